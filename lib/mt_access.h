@@ -1,0 +1,99 @@
+/*
+ * mt_access.h - the one layer through which lib/ touches shared memory.
+ *
+ * Every accessor is named for its memory order and takes the schedule
+ * point (enum mt_site) it stands for.  There are no stand-alone fences:
+ * ThreadSanitizer does not model them, so every ordering sits on an access
+ * and each call site says in a comment which access it pairs with.
+ *
+ * Schedule hook: in a production build MT_SCHED() is empty.  A build with
+ * -DMT_SCHED_HOOK calls mt_sched_point() before each access (the
+ * deterministic simulator switches VCPUs there; stress binaries inject
+ * seeded yields), and mt_sched_blocked() when a lock is found held.
+ * The driver that links the hooked library defines both functions.
+ */
+#ifndef MT_ACCESS_H
+#define MT_ACCESS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sched.h>
+
+#include "lib/mt_sites.h"
+
+#ifdef MT_SCHED_HOOK
+void mt_sched_point(int site, const void *addr);
+void mt_sched_blocked(int site, const void *lock);
+#define MT_SCHED(site, addr) mt_sched_point((site), (const void *)(addr))
+#else
+#define MT_SCHED(site, addr) ((void)(site), (void)(addr))
+#endif
+
+#define mt_load_relaxed(p, site) \
+	(MT_SCHED(site, p), atomic_load_explicit((p), memory_order_relaxed))
+#define mt_load_acquire(p, site) \
+	(MT_SCHED(site, p), atomic_load_explicit((p), memory_order_acquire))
+#define mt_store_relaxed(p, v, site) \
+	(MT_SCHED(site, p), atomic_store_explicit((p), (v), memory_order_relaxed))
+#define mt_store_release(p, v, site) \
+	(MT_SCHED(site, p), atomic_store_explicit((p), (v), memory_order_release))
+#define mt_xchg_acq_rel(p, v, site) \
+	(MT_SCHED(site, p), atomic_exchange_explicit((p), (v), memory_order_acq_rel))
+/* Strong compare-and-swap; *expected is updated on failure. */
+#define mt_cas_acq_rel(p, expected, desired, site) \
+	(MT_SCHED(site, p), atomic_compare_exchange_strong_explicit((p), (expected), \
+		(desired), memory_order_acq_rel, memory_order_acquire))
+
+/*
+ * Deliberately plain (non-atomic) accesses to an _Atomic field.  Only the
+ * bug zoo uses them, to reproduce code that raced (the v7 patch's link
+ * store); ThreadSanitizer reports them when they race, as it should.
+ */
+#define mt_load_plain(p, site) \
+	(MT_SCHED(site, p), *(const volatile uint32_t *)(const void *)(p))
+#define mt_store_plain(p, v, site) \
+	(MT_SCHED(site, p), (void)(*(volatile uint32_t *)(void *)(p) = (v)))
+
+/* A test-and-test-and-set spinlock.  Xen: spinlock_t. */
+struct mt_lock {
+	_Atomic uint32_t held;
+};
+
+static inline void mt_lock_init(struct mt_lock *l)
+{
+	atomic_init(&l->held, 0);
+}
+
+static inline bool mt_lock_is_free(const struct mt_lock *l)
+{
+	return atomic_load_explicit(&((struct mt_lock *)l)->held, memory_order_relaxed) == 0;
+}
+
+static inline void mt_lock(struct mt_lock *l, int site)
+{
+	for (;;) {
+		uint32_t free_val = 0;
+		MT_SCHED(site, l);
+		/* Acquire pairs with the release in mt_unlock(): the critical
+		 * section of the previous holder happens before ours. */
+		if (atomic_compare_exchange_weak_explicit(&l->held, &free_val, 1,
+				memory_order_acquire, memory_order_relaxed))
+			return;
+#ifdef MT_SCHED_HOOK
+		mt_sched_blocked(site, l);
+#endif
+		for (unsigned spins = 0; !mt_lock_is_free(l); spins++) {
+			if (spins >= 64)
+				sched_yield();   /* the holder may be preempted: do not burn its slice */
+		}
+	}
+}
+
+static inline void mt_unlock(struct mt_lock *l, int site)
+{
+	/* Release pairs with the acquire CAS in mt_lock(). */
+	mt_store_release(&l->held, 0, site);
+}
+
+#endif /* MT_ACCESS_H */
