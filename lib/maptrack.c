@@ -220,8 +220,14 @@ int mt_pv_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
 	/* At the limit or out of memory: steal (Xen d02f1a0b75).  Relaxed read
 	 * of our own head without the lock: only curr fills its own list, so
 	 * "never filled" cannot change under us. */
-	if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL)
+	if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL) {
 		t->steps->sentinel(t, curr);
+		/* No sentinel, no handle: a handle owned by curr must never be
+		 * handed out while curr's list has no tail for its put to swing
+		 * (a steal could succeed now if a put landed meanwhile). */
+		if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL)
+			return MT_ERR_NOSPACE;
+	}
 	rc = t->steps->steal(t, curr, out);
 	if (rc == MT_OK)
 		t->steps->hand_out(t, curr, *out, 1);

@@ -30,6 +30,11 @@
  *   put(to v)       -          -            -          -        caller
  *   grow(v)         L          L            -          G        caller
  *
+ * "caller": verify, destroy and the introspection calls need a quiescent
+ * table (no operation in flight); that is the caller's job.  Calls naming
+ * the same vcpu may overlap (each step above is safe for it), although Xen
+ * never does that (a vCPU runs one hypercall at a time).
+ *
  * Why this is free of the XSA-228 ABA (B1): every consumer of a list (the
  * owner's get and any thief's steal) pops under that list's freelist_lock,
  * so at most one consumer reads head/next and writes head at a time; a
