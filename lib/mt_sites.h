@@ -51,7 +51,9 @@
 	X(BASE_GROW,          "base: grow") \
 	X(BASE_CLAIM,         "base: check/flip state") \
 	X(BASE_LINK,          "base: link to head") \
-	X(BASE_UNLOCK,        "base: unlock")
+	X(BASE_UNLOCK,        "base: unlock") \
+	/* bug zoo (lib/variants/) only; appended so earlier site numbers stay put */ \
+	X(ZOO_POP_CAS_HEAD,   "pop: cas head (lock-free, no freelist_lock)")
 
 enum mt_site {
 #define MT_SITE_ENUM(id, text) MT_SITE_##id,

@@ -1,0 +1,59 @@
+/*
+ * zoo.h - the bug zoo: one per-VCPU implementation per historical or seeded
+ * bug, behind the same operations table as the production library.
+ *
+ * Never linked into //lib:maptrack: the zoo is built only against
+ * //lib:maptrack_hooked (the schedule hook is what lets the simulator, the
+ * fuzzers and the scripted tests reach each bug's window).  Each variant is
+ * a file in this directory that reuses every production step of
+ * lib/mt_internal.h but the one it breaks; its header comment gives the
+ * origin, the change, the triggering interleaving and what breaks.
+ *
+ * Variant names, origins and expected violations are listed by
+ * mt_zoo_info[] (and in README.md).
+ */
+#ifndef MT_VARIANTS_ZOO_H
+#define MT_VARIANTS_ZOO_H
+
+#include "lib/maptrack.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Every variant, NULL-terminated. */
+extern const struct mt_ops *const mt_zoo[];
+
+/* Any implementation by name: the builtins (mt_ops_find) first, then the
+ * zoo.  NULL if unknown. */
+const struct mt_ops *mt_impl_find(const char *name);
+
+/* What a variant is and who can see it. */
+struct mt_variant_info {
+	const struct mt_ops *ops;
+	/* where the bug comes from: "XSA-228 part 1 (B1), Xen e76ff6c156..02cbeeb620",
+	 * or "mutant" for a seeded slip */
+	const char *origin;
+	/* invariants expected to break (shared/maptrack-history.md section 3),
+	 * space-separated, most telling first: "I5 I7 I2"; "race" for a data race
+	 * that breaks no invariant */
+	const char *breaks;
+	/* engines that can see it, space-separated:
+	 *   sim     deterministic simulator / fuzzers (oracle + mt_verify)
+	 *   tsan    ThreadSanitizer data race
+	 *   stress  real-thread invariant check (conservation + mt_verify)
+	 *   lsan    leak at destroy */
+	const char *detected_by;
+	int sequential;              /* 1 if a single-threaded schedule triggers it */
+};
+
+/* Same order as mt_zoo, terminated by an all-zero entry. */
+extern const struct mt_variant_info mt_zoo_info[];
+
+/* The info of a zoo variant by name; NULL for builtins and unknown names. */
+const struct mt_variant_info *mt_variant_info(const char *name);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* MT_VARIANTS_ZOO_H */

@@ -1,0 +1,82 @@
+/*
+ * zoo_registry_test - the registry is consistent: every mt_zoo entry has a
+ * unique name, a summary and a matching info row with origin, breaks and
+ * known engines; mt_impl_find() finds builtins and variants; no variant
+ * name shadows a builtin; every variant creates and destroys a table.
+ */
+#include <string.h>
+
+#include "lib/testing/script.h"
+#include "lib/variants/zoo.h"
+
+static int known_engines(const char *s)
+{
+	static const char *const engines[] = { "sim", "tsan", "stress", "lsan" };
+	char buf[128];
+	int n = 0;
+
+	MT_CHECK(strlen(s) < sizeof(buf));
+	strcpy(buf, s);
+	for (char *save = NULL, *w = strtok_r(buf, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+		int ok = 0;
+		for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++)
+			ok |= !strcmp(w, engines[i]);
+		if (!ok) {
+			fprintf(stderr, "unknown engine '%s' in \"%s\"\n", w, s);
+			return 0;
+		}
+		n++;
+	}
+	return n;
+}
+
+int main(void)
+{
+	unsigned n = 0;
+
+	for (const struct mt_ops *const *o = mt_zoo; *o; o++, n++) {
+		const struct mt_ops *ops = *o;
+		const struct mt_variant_info *info = &mt_zoo_info[n];
+
+		MT_CHECK(ops->name && ops->name[0]);
+		MT_CHECK(ops->summary && strlen(ops->summary) > 10);
+		MT_CHECK(ops->create && ops->destroy && ops->get && ops->put && ops->grow &&
+		         ops->verify && ops->view && ops->list_ends && ops->entry);
+		/* same order, complete info */
+		MT_CHECK(info->ops == ops);
+		MT_CHECK(info->origin && info->origin[0]);
+		MT_CHECK(info->breaks && info->breaks[0]);
+		MT_CHECK(info->detected_by && known_engines(info->detected_by) > 0);
+		MT_CHECK(info->sequential == 0 || info->sequential == 1);
+		MT_CHECK(mt_variant_info(ops->name) == info);
+		/* unique, and found by name; never shadowing a builtin */
+		for (const struct mt_ops *const *p = mt_zoo; p != o; p++)
+			MT_CHECK(strcmp((*p)->name, ops->name) != 0);
+		MT_CHECK(mt_ops_find(ops->name) == NULL);
+		MT_CHECK(mt_impl_find(ops->name) == ops);
+
+		/* each variant is a working table */
+		struct mt_config cfg = { .nr_vcpus = 2, .per_page = 4, .max_frames = 2 };
+		struct mt_table *t = NULL;
+		MT_CHECK_RC(mt_create(ops, &cfg, &t), MT_OK);
+		MT_CHECK(mt_table_ops(t) == ops);
+		mt_destroy(t);
+	}
+	MT_CHECK(n >= 8 + 6);                  /* 8 historical + at least 6 mutants */
+	MT_CHECK(mt_zoo_info[n].ops == NULL);  /* terminator right after the last */
+
+	/* builtins come first, unknown names are refused */
+	for (const struct mt_ops *const *o = mt_ops_builtin; *o; o++) {
+		MT_CHECK(mt_impl_find((*o)->name) == *o);
+		MT_CHECK(mt_variant_info((*o)->name) == NULL);
+	}
+	MT_CHECK(mt_impl_find("production") == &mt_ops_production);
+	MT_CHECK(mt_impl_find("no-such-variant") == NULL);
+	MT_CHECK(mt_impl_find("") == NULL);
+	MT_CHECK(mt_impl_find(NULL) == NULL);
+	MT_CHECK(mt_variant_info(NULL) == NULL);
+	MT_CHECK(mt_variant_info("no-such-variant") == NULL);
+
+	printf("zoo_registry_test: %u variants ok\n", n);
+	return 0;
+}
