@@ -266,6 +266,42 @@ static void test_b2_sentinel(void)
 	scene_end();
 }
 
+/* A never-filled VCPU whose sentinel steal found nothing must not steal
+ * for the caller either, even if a put lands in between: the handle would
+ * be owned by a list with no tail for its put to swing. */
+static void b2_put_after_failed_sentinel(void *arg)
+{
+	(void)arg;
+	if (sc.in_window++)
+		return;                              /* armed twice: act at the first */
+	MT_CHECK(tu_head(sc.t, 1) == MT_TAIL);   /* the sentinel steal found nothing */
+	put_ok(0, 0);                            /* now V0 has two entries: stealable */
+	CHECK_LIST(0, 3, 0);
+}
+
+static void test_b2_failed_sentinel(void)
+{
+	scene_start(2, 4, 1);
+	for (unsigned i = 0; i < 3; i++)
+		MT_CHECK(get_ok(0) == i);        /* V0: only its last entry, 3 */
+	mt_script_reset();
+	/* After the failed sentinel steal: at the re-check of the own list, or
+	 * (in a library without it) at the start of the caller's steal. */
+	mt_script_at(MT_SITE_SENTINEL_CHECK, 2, b2_put_after_failed_sentinel, NULL);
+	mt_script_at(MT_SITE_STEAL_RANDOM, 2, b2_put_after_failed_sentinel, NULL);
+	mt_handle_t h;
+	MT_CHECK_RC(mt_get(sc.t, 1, &h), MT_ERR_NOSPACE);
+	MT_CHECK(sc.in_window == 1);
+	MT_CHECK(tu_head(sc.t, 1) == MT_TAIL && tu_tail(sc.t, 1) == MT_TAIL);
+	MT_CHECK_VERIFY(sc.t);
+	/* With enough on V0, the next get of V1 takes a sentinel and a handle. */
+	put_ok(0, 1);
+	MT_CHECK(get_ok(1) == 0);
+	CHECK_LIST(1, 3);
+	CHECK_LIST(0, 1);
+	scene_end();
+}
+
 /* ------------------------------------------------------------------ */
 /* B3: XSA-218 bug 2, double put.                                       */
 /* ------------------------------------------------------------------ */
@@ -562,12 +598,13 @@ int main(void)
 	TU_RUN(test_b1_steal_window);
 	TU_RUN(test_b1_put_limbo);
 	TU_RUN(test_b2_sentinel);
+	TU_RUN(test_b2_failed_sentinel);
 	TU_RUN(test_b3_double_put);
 	TU_RUN(test_b3_racing_put);
 	TU_RUN(test_b3_racing_put_everywhere);
 	TU_RUN(test_b4a_publish);
 	TU_RUN(test_b4b_grow_thread);
 	TU_RUN(test_b5_alloc_fail);
-	printf("SUMMARY test=history_test passed=9 failed=0\n");
+	printf("SUMMARY test=history_test passed=10 failed=0\n");
 	return 0;
 }
