@@ -44,7 +44,10 @@ struct mt_variant_info {
 	 *   stress  real-thread invariant check (conservation + mt_verify)
 	 *   lsan    leak at destroy */
 	const char *detected_by;
-	int sequential;              /* 1 if a single-threaded schedule triggers it */
+	/* 1 if a single-threaded schedule triggers it with operations run one
+	 * after another (no operation stalled inside another); 0 if it needs an
+	 * interleaving (a simulator schedule point, or real threads) */
+	int sequential;
 };
 
 /* Same order as mt_zoo, terminated by an all-zero entry. */
