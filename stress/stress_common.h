@@ -1,0 +1,171 @@
+/*
+ * stress_common.h - the one template every stress scenario follows.
+ *
+ * One binary (//stress:stress) holds every scenario; --scenario picks one.
+ * The template owns everything but the worker loop:
+ *
+ *   flags -> table -> scenario setup -> one pthread per VCPU -> start gate
+ *   (release/acquire) -> workers run until --ops or --seconds -> join (with
+ *   a watchdog) -> scenario finish -> conservation check + mt_verify ->
+ *   drain (put every held handle back) -> conservation + mt_verify again ->
+ *   one SUMMARY line; exit 1 on any violation, 2 on bad flags.
+ *
+ * Threads check every result as they go (stress_get/stress_put/...):
+ *   - a get that returns a handle some thread already holds (shared atomic
+ *     ownership array `holder`), or a handle beyond the table's capacity;
+ *   - a put of a held handle that is refused;
+ *   - an invalid put (out of range, MT_TAIL, a free handle) that is accepted.
+ * The first violation raises the stop flag: with a corrupt table, the less
+ * the workers do afterwards the better the report.
+ *
+ * Schedule hook (stress_hook.c): with --yield-rate R the library's schedule
+ * points yield with probability R, from a per-thread PRNG seeded by --seed.
+ */
+#ifndef STRESS_COMMON_H
+#define STRESS_COMMON_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "lib/maptrack.h"
+
+/* Checks that never compile out (NDEBUG-proof): harness bugs, not findings. */
+#define STRESS_CHECK(cond) do { if (!(cond)) { \
+	fprintf(stderr, "%s:%d: harness check failed: %s\n", __FILE__, __LINE__, #cond); \
+	abort(); } } while (0)
+
+#define STRESS_INBOX 32u           /* handles another thread may pass to this one */
+#define STRESS_MAX_HANDLES (1u << 22)  /* per_page * max_frames accepted by the harness */
+
+/* holder[h]: 0 = free (as far as the harness knows), t + 1 = held by thread
+ * t; STRESS_PUTTING is or-ed in while that thread's put of h is in flight. */
+#define STRESS_PUTTING 0x80000000u
+
+struct stress_opts {
+	const char *scenario;
+	const char *impl;
+	unsigned vcpus, per_page, max_frames;   /* 0 = the scenario's default */
+	uint64_t ops;                /* total over all threads; 0 = no bound */
+	double seconds;              /* 0 = no bound (then --ops must bound) */
+	uint64_t seed;
+	double yield_rate;           /* 0 .. 1 */
+	double progress;             /* seconds between progress lines; 0 = none */
+};
+
+struct stress_ctx;
+
+/* Per-thread state: thread i runs as VCPU i. */
+struct stress_thread {
+	struct stress_ctx *ctx;
+	unsigned id;
+	pthread_t tid;
+	uint64_t rng;                /* operation choices (not the yields) */
+	uint64_t budget;             /* operations this thread may do; 0 = unbounded */
+	uint64_t done_ops;           /* owner-only copy of ops */
+	_Atomic uint64_t ops;        /* read by the progress line */
+	mt_handle_t *held;           /* handles this thread holds (holder[h] == id + 1) */
+	unsigned nheld, cap;
+	_Atomic uint32_t inbox[STRESS_INBOX];  /* h + 1, or 0: handles passed to us */
+	/* counters, owner-only until join */
+	uint64_t gets, puts, nospace, grows, limits, passed, rejected;
+	void *priv;                  /* scenario's own per-thread state */
+};
+
+struct stress_scenario {
+	const char *name;
+	const char *summary;
+	unsigned def_vcpus, def_per_page, def_max_frames;
+	unsigned min_vcpus;
+	bool guarded;                /* gets run under the guard's read side (probes) */
+	/* Before the threads start (main thread, table created). 0 or an error. */
+	int (*setup)(struct stress_ctx *c);
+	/* The worker loop; loops while stress_continue(th). */
+	void (*worker)(struct stress_thread *th);
+	/* After join, before the checks (optional). */
+	void (*finish)(struct stress_ctx *c);
+};
+
+struct stress_ctx {
+	const struct stress_opts *opt;
+	const struct stress_scenario *sc;
+	const struct mt_ops *ops;
+	struct mt_config cfg;
+	struct mt_table *table;      /* written only while no worker runs, or at a barrier */
+	unsigned nthreads;
+	uint32_t max_handles;        /* per_page * max_frames */
+	struct stress_thread *threads;
+	_Atomic uint32_t *holder;    /* [max_handles] */
+	_Atomic int go;              /* the start gate */
+	_Atomic int stop;            /* time up, or a violation */
+	_Atomic unsigned finished;   /* workers that have returned */
+	_Atomic uint64_t violations;
+	_Atomic uint64_t probes;     /* invalid puts tried (all must be refused) */
+	pthread_rwlock_t guard;      /* guarded scenarios: gets read, probes write */
+	double t_start;
+	void *priv;                  /* scenario's own shared state */
+};
+
+/* The registry (stress_main.c) and the scenarios (one file each). */
+extern const struct stress_scenario scenario_remote_put, scenario_steal, scenario_grow,
+	scenario_mixed, scenario_hostile;
+
+/* ---- for the scenarios ---- */
+
+/* One random get/put/pass/grow step (mixed.c; also hostile's honest part). */
+void stress_mixed_step(struct stress_thread *th);
+
+/* Count one operation; false when the thread must stop (ops, time, violation). */
+bool stress_continue(struct stress_thread *th);
+/* The stop flag alone (time up or a violation). */
+bool stress_stopping(const struct stress_ctx *c);
+
+/* Report a violation (printed, counted, raises the stop flag). */
+void stress_violation(struct stress_ctx *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* get on VCPU `vcpu`, checked; on MT_OK the handle is appended to th->held.
+ * Returns the library's code (MT_ERR_NOSPACE is not a violation). */
+int stress_get(struct stress_thread *th, unsigned vcpu, mt_handle_t *out);
+/* put th->held[i] (from VCPU th->id), checked; removes it from th->held. */
+void stress_put_at(struct stress_thread *th, unsigned i);
+/* grow th->id's list; MT_ERR_LIMIT is not a violation. */
+int stress_grow(struct stress_thread *th, unsigned vcpu);
+/* Pass th->held[i] to thread `to`; false (handle kept) if its inbox is full. */
+bool stress_pass(struct stress_thread *th, unsigned i, unsigned to);
+/* Take what others passed us; returns how many. */
+unsigned stress_receive(struct stress_thread *th);
+/* An invalid put that must be refused: h from VCPU vcpu, h not held.  For a
+ * handle that may be below the limit, the guard's write side is taken and
+ * the put is skipped unless no thread holds h (false if skipped). */
+bool stress_probe_put(struct stress_thread *th, unsigned vcpu, mt_handle_t h, const char *what);
+/* A put of a held handle from an out-of-range VCPU: must be refused, h stays held. */
+void stress_probe_bad_vcpu(struct stress_thread *th, unsigned i);
+
+/* PRNG for operation choices (xorshift64*). */
+uint64_t stress_rand(struct stress_thread *th);
+static inline unsigned stress_below(struct stress_thread *th, unsigned n)
+{
+	return n ? (unsigned)((stress_rand(th) >> 32) % n) : 0;
+}
+
+/* Quiescent checks: conservation against every thread's held list, then
+ * mt_verify.  Returns the number of violations found (also counted). */
+unsigned stress_check_table(struct stress_ctx *c, const char *when);
+/* Put every held handle back (main thread or a barrier's serial thread). */
+void stress_drain(struct stress_ctx *c);
+/* Monotonic seconds. */
+double stress_now(void);
+
+/* ---- the schedule hook (stress_hook.c) ---- */
+void stress_hook_config(double yield_rate, uint64_t seed);
+void stress_hook_thread(unsigned index);   /* call first thing in each thread */
+uint64_t stress_hook_yields(void);         /* total yields so far (approximate) */
+
+/* splitmix64: seeding helper. */
+uint64_t stress_mix(uint64_t x);
+
+#endif /* STRESS_COMMON_H */
