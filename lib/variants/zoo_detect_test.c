@@ -49,6 +49,7 @@ struct world {
 	unsigned char held[MAX_HANDLES];
 	int in_injection;            /* an operation is stalled: no verify */
 	int injected;                /* the one-shot injection ran */
+	int variant;                 /* playing the variant (0: production) */
 	int alloc_fail;              /* the page allocator fails while set */
 	void *pages[MAX_PAGES];      /* live pages of the counting allocator */
 	unsigned long trace;         /* hash of every result (v7-plain-link) */
@@ -391,6 +392,35 @@ static void s_steal_last(struct world *w)
 	w_get(w, 1);                           /* production: NOSPACE (justified) */
 }
 
+/* m-pop-unlock-early: V1 steals from V0; V0 gets inside the steal's pop
+ * once V0's lock is free again: in the variant after the pop's unlock
+ * (before its head write), in production before the pop's lock (inside
+ * the critical section no other consumer can run). */
+static void pop_race_inject(void *arg)
+{
+	struct world *w = arg;
+
+	INJECT_ONCE(w);
+	w_get(w, 0);                           /* V0 gets its head, 0 */
+	INJECT_END(w);
+}
+
+static void s_pop_race(struct world *w)
+{
+	w_grow(w, 0);                          /* V0: 0..3 */
+	w_grow(w, 1);                          /* V1: 4..7; both frames used */
+	for (int i = 0; i < 3; i++)
+		w_get(w, 1);                       /* V1: 7 alone, so V1 must steal */
+	mt_script_reset();
+	if (w->variant)
+		mt_script_at(MT_SITE_POP_WRITE_HEAD, 1, pop_race_inject, w);
+	else
+		mt_script_at(MT_SITE_POP_LOCK, 2, pop_race_inject, w);
+	w_get(w, 1);                           /* variant: 0 again */
+	MT_CHECK(w->injected);
+	w_get(w, 0);
+}
+
 /* Grow one list twice, then use it. */
 static void s_grow_twice(struct world *w)
 {
@@ -468,6 +498,7 @@ static const struct scenario scenarios[] = {
 	{ "m-prepend-resets-tail", "grow twice", s_grow_twice, 1, 2, SAW_I2 },
 	{ "m-slow-threads-first", "first gets of a fresh VCPU", s_first_gets, 1, 1, SAW_I4 },
 	{ "m-first-fill-no-tail", "first gets of a fresh VCPU", s_first_gets, 1, 1, SAW_I1 },
+	{ "m-pop-unlock-early", "owner get inside a steal's pop", s_pop_race, 2, 2, SAW_DUP_GET },
 };
 #define NR_SCENARIOS (sizeof(scenarios) / sizeof(scenarios[0]))
 
@@ -478,6 +509,7 @@ static unsigned play(const struct scenario *s, const struct mt_ops *ops, char *f
 	struct world *w = &w_last;
 
 	w_open(w, ops, s->nr_vcpus, s->max_frames);
+	w->variant = strcmp(ops->name, "production") != 0;
 	s->play(w);
 	w_close(w);
 	snprintf(first, n, "%s", w->first);
