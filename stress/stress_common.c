@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 #include <time.h>
@@ -535,6 +536,82 @@ static void parse(int argc, char **argv, struct stress_opts *o)
 		die_usage("%s", "--ops 0 and --seconds 0: the run needs at least one bound");
 }
 
+/* ---- a crash inside the implementation is a finding too ---- */
+
+static struct {
+	const char *scenario, *impl;
+	unsigned vcpus;
+	uint64_t seed;
+} crash_info;
+
+static size_t put_str(char *buf, size_t n, size_t cap, const char *s)
+{
+	while (*s && n < cap)
+		buf[n++] = *s++;
+	return n;
+}
+
+static size_t put_u64(char *buf, size_t n, size_t cap, uint64_t v)
+{
+	char tmp[24];
+	int k = 0;
+
+	do {
+		tmp[k++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (k && n < cap)
+		buf[n++] = tmp[--k];
+	return n;
+}
+
+/* Async-signal-safe: write(2) and _exit(2) only.  A wild handle or a
+ * missing page makes the library itself fault (b4a, a list gone wild): say
+ * so, end with a SUMMARY, exit 1 like any other violation. */
+static void on_crash(int sig)
+{
+	char buf[512];
+	size_t n = 0, cap = sizeof(buf);
+
+	n = put_str(buf, n, cap, "VIOLATION crash: signal ");
+	n = put_u64(buf, n, cap, (uint64_t)sig);
+	n = put_str(buf, n, cap, sig == SIGSEGV ? " (SIGSEGV)" : sig == SIGBUS ? " (SIGBUS)" : "");
+	n = put_str(buf, n, cap, " during the run: the implementation followed a wild handle or an unpublished page\n");
+	if (write(STDERR_FILENO, buf, n) < 0)
+		n = 0;
+	n = 0;
+	n = put_str(buf, n, cap, "SUMMARY scenario=");
+	n = put_str(buf, n, cap, crash_info.scenario);
+	n = put_str(buf, n, cap, " impl=");
+	n = put_str(buf, n, cap, crash_info.impl);
+	n = put_str(buf, n, cap, " vcpus=");
+	n = put_u64(buf, n, cap, crash_info.vcpus);
+	n = put_str(buf, n, cap, " ops=0 ops_per_s=0 violations=1 seed=");
+	n = put_u64(buf, n, cap, crash_info.seed);
+	n = put_str(buf, n, cap, " crash_signal=");
+	n = put_u64(buf, n, cap, (uint64_t)sig);
+	n = put_str(buf, n, cap, "\n");
+	if (write(STDOUT_FILENO, buf, n) < 0)
+		_exit(EXIT_VIOLATION);
+	_exit(EXIT_VIOLATION);
+}
+
+static void catch_crashes(const struct stress_ctx *c)
+{
+	struct sigaction sa;
+
+	crash_info.scenario = c->sc->name;
+	crash_info.impl = c->opt->impl;
+	crash_info.vcpus = c->nthreads;
+	crash_info.seed = c->opt->seed;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+}
+
 /* ---- main ---- */
 
 static void *worker_main(void *arg)
@@ -655,6 +732,8 @@ int main(int argc, char **argv)
 		return EXIT_VIOLATION;
 	}
 
+	fflush(stdout);
+	catch_crashes(c);
 	for (unsigned i = 0; i < c->nthreads; i++)
 		STRESS_CHECK(pthread_create(&c->threads[i].tid, NULL, worker_main, &c->threads[i]) == 0);
 	c->t_start = stress_now();
