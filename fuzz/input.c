@@ -1,0 +1,452 @@
+/*
+ * input.c - the fuzz input format (see input.h and docs/input-format.md).
+ */
+#include "fuzz/input.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mt_sites.h"
+
+/* Bits 3-7 of a record's first byte -> operation (32 slots, weighted
+ * towards get and put so random bytes make busy programs). */
+static const uint8_t op_of_slot[32] = {
+	MT_OP_GET, MT_OP_GET, MT_OP_GET, MT_OP_GET, MT_OP_GET,          /* 0-4 */
+	MT_OP_GET, MT_OP_GET, MT_OP_GET, MT_OP_GET, MT_OP_GET,          /* 5-9 */
+	MT_OP_PUT_OWN, MT_OP_PUT_OWN, MT_OP_PUT_OWN,                    /* 10-12 */
+	MT_OP_PUT_OWN, MT_OP_PUT_OWN, MT_OP_PUT_OWN,                    /* 13-15 */
+	MT_OP_PUT_OTHER, MT_OP_PUT_OTHER, MT_OP_PUT_OTHER, MT_OP_PUT_OTHER, /* 16-19 */
+	MT_OP_GROW, MT_OP_GROW,                                         /* 20-21 */
+	MT_OP_PUT_BAD, MT_OP_PUT_BAD, MT_OP_PUT_BAD,                    /* 22-24 */
+	MT_OP_PUT_BAD, MT_OP_PUT_BAD, MT_OP_PUT_BAD,                    /* 25-27 */
+	MT_OP_NOP, MT_OP_NOP, MT_OP_NOP, MT_OP_NOP,                     /* 28-31 */
+};
+
+/* Canonical slot of each operation (its first slot above). */
+static const uint8_t slot_of_op[MT_OP_COUNT] = { 0, 10, 16, 20, 22, 28 };
+
+static const char *const op_names[MT_OP_COUNT] = {
+	"get", "put-own", "put-other", "grow", "put-bad", "nop",
+};
+
+static const char *const bad_names[MT_BAD_COUNT] = {
+	"range", "tail", "never", "double", "huge", "limit", "free", "last-put",
+};
+
+static const char *const site_ids[] = {
+#define MT_IN_SITE_ID(id, text) #id,
+	MT_SITE_LIST(MT_IN_SITE_ID)
+#undef MT_IN_SITE_ID
+};
+
+const char *mt_in_op_name(unsigned op)
+{
+	return op < MT_OP_COUNT ? op_names[op] : "?";
+}
+
+const char *mt_in_bad_name(unsigned flavour)
+{
+	return flavour < MT_BAD_COUNT ? bad_names[flavour] : "?";
+}
+
+const char *mt_in_site_id(int site)
+{
+	if (site < 0 || site >= MT_SITE_COUNT)
+		return NULL;
+	return site_ids[site];
+}
+
+/* Bytes 0xf0-0xff of the per-page field: bigger pages (Xen's is 256). */
+static const uint16_t big_pages[16] = {
+	9, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256,
+};
+
+static unsigned per_page_of(uint8_t b)
+{
+	if (b < 0xf0)
+		return 2u + b % 7u;          /* 2-8: limits and stealing within a few ops */
+	return big_pages[b - 0xf0];
+}
+
+static int per_page_byte(unsigned n, uint8_t *b)
+{
+	if (n >= 2 && n <= 8) {
+		*b = (uint8_t)(n - 2);
+		return 0;
+	}
+	for (unsigned i = 0; i < 16; i++)
+		if (big_pages[i] == n) {
+			*b = (uint8_t)(0xf0 + i);
+			return 0;
+		}
+	return -1;
+}
+
+void mt_in_decode(const uint8_t *data, size_t size, struct mt_program *p)
+{
+	uint8_t h[MT_IN_HEADER_LEN] = { 0 };
+
+	if (!data)
+		size = 0;
+	for (size_t i = 0; i < MT_IN_HEADER_LEN && i < size; i++)
+		h[i] = data[i];
+	p->version = h[0];           /* every value reads as version 1 for now */
+	p->nr_vcpus = 1u + h[1] % MT_IN_MAX_VCPUS;
+	p->per_page = per_page_of(h[2]);
+	/* Big pages get at most 4 frames: every quiescent check walks the table. */
+	p->max_frames = 1u + h[3] % (p->per_page > 8 ? MT_IN_MAX_BIG_FRAMES : MT_IN_MAX_FRAMES);
+	p->alloc_fail = h[4];
+	p->nr_records = 0;
+	if (size <= MT_IN_HEADER_LEN)
+		return;
+	size_t body = size - MT_IN_HEADER_LEN;
+	size_t n = (body + MT_IN_RECORD_LEN - 1) / MT_IN_RECORD_LEN;
+	if (n > MT_IN_MAX_RECORDS)
+		n = MT_IN_MAX_RECORDS;
+	for (size_t i = 0; i < n; i++) {
+		uint8_t b[MT_IN_RECORD_LEN] = { 0 };
+		size_t off = MT_IN_HEADER_LEN + i * MT_IN_RECORD_LEN;
+		for (size_t j = 0; j < MT_IN_RECORD_LEN && off + j < size; j++)
+			b[j] = data[off + j];
+		struct mt_in_record *r = &p->rec[i];
+		r->vcpu = (uint8_t)((b[0] & 7u) % p->nr_vcpus);
+		r->op = op_of_slot[b[0] >> 3];
+		r->arg = b[1];
+		if (b[2] < 0x80) {
+			r->run_mode = MT_RUN_POINTS;
+			r->run_n = b[2];
+		} else if (b[2] < 0xc0) {
+			r->run_mode = MT_RUN_UNTIL;
+			r->run_n = b[2] & 0x3f;
+		} else {
+			r->run_mode = MT_RUN_ALL;
+			r->run_n = 0;
+		}
+	}
+	p->nr_records = (unsigned)n;
+}
+
+size_t mt_in_encode(const struct mt_program *p, uint8_t *out, size_t cap)
+{
+	uint8_t pp;
+	size_t len = MT_IN_HEADER_LEN + (size_t)p->nr_records * MT_IN_RECORD_LEN;
+
+	if (len > cap || per_page_byte(p->per_page, &pp) != 0 ||
+	    p->nr_vcpus < 1 || p->nr_vcpus > MT_IN_MAX_VCPUS ||
+	    p->max_frames < 1 || p->max_frames > MT_IN_MAX_FRAMES ||
+	    (p->per_page > 8 && p->max_frames > MT_IN_MAX_BIG_FRAMES))
+		return 0;
+	out[0] = p->version;
+	out[1] = (uint8_t)(p->nr_vcpus - 1);
+	out[2] = pp;
+	out[3] = (uint8_t)(p->max_frames - 1);
+	out[4] = p->alloc_fail;
+	for (unsigned i = 0; i < p->nr_records; i++) {
+		const struct mt_in_record *r = &p->rec[i];
+		uint8_t *b = out + MT_IN_HEADER_LEN + (size_t)i * MT_IN_RECORD_LEN;
+		if (r->op >= MT_OP_COUNT || r->vcpu >= p->nr_vcpus)
+			return 0;
+		b[0] = (uint8_t)((slot_of_op[r->op] << 3) | r->vcpu);
+		b[1] = r->arg;
+		switch (r->run_mode) {
+		case MT_RUN_POINTS: b[2] = r->run_n & 0x7f; break;
+		case MT_RUN_UNTIL:  b[2] = (uint8_t)(0x80 | (r->run_n & 0x3f)); break;
+		default:            b[2] = 0xff; break;
+		}
+	}
+	return len;
+}
+
+/* ---- text form ---- */
+
+static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (*len >= cap)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf + *len, cap - *len, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*len += (size_t)n < cap - *len ? (size_t)n : cap - *len - 1;
+}
+
+char *mt_in_record_text(const struct mt_in_record *r, char *buf, size_t cap)
+{
+	size_t len = 0;
+
+	if (!cap)
+		return buf;
+	buf[0] = '\0';
+	append(buf, cap, &len, "v%u %s", r->vcpu, mt_in_op_name(r->op));
+	switch (r->op) {
+	case MT_OP_GET:
+		append(buf, cap, &len, " rand=%u/%u/%u", r->arg & 7u, (r->arg >> 3) & 7u, r->arg >> 6);
+		break;
+	case MT_OP_PUT_OWN:
+	case MT_OP_PUT_OTHER:
+		append(buf, cap, &len, " idx=%u", r->arg);
+		break;
+	case MT_OP_PUT_BAD:
+		append(buf, cap, &len, " bad=%s k=%u", mt_in_bad_name(r->arg & 7u), r->arg >> 3);
+		break;
+	default:
+		if (r->arg)
+			append(buf, cap, &len, " arg=0x%02x", r->arg);
+		break;
+	}
+	switch (r->run_mode) {
+	case MT_RUN_POINTS:
+		append(buf, cap, &len, " run=%u", r->run_n);
+		break;
+	case MT_RUN_UNTIL:
+		if (mt_in_site_id(r->run_n))
+			append(buf, cap, &len, " until=%s", mt_in_site_id(r->run_n));
+		else
+			append(buf, cap, &len, " until=#%u", r->run_n);
+		break;
+	default:
+		append(buf, cap, &len, " run=all");
+		break;
+	}
+	return buf;
+}
+
+void mt_in_print_header(const struct mt_program *p, FILE *out)
+{
+	fprintf(out, "maptrack-input v%u\n", MT_IN_VERSION);
+	if (p->version != MT_IN_VERSION)
+		fprintf(out, "version 0x%02x\n", p->version);
+	fprintf(out, "vcpus %u\n", p->nr_vcpus);
+	fprintf(out, "per_page %u\n", p->per_page);
+	fprintf(out, "max_frames %u\n", p->max_frames);
+	fprintf(out, "alloc_fail 0x%02x\n", p->alloc_fail);
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || isspace((unsigned char)*s))
+		return -1;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 0);
+	if (*end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int lookup(const char *const *names, unsigned n, const char *s)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
+static int parse_site(const char *s, unsigned *site)
+{
+	unsigned long v;
+
+	if (*s == '#') {
+		if (parse_uint(s + 1, 63, &v))
+			return -1;
+		*site = (unsigned)v;
+		return 0;
+	}
+	/* By identifier (POP_READ_NEXT, with or without MT_SITE_) or number. */
+	if (!strncmp(s, "MT_SITE_", 8))
+		s += 8;
+	for (int i = 0; i < MT_SITE_COUNT && i < 64; i++)
+		if (!strcmp(site_ids[i], s)) {
+			*site = (unsigned)i;
+			return 0;
+		}
+	if (!parse_uint(s, 63, &v)) {
+		*site = (unsigned)v;
+		return 0;
+	}
+	return -1;
+}
+
+#define PERR(...) do { snprintf(err, errcap, "line %u: ", lineno); \
+	size_t l_ = strlen(err); snprintf(err + l_, errcap > l_ ? errcap - l_ : 0, __VA_ARGS__); \
+	return -1; } while (0)
+
+/* One record line, tokens already split. */
+static int parse_record(char **tok, int ntok, struct mt_in_record *r,
+                        unsigned lineno, char *err, size_t errcap)
+{
+	unsigned long v;
+	int op;
+
+	if (tok[0][0] != 'v' || parse_uint(tok[0] + 1, MT_IN_MAX_VCPUS - 1, &v))
+		PERR("expected a VCPU v0-v7, got '%s'", tok[0]);
+	r->vcpu = (uint8_t)v;
+	if (ntok < 2 || (op = lookup(op_names, MT_OP_COUNT, tok[1])) < 0)
+		PERR("expected an operation (get, put-own, put-other, grow, put-bad, nop) after %s", tok[0]);
+	r->op = (uint8_t)op;
+	r->arg = 0;
+	r->run_mode = MT_RUN_ALL;
+	r->run_n = 0;
+	unsigned bad = 0, k = 0;
+	int have_bad = 0, have_k = 0;
+	for (int i = 2; i < ntok; i++) {
+		char *eq = strchr(tok[i], '=');
+		if (!eq)
+			PERR("expected key=value, got '%s'", tok[i]);
+		*eq = '\0';
+		const char *key = tok[i], *val = eq + 1;
+		if (!strcmp(key, "arg")) {
+			if (parse_uint(val, 255, &v))
+				PERR("arg must be 0-255");
+			r->arg = (uint8_t)v;
+		} else if (!strcmp(key, "rand") && op == MT_OP_GET) {
+			unsigned a = 0, b = 0, c = 0;
+			char extra;
+			int n = sscanf(val, "%u/%u/%u%c", &a, &b, &c, &extra);
+			if (n < 1 || n > 3 || a > 7 || b > 7 || c > 3)
+				PERR("rand=A/B/C with A,B in 0-7 and C in 0-3");
+			r->arg = (uint8_t)(a | b << 3 | c << 6);
+		} else if (!strcmp(key, "idx") && (op == MT_OP_PUT_OWN || op == MT_OP_PUT_OTHER)) {
+			if (parse_uint(val, 255, &v))
+				PERR("idx must be 0-255");
+			r->arg = (uint8_t)v;
+		} else if (!strcmp(key, "bad") && op == MT_OP_PUT_BAD) {
+			int f = lookup(bad_names, MT_BAD_COUNT, val);
+			if (f < 0)
+				PERR("bad= one of range tail never double huge limit free last-put");
+			bad = (unsigned)f;
+			have_bad = 1;
+		} else if (!strcmp(key, "k") && op == MT_OP_PUT_BAD) {
+			if (parse_uint(val, 31, &v))
+				PERR("k must be 0-31");
+			k = (unsigned)v;
+			have_k = 1;
+		} else if (!strcmp(key, "run")) {
+			if (!strcmp(val, "all")) {
+				r->run_mode = MT_RUN_ALL;
+			} else {
+				if (parse_uint(val, 127, &v))
+					PERR("run= a count 0-127 or 'all'");
+				r->run_mode = MT_RUN_POINTS;
+				r->run_n = (uint8_t)v;
+			}
+		} else if (!strcmp(key, "until")) {
+			unsigned site;
+			if (parse_site(val, &site))
+				PERR("until= a site identifier (e.g. POP_READ_NEXT) or #N (0-63), got '%s'", val);
+			r->run_mode = MT_RUN_UNTIL;
+			r->run_n = (uint8_t)site;
+		} else {
+			PERR("unknown field '%s' for %s", key, op_names[op]);
+		}
+	}
+	if (have_bad || have_k)
+		r->arg = (uint8_t)(bad | k << 3);
+	return 0;
+}
+
+int mt_in_parse_text(const char *text, struct mt_program *p, char *err, size_t errcap)
+{
+	unsigned lineno = 0;
+	size_t len = strlen(text);
+	char *copy = malloc(len + 1);
+	int rc = 0;
+
+	if (!copy) {
+		snprintf(err, errcap, "out of memory");
+		return -1;
+	}
+	memcpy(copy, text, len + 1);
+	memset(p, 0, sizeof(*p));
+	p->version = MT_IN_VERSION;
+	p->nr_vcpus = 2;
+	p->per_page = 4;
+	p->max_frames = 2;
+	p->alloc_fail = 0;
+
+	char *save = NULL;
+	for (char *line = copy; line && rc == 0; line = save) {
+		char *nl = strchr(line, '\n');
+		save = nl ? nl + 1 : NULL;
+		if (nl)
+			*nl = '\0';
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *tok[16];
+		int ntok = 0;
+		for (char *s = strtok(line, " \t\r"); s; s = strtok(NULL, " \t\r")) {
+			if (ntok == 16) {
+				snprintf(err, errcap, "line %u: too many fields", lineno);
+				rc = -1;
+				break;
+			}
+			tok[ntok++] = s;
+		}
+		if (rc || ntok == 0)
+			continue;
+		unsigned long v;
+		if (!strcmp(tok[0], "maptrack-input")) {
+			if (ntok != 2 || strcmp(tok[1], "v1")) {
+				snprintf(err, errcap, "line %u: only 'maptrack-input v1' is known", lineno);
+				rc = -1;
+			}
+		} else if (!strcmp(tok[0], "version") || !strcmp(tok[0], "vcpus") ||
+		           !strcmp(tok[0], "per_page") || !strcmp(tok[0], "max_frames") ||
+		           !strcmp(tok[0], "alloc_fail")) {
+			if (p->nr_records) {
+				snprintf(err, errcap, "line %u: header line '%s' after the first record", lineno, tok[0]);
+				rc = -1;
+			} else if (ntok != 2 || parse_uint(tok[1], 0xffffffffu, &v)) {
+				snprintf(err, errcap, "line %u: '%s' needs one number", lineno, tok[0]);
+				rc = -1;
+			} else if (!strcmp(tok[0], "version")) {
+				if (v > 255) { snprintf(err, errcap, "line %u: version 0-255", lineno); rc = -1; }
+				else p->version = (uint8_t)v;
+			} else if (!strcmp(tok[0], "vcpus")) {
+				if (v < 1 || v > MT_IN_MAX_VCPUS) { snprintf(err, errcap, "line %u: vcpus 1-8", lineno); rc = -1; }
+				else p->nr_vcpus = (unsigned)v;
+			} else if (!strcmp(tok[0], "per_page")) {
+				uint8_t b;
+				if (per_page_byte((unsigned)v, &b)) {
+					snprintf(err, errcap, "line %u: per_page must be 2-8, 9, 10, 12, 16, 20, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192 or 256", lineno);
+					rc = -1;
+				} else {
+					p->per_page = (unsigned)v;
+				}
+			} else if (!strcmp(tok[0], "max_frames")) {
+				if (v < 1 || v > MT_IN_MAX_FRAMES || (p->per_page > 8 && v > MT_IN_MAX_BIG_FRAMES)) {
+					snprintf(err, errcap, "line %u: max_frames 1-16 (1-4 with more than 8 per page; per_page goes first)", lineno);
+					rc = -1;
+				}
+				else p->max_frames = (unsigned)v;
+			} else {
+				if (v > 255) { snprintf(err, errcap, "line %u: alloc_fail is a byte", lineno); rc = -1; }
+				else p->alloc_fail = (uint8_t)v;
+			}
+		} else {
+			if (p->nr_records >= MT_IN_MAX_RECORDS) {
+				snprintf(err, errcap, "line %u: more than %u records", lineno, MT_IN_MAX_RECORDS);
+				rc = -1;
+			} else if (parse_record(tok, ntok, &p->rec[p->nr_records], lineno, err, errcap)) {
+				rc = -1;
+			} else if (p->rec[p->nr_records].vcpu >= p->nr_vcpus) {
+				snprintf(err, errcap, "line %u: v%u but only %u VCPUs", lineno,
+				         p->rec[p->nr_records].vcpu, p->nr_vcpus);
+				rc = -1;
+			} else {
+				p->nr_records++;
+			}
+		}
+	}
+	free(copy);
+	return rc;
+}
