@@ -1,6 +1,11 @@
 /* harness.c - decode, run, check (see harness.h). */
 #include "fuzz/harness.h"
 
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "fuzz/input.h"
 #include "fuzz/sim.h"
 #include "lib/variants/zoo.h"
@@ -29,4 +34,34 @@ int mt_harness_run(const uint8_t *data, size_t size, const struct mt_ops *ops, F
 void mt_harness_report(FILE *out)
 {
 	mt_sim_report(out);
+}
+
+static void on_crash(int sig)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "signal %d (%s)", sig, strsignal(sig));
+	fflush(stdout);
+	printf("FINDING crash: %s\n", what);
+	mt_sim_report_crash(stdout, what);
+	printf("SUMMARY crash=1 signal=%d\n", sig);
+	fflush(stdout);
+	_exit(1);
+}
+
+void mt_harness_catch_crashes(void)
+{
+	static char altstack[1 << 16];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack), .ss_flags = 0 };
+	struct sigaction sa;
+
+	sigaltstack(&ss, NULL);      /* the crash may be on a VCPU stack */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
 }

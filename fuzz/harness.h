@@ -25,4 +25,8 @@ int mt_harness_run(const uint8_t *data, size_t size, const struct mt_ops *ops, F
 /* The finding of the last run and its interleaving. */
 void mt_harness_report(FILE *out);
 
+/* Replay drivers: turn SIGSEGV/SIGBUS/SIGFPE/SIGILL in the library into a
+ * reported finding ("FINDING crash: ...", the interleaving, exit 1). */
+void mt_harness_catch_crashes(void);
+
 #endif /* MT_FUZZ_HARNESS_H */

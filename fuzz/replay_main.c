@@ -11,6 +11,8 @@
  *   maptrack_replay --encode TEXT [-o OUT]
  *       text form -> bytes (stdout if no -o).
  *   maptrack_replay --list-impls
+ * A crash (SIGSEGV...) of the library is reported as "FINDING crash" with
+ * the interleaving up to it, exit 1 (--no-catch: die of the signal).
  * Last line of a replay: SUMMARY files=N clean=N findings=N.
  */
 #include <dirent.h>
@@ -32,6 +34,7 @@ static void usage(FILE *out)
 	        "       maptrack_replay --decode [--impl NAME] FILE\n"
 	        "       maptrack_replay --encode TEXT [-o OUT]\n"
 	        "       maptrack_replay --list-impls\n"
+	        "--no-catch: let a crash kill the process (default: report it as a finding, exit 1)\n"
 	        "NAME defaults to $MT_IMPL, else production.\n");
 }
 
@@ -194,13 +197,13 @@ static int do_decode(const char *path, const struct mt_ops *ops)
 }
 
 static int run_main(const char *encode_in, const char *out, const char *impl_name,
-                    int decode, int expect, int quiet, char **files, int nfiles);
+                    int decode, int expect, int quiet, int catch_crashes, char **files, int nfiles);
 
 int main(int argc, char **argv)
 {
 	const char *impl_name = getenv("MT_IMPL");
 	const char *encode_in = NULL, *out = NULL;
-	int decode = 0, expect = 0, quiet = 0, nfiles = 0;
+	int decode = 0, expect = 0, quiet = 0, catch_crashes = 1, nfiles = 0;
 	char **files = calloc((size_t)argc, sizeof(*files));
 
 	if (!files)
@@ -221,6 +224,8 @@ int main(int argc, char **argv)
 			expect = 1;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = 1;
+		} else if (!strcmp(a, "--no-catch")) {
+			catch_crashes = 0;
 		} else if (!strcmp(a, "--list-impls")) {
 			mt_harness_list_impls(stdout);
 			free(files);
@@ -238,16 +243,18 @@ int main(int argc, char **argv)
 			files[nfiles++] = argv[i];
 		}
 	}
-	int rc = run_main(encode_in, out, impl_name, decode, expect, quiet, files, nfiles);
+	int rc = run_main(encode_in, out, impl_name, decode, expect, quiet, catch_crashes, files, nfiles);
 	free(files);
 	return rc;
 }
 
 static int run_main(const char *encode_in, const char *out, const char *impl_name,
-                    int decode, int expect, int quiet, char **files, int nfiles)
+                    int decode, int expect, int quiet, int catch_crashes, char **files, int nfiles)
 {
 	if (encode_in)
 		return do_encode(encode_in, out);
+	if (catch_crashes)
+		mt_harness_catch_crashes();
 	if (!impl_name || !*impl_name)
 		impl_name = "production";
 	const struct mt_ops *ops = mt_harness_impl(impl_name);

@@ -262,6 +262,14 @@ static void print_ev(FILE *out, const struct mt_ev *e)
 	}
 }
 
+void mt_sim_report_crash(FILE *out, const char *what)
+{
+	S.failed = 0;
+	mt_sim_fail("crash", MT_INVALID_HANDLE, "%s in v%d's %s", what, S.cur,
+	            S.cur >= 0 ? mt_in_op_name(S.v[S.cur].op.kind) : "(no operation)");
+	mt_sim_report(out);
+}
+
 void mt_sim_report(FILE *out)
 {
 	if (!S.failed)

@@ -83,6 +83,11 @@ const char *mt_sim_finding(void);
 /* Print the finding and the interleaving that led to it (the trace ring). */
 void mt_sim_report(FILE *out);
 
+/* From a fatal signal handler (best effort, not async-signal-safe: the
+ * process is about to die anyway): report a crash of the running VCPU as
+ * a finding, with the interleaving up to it. */
+void mt_sim_report_crash(FILE *out, const char *what);
+
 /* Interleaving coverage: if set (a 64 x 64 array), the simulator bumps
  * counters[(preempted site % 64) * 64 + (site run next % 64)] at every
  * switch between VCPUs.  NULL: off. */

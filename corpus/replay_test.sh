@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# corpus/replay_test.sh WANT IMPL REPLAY FILE...: replay each FILE (one
+# process each, so a crash is one file's verdict) against IMPL with the
+# replay binary and check the verdict: WANT=clean (exit 0) or WANT=flagged
+# (a finding or a crash: exit 1).  No files is a failure: a regression
+# test that replays nothing proves nothing.
+set -uo pipefail
+want=$1 impl=$2 replay=$3
+shift 3
+(($#)) || { echo "replay_test: no files to replay"; exit 1; }
+ok=0 bad=0
+for f in "$@"; do
+  out=$("$replay" --impl "$impl" "$f" 2>&1); rc=$?
+  case $rc in 0) got=clean ;; 1) got=flagged ;; *) got="error(rc=$rc)" ;; esac
+  if [[ $got == "$want" ]]; then
+    ok=$((ok + 1)); echo "ok    $impl $got $f"
+  else
+    bad=$((bad + 1)); echo "WRONG $impl want=$want got=$got $f"; echo "$out" | sed 's/^/    /' | head -80
+  fi
+done
+echo "SUMMARY test=replay impl=$impl want=$want files=$# ok=$ok wrong=$bad"
+((bad == 0))

@@ -1,0 +1,38 @@
+# fuzz/tools_lib.sh: shared by tools/decode, tools/encode, tools/repro, tools/fuzz.
+# Source it; it defines:
+#   mt_root                  the repository root
+#   mt_need_bazel            run tools/setup if bazel is missing
+#   mt_replay_bin            build (if needed) and print the path of //fuzz:maptrack_replay
+#   mt_fuzzer_bin            build (if needed) and print the path of //fuzz:maptrack_fuzzer
+# MT_NO_BUILD=1 skips `bazel build` when the binary already exists.
+
+mt_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+mt_need_bazel() {
+  if ! command -v bazel >/dev/null 2>&1; then
+    echo "$(basename "$0"): bazel is missing: running tools/setup" >&2
+    "$mt_root/tools/setup" >&2 || { echo "$(basename "$0"): tools/setup failed" >&2; return 1; }
+  fi
+}
+
+# mt_build_bin LABEL OUTDIR NAME [bazel flags...]
+mt_build_bin() {
+  local label=$1 dir=$2 name=$3; shift 3
+  local bin="$mt_root/bazel-out/$dir/bin/fuzz/$name"
+  if [[ ${MT_NO_BUILD:-0} == 1 && -x $bin ]]; then
+    echo "$bin"; return 0
+  fi
+  mt_need_bazel || return 1
+  echo "$(basename "$0"): building $label ..." >&2
+  if ! (cd "$mt_root" && bazel build "$@" "$label" >&2 2>/tmp/mt_build.$$.log); then
+    cat /tmp/mt_build.$$.log >&2; rm -f /tmp/mt_build.$$.log
+    echo "$(basename "$0"): bazel build $label failed" >&2
+    return 1
+  fi
+  rm -f /tmp/mt_build.$$.log
+  [[ -x $bin ]] || { echo "$(basename "$0"): $bin not found after the build" >&2; return 1; }
+  echo "$bin"
+}
+
+mt_replay_bin() { mt_build_bin //fuzz:maptrack_replay k8-fastbuild maptrack_replay; }
+mt_fuzzer_bin() { mt_build_bin //fuzz:maptrack_fuzzer k8-optlibfuzzer maptrack_fuzzer --config=asan-libfuzzer; }
