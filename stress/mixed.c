@@ -24,8 +24,13 @@ void stress_mixed_step(struct stress_thread *th)
 		if (c->nthreads < 2)
 			stress_put_at(th, i);
 		else {
-			unsigned to = (th->id + 1 + stress_below(th, c->nthreads - 1)) % c->nthreads;
-			if (!stress_pass(th, i, to))
+			/* To a random other thread; one that is off the CPU may have
+			 * a full inbox, so try the others before putting it ourselves. */
+			unsigned first = stress_below(th, c->nthreads - 1), k;
+			for (k = 0; k < c->nthreads - 1; k++)
+				if (stress_pass(th, i, (th->id + 1 + (first + k) % (c->nthreads - 1)) % c->nthreads))
+					break;
+			if (k == c->nthreads - 1)
 				stress_put_at(th, i);
 		}
 	} else {

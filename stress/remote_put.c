@@ -39,10 +39,17 @@ static void owner(struct stress_thread *th)
 				sched_yield();
 			continue;
 		}
-		unsigned i = th->nheld - 1;
-		if (!stress_pass(th, i, next))
-			stress_put_at(th, i);            /* that inbox is full: put it ourselves */
-		next = next % (c->nthreads - 1) + 1;
+		/* Round robin over the remotes; one that is off the CPU may have
+		 * a full inbox: try the next, and put it ourselves if all are full. */
+		unsigned i = th->nheld - 1, k;
+		for (k = 0; k < c->nthreads - 1; k++) {
+			unsigned to = next;
+			next = next % (c->nthreads - 1) + 1;
+			if (stress_pass(th, i, to))
+				break;
+		}
+		if (k == c->nthreads - 1)
+			stress_put_at(th, i);
 		/* Now and then keep a few, put them later (owner puts too). */
 		if (th->nheld > 4)
 			stress_put_at(th, stress_below(th, th->nheld));

@@ -628,11 +628,18 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-static void summary(struct stress_ctx *c, uint64_t ops, double elapsed)
+/* quiescent: the workers are joined (their plain counters may be read). */
+static void summary(struct stress_ctx *c, uint64_t ops, double elapsed, bool quiescent)
 {
 	uint64_t nospace = 0, rejected = 0, passed = 0, grows = 0;
 
-	for (unsigned i = 0; i < c->nthreads; i++) {
+	for (unsigned i = 0; quiescent && i < c->nthreads; i++) {
+		const struct stress_thread *th = &c->threads[i];
+		if (i < 64)          /* per-thread counts (the SUMMARY stays last) */
+			printf("thread %u: ops=%" PRIu64 " gets=%" PRIu64 " puts=%" PRIu64 " nospace=%" PRIu64
+			       " grows=%" PRIu64 " passed=%" PRIu64 " probes_rejected=%" PRIu64 "\n",
+			       i, th->done_ops, th->gets, th->puts, th->nospace, th->grows,
+			       th->passed, th->rejected);
 		nospace += c->threads[i].nospace;
 		rejected += c->threads[i].rejected;
 		passed += c->threads[i].passed;
@@ -728,7 +735,7 @@ int main(int argc, char **argv)
 	stress_hook_thread(c->nthreads);     /* the main thread's own stream */
 	if (c->sc->setup && (rc = c->sc->setup(c)) != 0) {
 		stress_violation(c, "setup of scenario %s failed: %s", c->sc->name, mt_strerror(rc));
-		summary(c, 0, 0);
+		summary(c, 0, 0, true);
 		return EXIT_VIOLATION;
 	}
 
@@ -763,7 +770,7 @@ int main(int argc, char **argv)
 			                 "first stopped (hang or livelock)", c->nthreads -
 			                 atomic_load_explicit(&c->finished, memory_order_relaxed),
 			                 c->nthreads, WATCHDOG_GRACE);
-			summary(c, total_ops(c), el);
+			summary(c, total_ops(c), el, false);
 			_exit(EXIT_VIOLATION);
 		}
 	}
@@ -785,7 +792,7 @@ int main(int argc, char **argv)
 		stress_drain(c);
 		stress_check_table(c, "drained");
 	}
-	summary(c, ops, elapsed);
+	summary(c, ops, elapsed, true);
 	c->ops->destroy(c->table);
 	for (unsigned i = 0; i < c->nthreads; i++)
 		free(c->threads[i].held);

@@ -38,7 +38,7 @@
 	fprintf(stderr, "%s:%d: harness check failed: %s\n", __FILE__, __LINE__, #cond); \
 	abort(); } } while (0)
 
-#define STRESS_INBOX 32u           /* handles another thread may pass to this one */
+#define STRESS_INBOX 64u           /* handles another thread may pass to this one */
 #define STRESS_MAX_HANDLES (1u << 22)  /* per_page * max_frames accepted by the harness */
 
 /* holder[h]: 0 = free (as far as the harness knows), t + 1 = held by thread
