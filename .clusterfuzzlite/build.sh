@@ -1,0 +1,147 @@
+#!/bin/bash -eu
+# .clusterfuzzlite/build.sh: build the maptrack fuzzer the way OSS-Fuzz and
+# ClusterFuzzLite do (their `compile` step runs this script), with no Bazel.
+#
+# Contract (set by OSS-Fuzz's base-builder; defaults here for a plain run):
+#   CC, CFLAGS          compiler and flags (sanitizer + coverage flags included)
+#   LIB_FUZZING_ENGINE  link flag or archive that provides main():
+#                       -fsanitize=fuzzer (libFuzzer, or AFL++'s libFuzzer
+#                       driver under afl-clang-fast), /usr/lib/libFuzzingEngine.a;
+#                       unset: -fsanitize=fuzzer; set but empty: none (then
+#                       MT_DRIVER_SRC must provide main)
+#   OUT                 where the fuzzer and its companions go
+#   WORK, SRC           scratch directory; where the repository was copied
+# Optional:
+#   MT_SRC              repository root (default: the directory above this
+#                       script, else $SRC/maptrack, else the current directory)
+#   MT_FUZZER_NAME      name of the binary in $OUT (default maptrack_fuzzer)
+#   MT_DRIVER_SRC       a driver source compiled and linked in addition to
+#                       fuzz/maptrack_fuzzer.c (tools/afl: fuzz/afl_driver.c)
+#
+# Puts in $OUT: maptrack_fuzzer, maptrack_fuzzer_seed_corpus.zip,
+# maptrack_fuzzer.dict, maptrack_fuzzer.options.
+#
+# The one source list of the fuzzer outside Bazel: lib/*.c (schedule hook
+# on), lib/variants/*.c (the bug zoo), fuzz/{harness,input,oracle,sim}.c (the
+# harness) and fuzz/maptrack_fuzzer.c (LLVMFuzzerTestOneInput); *_test.c
+# never.  As in fuzz/BUILD, the harness is compiled without coverage
+# instrumentation (-fno-sanitize=fuzzer-no-link; under afl-clang-fast an
+# AFL_LLVM_DENYLIST): only the library and the zoo feed the engine's edges,
+# the simulator's interleaving counters come on top.
+
+here=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)
+if [[ -n ${MT_SRC:-} ]]; then
+  root=$MT_SRC
+elif [[ -f $here/../lib/maptrack.h ]]; then
+  root=$(cd "$here/.." && pwd)
+elif [[ -n ${SRC:-} && -f $SRC/maptrack/lib/maptrack.h ]]; then
+  root=$SRC/maptrack
+else
+  root=$PWD
+fi
+[[ -f $root/lib/maptrack.h && -f $root/fuzz/maptrack_fuzzer.c ]] || {
+  echo "build.sh: cannot find the maptrack sources (tried $root; set MT_SRC)" >&2; exit 2; }
+
+CC=${CC:-clang}
+CFLAGS=${CFLAGS:-}
+LIB_FUZZING_ENGINE=${LIB_FUZZING_ENGINE--fsanitize=fuzzer}   # set but empty: no engine (MT_DRIVER_SRC has main)
+[[ -n ${OUT:-} ]] || { echo "build.sh: OUT is not set" >&2; exit 2; }
+name=${MT_FUZZER_NAME:-maptrack_fuzzer}
+mkdir -p "$OUT"
+OUT=$(cd "$OUT" && pwd)
+if [[ -n ${WORK:-} ]]; then
+  obj=$WORK/maptrack-obj-$name
+  rm -rf "$obj"
+  mkdir -p "$obj"
+else
+  obj=$(mktemp -d "${TMPDIR:-/tmp}/maptrack-obj.XXXXXX")
+  trap 'rm -rf "$obj"' EXIT
+fi
+
+# The sources, by role.
+shopt -s nullglob
+lib_srcs=() zoo_srcs=() harness_srcs=()
+for f in "$root"/lib/*.c; do [[ $f == *_test.c ]] || lib_srcs+=("$f"); done
+for f in "$root"/lib/variants/*.c; do [[ $f == *_test.c ]] || zoo_srcs+=("$f"); done
+for f in harness input oracle sim; do harness_srcs+=("$root/fuzz/$f.c"); done
+driver_srcs=("$root/fuzz/maptrack_fuzzer.c")
+if [[ -n ${MT_DRIVER_SRC:-} ]]; then
+  [[ -f $MT_DRIVER_SRC ]] || { echo "build.sh: MT_DRIVER_SRC $MT_DRIVER_SRC not found" >&2; exit 2; }
+  driver_srcs+=("$MT_DRIVER_SRC")
+fi
+((${#lib_srcs[@]} && ${#zoo_srcs[@]})) || { echo "build.sh: no sources under $root/lib" >&2; exit 2; }
+
+common=(-std=c11 -D_GNU_SOURCE -DMT_SCHED_HOOK -I"$root")
+# The harness: no coverage instrumentation (see the header).
+denylist=$obj/afl-denylist.txt
+for f in "${harness_srcs[@]}"; do echo "src: *fuzz/$(basename "$f")"; done >"$denylist"
+no_cov=(-fno-sanitize=fuzzer-no-link)
+
+echo "build.sh: CC=$CC CFLAGS=$CFLAGS LIB_FUZZING_ENGINE=$LIB_FUZZING_ENGINE OUT=$OUT" >&2
+echo "build.sh: ${#lib_srcs[@]} lib + ${#zoo_srcs[@]} zoo + ${#harness_srcs[@]} harness + ${#driver_srcs[@]} driver sources" >&2
+
+# Compile in parallel (one job per core), stop at the first failure.
+jobs=$(nproc 2>/dev/null || echo 2)
+objs=() pids=() logs=()
+compile() { # compile SRC OBJ [extra flags...]
+  local src=$1 o=$2; shift 2
+  # shellcheck disable=SC2086  # CFLAGS is a word list by contract
+  "$CC" $CFLAGS "${common[@]}" "$@" -c "$src" -o "$o"
+}
+i=0
+wait_some() {
+  local rc=0 p
+  for p in "${pids[@]}"; do wait "$p" || rc=1; done
+  pids=()
+  if ((rc)); then cat "$obj"/*.log >&2; echo "build.sh: compilation failed" >&2; exit 1; fi
+}
+for role in lib zoo harness driver; do
+  eval "srcs=(\"\${${role}_srcs[@]}\")"
+  for src in "${srcs[@]}"; do
+    o=$obj/$((i++))-$(basename "${src%.c}").o
+    objs+=("$o")
+    if [[ $role == harness ]]; then
+      AFL_LLVM_DENYLIST=$denylist compile "$src" "$o" "${no_cov[@]}" >"$o.log" 2>&1 &
+    else
+      compile "$src" "$o" >"$o.log" 2>&1 &
+    fi
+    pids+=($!)
+    ((${#pids[@]} >= jobs)) && wait_some
+  done
+done
+wait_some
+
+# Link: the driver(s) + everything, with the engine.  $CXX links when set
+# (OSS-Fuzz links C fuzzers against a C++ engine runtime); else $CC.
+linker=${CXX:-$CC}
+command -v "$linker" >/dev/null 2>&1 || linker=$CC
+# shellcheck disable=SC2086
+"$linker" $CFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$name" >"$obj/link.log" 2>&1 || {
+  cat "$obj/link.log" >&2; echo "build.sh: link failed" >&2; exit 1; }
+
+# Companions: seed corpus (zip of corpus/maptrack_fuzzer/ without the
+# .dict/.options), dictionary, options.
+corpus=$root/corpus/maptrack_fuzzer
+seeds=()
+for f in "$corpus"/*; do
+  [[ -f $f && $f != *.dict && $f != *.options ]] && seeds+=("$f")
+done
+rm -f "$OUT/${name}_seed_corpus.zip"
+if ((${#seeds[@]})); then
+  if command -v zip >/dev/null 2>&1; then
+    zip -q -j "$OUT/${name}_seed_corpus.zip" "${seeds[@]}"
+  else
+    python3 - "$OUT/${name}_seed_corpus.zip" "${seeds[@]}" <<'PY'
+import os, sys, zipfile
+with zipfile.ZipFile(sys.argv[1], "w") as z:
+    for f in sys.argv[2:]:
+        z.write(f, os.path.basename(f))
+PY
+  fi
+fi
+[[ -f $corpus/maptrack_fuzzer.dict ]] && cp "$corpus/maptrack_fuzzer.dict" "$OUT/$name.dict"
+if [[ -f $corpus/maptrack_fuzzer.options ]]; then
+  sed "s/maptrack_fuzzer\.dict/$name.dict/" "$corpus/maptrack_fuzzer.options" >"$OUT/$name.options"
+fi
+echo "build.sh: $OUT/$name (+ ${#seeds[@]} seeds in ${name}_seed_corpus.zip, .dict, .options)" >&2
+echo "SUMMARY step=ossfuzz-build fuzzer=$OUT/$name objects=${#objs[@]} seeds=${#seeds[@]}"

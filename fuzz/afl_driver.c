@@ -1,0 +1,136 @@
+/*
+ * afl_driver.c - AFL++ persistent-mode driver for the libFuzzer target
+ * (fuzz/maptrack_fuzzer.c: LLVMFuzzerInitialize / LLVMFuzzerTestOneInput,
+ * the one harness).  Built by tools/afl through .clusterfuzzlite/build.sh
+ * (MT_DRIVER_SRC) with afl-clang-fast; never by Bazel.
+ *
+ * What it adds over AFL++'s own libFuzzer driver (-fsanitize=fuzzer):
+ *   - persistent mode with shared-memory test cases (__AFL_LOOP,
+ *     __AFL_FUZZ_TESTCASE_BUF), deferred fork server after initialization;
+ *   - a leak check after every input when built with AFL_USE_LSAN=1
+ *     (__AFL_LEAK_CHECK: LeakSanitizer's recoverable check; a leak exits
+ *     23, which afl-fuzz counts as a crash), not only at process exit;
+ *   - the simulator's interleaving-pair counters (MT_PAIR_COVERAGE, which
+ *     AFL++ 4.04c does not read from libFuzzer's extra-counters section)
+ *     copied into AFL++'s coverage map: 64 x 64 extra map entries, numbered
+ *     by AFL's own runtime like any instrumented edge.
+ *
+ * Outside afl-fuzz: `afl_driver FILE...` runs each file once (exit 1 at
+ * the first finding); with no argument, one input from stdin.
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fuzz/sim.h"
+
+#ifndef __AFL_FUZZ_TESTCASE_LEN
+#error "fuzz/afl_driver.c must be compiled with afl-clang-fast (AFL++)"
+#endif
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define PAIRS (64u * 64u)
+
+/* AFL++'s runtime (afl-compiler-rt): the coverage map and the guard
+ * numbering of SanitizerCoverage's trace-pc-guard. */
+void __sanitizer_cov_trace_pc_guard_init(uint32_t *start, uint32_t *stop);
+
+/* The map pointer __afl_area_ptr, loaded in assembly: AFL's
+ * instrumentation pass declares its own __afl_area_ptr in every module and
+ * would rename a C declaration of ours (an undefined "__afl_area_ptr.N"). */
+static uint8_t *afl_map(void)
+{
+	uint8_t *p;
+
+	__asm__ volatile("movq __afl_area_ptr(%%rip), %0" : "=r"(p));
+	return p;
+}
+/* One map entry per interleaving pair, numbered at start-up (before the
+ * fork server reports the map size). */
+static uint32_t pair_guard[PAIRS];
+
+/* Priority 1: right after the instrumented modules' own guard
+ * initialization (sancov module constructors, priority 2 is theirs... and
+ * AFL's runtime set-up), before AFL's runtime reports the map size at the
+ * first fork server / AFL_DUMP_MAP_SIZE request. */
+#pragma clang diagnostic push
+#pragma clang diagnostic ignored "-Wprio-ctor-dtor"
+__attribute__((constructor(1))) static void pair_guards_init(void)
+{
+	__sanitizer_cov_trace_pc_guard_init(pair_guard, pair_guard + PAIRS);
+}
+#pragma clang diagnostic pop
+
+static void pairs_to_map(uint8_t *counters)
+{
+	uint8_t *map = afl_map();
+	const uint64_t *w = (const uint64_t *)(void *)counters;
+
+	for (unsigned i = 0; i < PAIRS / 8; i++) {
+		if (!w[i])
+			continue;
+		for (unsigned j = i * 8; j < i * 8 + 8; j++) {
+			unsigned c = counters[j];
+			uint32_t g = pair_guard[j];
+			if (c && g && map) {
+				unsigned v = map[g] + c;
+				map[g] = (uint8_t)(v > 255 ? 255 : v);
+			}
+		}
+	}
+	memset(counters, 0, PAIRS);
+}
+
+static void run_one(const uint8_t *data, size_t size)
+{
+	uint8_t *pairs = mt_sim_pair_counters;
+
+	LLVMFuzzerTestOneInput(data, size);   /* abort()s on a finding */
+	if (pairs)
+		pairs_to_map(pairs);
+#ifdef __AFL_LEAK_CHECK
+	__AFL_LEAK_CHECK();
+#endif
+}
+
+static int run_files(int argc, char **argv)
+{
+	static uint8_t buf[1 << 20];
+
+	for (int i = 1; i < argc; i++) {
+		FILE *f = fopen(argv[i], "rb");
+		if (!f) {
+			fprintf(stderr, "afl_driver: cannot open %s\n", argv[i]);
+			return 2;
+		}
+		size_t n = fread(buf, 1, sizeof(buf), f);
+		fclose(f);
+		fprintf(stderr, "afl_driver: running %s (%zu bytes)\n", argv[i], n);
+		run_one(buf, n);
+	}
+	fprintf(stderr, "afl_driver: %d file(s) clean\n", argc - 1);
+	return 0;
+}
+
+__AFL_FUZZ_INIT();
+
+int main(int argc, char **argv)
+{
+	LLVMFuzzerInitialize(&argc, &argv);
+	if (mt_sim_pair_counters)
+		memset(mt_sim_pair_counters, 0, PAIRS);
+	if (argc > 1 && !getenv("__AFL_SHM_ID"))
+		return run_files(argc, argv);
+
+	__AFL_INIT();
+	uint8_t *buf = __AFL_FUZZ_TESTCASE_BUF;
+	while (__AFL_LOOP(100000)) {
+		size_t len = __AFL_FUZZ_TESTCASE_LEN;
+		run_one(buf, len);
+	}
+	return 0;
+}
