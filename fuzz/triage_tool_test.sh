@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# fuzz/triage_tool_test.sh TRIAGE TIMELINE TRIAGE_BIN REPLAY COVERAGE_BIN:
+# tools/triage and tools/timeline end to end (no Bazel inside: the
+# binaries come from the test's runfiles through MT_TRIAGE_BIN).
+set -uo pipefail
+triage=$1 timeline=$2 bin=$3 replay=$4 coverage=$5
+export MT_TRIAGE_BIN=$bin
+data=$(dirname "$0")/testdata/triage
+[[ -d $data ]] || data=fuzz/testdata/triage
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+fail=0
+check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
+
+# a campaign folder: two noisy copies of B1, the grow race, garbage, an empty file
+in=$tmp/campaign; rm -rf "$in"; mkdir -p "$in"
+cp "$data/b1_noisy_a.txt" "$in/crash-aaaa"
+cp "$data/b1_noisy_b.txt" "$in/crash-bbbb"
+cp "$data/b4b_grow_race.txt" "$in/crash-cccc"
+head -c 300 /dev/zero | tr '\0' '\377' >"$in/crash-garbage"
+: >"$in/leak-empty"
+echo "maptrack_fuzzer: impl=b1-xsa228-aba pair_coverage=on" >"$in/fuzz.log"
+out=$tmp/out save=$tmp/regress
+"$triage" --out "$out" --save-dir "$save" "$in" >"$tmp/triage.txt" 2>"$tmp/triage.err"; rc=$?
+cat "$tmp/triage.txt"; sed 's/^/  stderr: /' "$tmp/triage.err"
+last=$(tail -1 "$tmp/triage.txt")
+check "exit 0" "((rc == 0))"
+check "impl read from the campaign log" "grep -q 'implementation b1-xsa228-aba (from the campaign)' '$tmp/triage.err'"
+check "progress per file" "grep -q '^\[3/5\]' '$tmp/triage.err'"
+check "last line SUMMARY findings=3 groups=2 minimized=3 saved=2" "[[ '$last' == 'SUMMARY findings=3 groups=2 minimized=3 saved=2 '* ]]"
+check "B1 group holds both noisy copies" "grep -E '^1 +I5 +2 ' '$tmp/triage.txt' | grep -q 'I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own'"
+check "grow race is its own group" "grep -E '^2 +I4 +1 ' '$tmp/triage.txt' | grep -q 'I4-grow-at-THREAD_LINK'"
+check "groups are 1-minimal and clean on production" "! grep -E '^[0-9]+ ' '$tmp/triage.txt' | grep -qE ' NO | FLAGGED '"
+b1=$save/I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own
+check "reproducer saved" "[[ -s $b1 ]]"
+check "saved reproducer is flagged on b1-xsa228-aba" "! '$replay' --impl b1-xsa228-aba '$b1' >/dev/null"
+check "saved reproducer is clean on production" "'$replay' --impl production '$b1' >/dev/null"
+check "saved reproducer is 1-minimal" "'$bin' minimal --impl b1-xsa228-aba '$b1' >/dev/null"
+check "readable interleaving next to the report" "grep -q 'FINDING I5' '$out/I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own.txt'"
+check "report file" "grep -q 'groups=2' '$out/triage.txt'"
+# the padded input itself is not minimal: the minimality check is not blind
+check "noisy input is not 1-minimal" "! '$bin' minimal --impl b1-xsa228-aba '$data/b1_noisy_a.txt' >/dev/null"
+# second run: nothing new to save
+"$triage" --out "$out" --save-dir "$save" "$in" >"$tmp/triage2.txt" 2>/dev/null
+check "second run finds the saved files" "grep -q '(already)' '$tmp/triage2.txt'"
+
+# clean campaign on production: no groups, nothing saved
+"$triage" --impl production --out "$tmp/out2" --no-save "$in" >"$tmp/t3.txt" 2>/dev/null; rc=$?
+check "production: exit 0, no findings" "((rc == 0)) && [[ \$(tail -1 '$tmp/t3.txt') == 'SUMMARY findings=0 groups=0 '* ]]"
+# empty dir and missing dir
+mkdir -p "$tmp/empty"
+"$triage" --no-save --out "$tmp/out3" "$tmp/empty" >"$tmp/t4.txt" 2>/dev/null; rc=$?
+check "empty dir: exit 0, findings=0" "((rc == 0)) && grep -q '^SUMMARY findings=0 groups=0' '$tmp/t4.txt'"
+"$triage" --no-save "$tmp/no-such-dir" >/dev/null 2>&1; rc=$?
+check "missing dir: exit 2" "((rc == 2))"
+"$triage" --bogus "$in" >/dev/null 2>&1; rc=$?
+check "bad flag: exit 2" "((rc == 2))"
+
+# timeline: VCPU columns, the marked invariant
+"$timeline" "$b1" --impl b1-xsa228-aba -o "$tmp/b1.svg" >"$tmp/tl.txt" 2>/dev/null; rc=$?
+check "timeline exit 0" "((rc == 0))"
+check "timeline SUMMARY" "grep -q '^SUMMARY timeline=.* verdict=finding impl=b1-xsa228-aba' '$tmp/tl.txt'"
+check "timeline VCPU columns" "grep -q '>VCPU v0<' '$tmp/b1.svg' && grep -q '>VCPU v1<' '$tmp/b1.svg'"
+check "timeline marks the invariant in red" "grep -q 'BROKEN INVARIANT' '$tmp/b1.svg' && grep -q 'I5 (handle' '$tmp/b1.svg' && grep -q '#d50000' '$tmp/b1.svg'"
+"$timeline" "$b1" --impl b1-xsa228-aba -o "$tmp/b1.html" >/dev/null 2>&1
+check "timeline html" "grep -q '<svg' '$tmp/b1.html' && grep -q 'maptrack-input v1' '$tmp/b1.html'"
+"$timeline" "$tmp/missing" >/dev/null 2>&1; rc=$?
+check "timeline missing file: exit 2" "((rc == 2))"
+
+# interleaving coverage (default toolchain build): pairs reached by the three findings
+"$coverage" --impl b1-xsa228-aba --out "$tmp/cov" "$data" >"$tmp/cov.txt" 2>/dev/null
+check "pair coverage counts pairs" "grep -qE '^SUMMARY corpus=3 findings=3 pairs=[1-9]' '$tmp/cov.txt'"
+check "pair matrix names the B1 site" "grep -q 'ZOO_POP_CAS_HEAD' '$tmp/cov/pairs.tsv' && grep -q '<table>' '$tmp/cov/pairs.html'"
+
+echo "SUMMARY test=triage_tool fail=$fail"
+exit $fail
