@@ -356,6 +356,37 @@ static int pass_merge(struct shrink_ctx *c, struct mt_program *p)
 
 static int stop_site_of_record(const struct mt_program *p, const struct mt_ops *ops, unsigned rec);
 
+/* Canonical form: a record on a busy VCPU only resumes it (its operation
+ * fields are ignored), so try "nop"; a record may belong to a lower VCPU
+ * (a record whose VCPU waits for a lock lets another VCPU run: naming
+ * that one makes the blocked VCPU's own records removable).  Each accepted
+ * change lowers the op or the VCPU number, so the loop ends. */
+static int pass_canon(struct shrink_ctx *c, struct mt_program *p)
+{
+	int changed = 0;
+	for (unsigned i = 0; i < p->nr_records; i++) {
+		if (p->rec[i].op != MT_OP_NOP) {
+			cand = *p;
+			cand.rec[i].op = MT_OP_NOP;
+			cand.rec[i].arg = 0;
+			if (breaks(c, &cand)) {
+				*p = cand;
+				changed = 1;
+			}
+		}
+		for (unsigned w = 0; w < p->rec[i].vcpu; w++) {
+			cand = *p;
+			cand.rec[i].vcpu = (uint8_t)w;
+			if (breaks(c, &cand)) {
+				*p = cand;
+				changed = 1;
+				break;
+			}
+		}
+	}
+	return changed;
+}
+
 /* Readability, not size: smaller geometry, zero arguments, a named stop
  * instead of a count of points.  Every accepted change lowers a value or
  * turns "run=N" into "until=SITE", so the loop ends. */
@@ -468,6 +499,8 @@ int mt_tri_shrink(struct mt_program *p, const struct mt_ops *ops, const char *in
 		changed |= pass_vcpus(&c, p);
 		changed |= pass_switches(&c, p);
 		changed |= pass_merge(&c, p);
+		if (!changed)
+			changed |= pass_canon(&c, p);
 		if (!changed)
 			changed |= pass_simplify(&c, p);
 	}
@@ -858,7 +891,10 @@ int mt_tri_signature(const struct mt_program *p, const struct mt_ops *ops, struc
 			for (unsigned k = 0; k < MT_OP_COUNT; k++)
 				if (!strcmp(r->op, mt_in_op_name(k)))
 					ops_mask |= 1u << k;
-		if ((r->kind == R_STOP || r->kind == R_BLOCK) && npre < 64 && preempted(&t, i)) {
+		/* a stop is a schedule choice; a block follows from the locks
+		 * (it only shapes a deadlock) */
+		int counts = r->kind == R_STOP || (r->kind == R_BLOCK && !strcmp(s->inv, "deadlock"));
+		if (counts && npre < 64 && preempted(&t, i)) {
 			char one[72];
 			snprintf(one, sizeof(one), "%s@%s", r->op, r->site);
 			int seen = 0;

@@ -80,8 +80,9 @@ struct mt_tri_sig {
 };
 
 /* The signature of a finding: the broken invariant, the set of operation
- * kinds that ran, and the set of (operation kind, schedule point) where an
- * operation was stopped or blocked while others ran.  No handle numbers,
+ * kinds that ran, and the set of (operation kind, schedule point) where the
+ * schedule stopped an operation while others ran (lock waits count only
+ * for a deadlock).  No handle numbers,
  * no VCPU numbers, no stack frames.  Meant for shrunk programs (noise
  * removed).  Returns 0, or -1 if p runs clean. */
 int mt_tri_signature(const struct mt_program *p, const struct mt_ops *ops, struct mt_tri_sig *s);
