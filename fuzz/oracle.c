@@ -56,10 +56,13 @@ static struct {
 	mt_handle_t refused_handle;
 	uint16_t on_list[MAXH];
 	unsigned credit;
-	int counts_valid;
+	int force;                       /* the next quiescent point gets a full check */
+	int i10_vcpu;                    /* a solo get of this VCPU failed: judge I10 (-1: none) */
+	unsigned i10_alloc_fail;
+	int pic_fresh;                   /* the picture is of the table as it is now */
 } O;
 
-#define MT_ORACLE_WALK_CREDIT 64u
+#define MT_ORACLE_WALK_CREDIT 32u
 #define MT_ORACLE_VERIFY_MAX 128u
 
 void mt_oracle_page_allocated(void)
@@ -103,7 +106,9 @@ void mt_oracle_begin(const struct mt_program *p, const struct mt_ops *ops, struc
 	O.only_refused = 0;
 	O.refused_ops = 0;
 	O.credit = 0;
-	O.counts_valid = 0;
+	O.force = 0;
+	O.i10_vcpu = -1;
+	O.pic_fresh = 0;
 }
 
 static mt_handle_t limit_now(void)
@@ -193,9 +198,17 @@ int mt_oracle_start(unsigned v, const struct mt_in_record *r, struct mt_sim_op *
 				o->overlapped = 1;
 		}
 	}
-	if (r->op != MT_OP_PUT_BAD)
+	if (r->op != MT_OP_PUT_BAD) {
 		O.only_refused = 0;
-	op->counts_known = (uint8_t)(O.counts_valid && !in_flight);
+	} else if (!in_flight && !O.pic_fresh) {
+		/* A hostile put from a quiescent table: take the picture it must
+		 * leave unchanged (see mt_oracle_quiescent). */
+		O.force = 1;
+		mt_oracle_quiescent(NULL, 0);
+		if (mt_sim_failed())
+			return 0;
+	}
+	O.pic_fresh = 0;
 
 	switch (r->op) {
 	case MT_OP_GET:
@@ -374,26 +387,38 @@ static void check_get(unsigned v, struct mt_sim_op *op)
 		mt_sim_fail("result", MT_INVALID_HANDLE, "get by v%u returned %d (%s)", v, op->rc, mt_strerror(op->rc));
 		return;
 	}
-	if (op->overlapped || !op->counts_known)
+	if (op->overlapped)
 		return;                  /* liveness is judged on solo runs only */
-	/* I10: a solo get fails only if no page could be had and no list could
-	 * give an entry (each initialised list keeps one; an uninitialised
-	 * caller first steals one more for its own sentinel). */
-	int no_page = O.nr_frames_q >= O.p->max_frames || op->alloc_fail > 0;
-	unsigned usable = 0;
-	int justified;
+	/* The next quiescent point (right now: nothing else is in flight)
+	 * walks the table and judges the failure (judge_i10). */
+	O.force = 1;
+	O.i10_vcpu = (int)v;
+	O.i10_alloc_fail = op->alloc_fail;
+}
+
+/* I10, after a solo get of v failed, on the table as it left it: the
+ * failure is justified only if no page could be had and no list can give
+ * an entry now (each initialised list keeps one).  A failed get changes
+ * nothing, except that an uninitialised caller may have stolen its own
+ * sentinel (one usable entry fewer), so "usable before <= 1 with no list
+ * of its own, else 0" is "usable now == 0" in every case. */
+static void judge_i10(const struct mt_view *vw)
+{
+	unsigned v = (unsigned)O.i10_vcpu, usable = 0;
+	int no_page = vw->nr_frames >= vw->max_frames || O.i10_alloc_fail > 0;
+
+	O.i10_vcpu = -1;
 	if (O.has_tail) {
 		for (unsigned l = 0; l < O.p->nr_vcpus; l++)
 			usable += O.count[l] > 1 ? O.count[l] - 1 : 0;
-		justified = no_page && (O.count[v] == 0 ? usable <= 1 : usable == 0);
 	} else {
 		usable = O.listed;
-		justified = no_page && usable == 0;
 	}
-	if (!justified)
+	if (!no_page || usable)
 		mt_sim_fail("I10", MT_INVALID_HANDLE,
-		            "get by v%u failed while %u entries were usable (own list %u, frames %u of %u, %u allocation failures)",
-		            v, usable, O.count[v], O.nr_frames_q, O.p->max_frames, op->alloc_fail);
+		            "get by v%u failed while %s (%u entries usable now; own list %u; frames %u of %u; %u allocation failures)",
+		            v, usable ? "other lists had spare entries" : "a page could still be had",
+		            usable, O.count[O.has_tail ? v : 0], vw->nr_frames, vw->max_frames, O.i10_alloc_fail);
 }
 
 mt_handle_t mt_oracle_first_held(unsigned v)
@@ -459,20 +484,25 @@ void mt_oracle_quiescent(FILE *trace, int final)
 		mt_sim_fail("I8", MT_INVALID_HANDLE, "limit went down from %u to %u", O.limit_q, vw.limit);
 		return;
 	}
-	/* Cost bound: a full check reads every entry.  Tables above
-	 * MT_ORACLE_WALK_CREDIT handles get one at every k-th quiescent point
-	 * (k = limit / credit, deterministic), and always at the end; the
-	 * checks that need the last picture (I10, refused puts) pause until
-	 * the next full one. */
-	if (!final && vw.limit > MT_ORACLE_WALK_CREDIT) {
+	/* Cost bound: a full check reads every entry through the library's
+	 * (coverage-instrumented) entry().  Each quiescent point earns
+	 * MT_ORACLE_WALK_CREDIT handles of credit and a full check spends
+	 * `limit`: small tables are checked at every quiescent point, a table
+	 * k times bigger at every k-th (deterministic).  Always checked: the
+	 * end, after a solo get failed (I10), and around hostile puts (the
+	 * picture before, the comparison after). */
+	if (O.only_refused && O.refused_ops && O.pic_valid)
+		O.force = 1;
+	if (!final && !O.force && vw.limit > MT_ORACLE_WALK_CREDIT) {
 		O.credit += MT_ORACLE_WALK_CREDIT;
 		if (O.credit < vw.limit) {
 			O.pic_valid = 0;
-			O.counts_valid = 0;
+			O.pic_fresh = 0;
 			return;
 		}
-		O.credit = 0;
 	}
+	O.credit = 0;
+	O.force = 0;
 	if ((int)vw.nr_frames != O.pages_live) {
 		mt_sim_fail("I8", MT_INVALID_HANDLE, "%u frames but %d pages allocated and not freed",
 		            vw.nr_frames, O.pages_live);
@@ -641,7 +671,9 @@ void mt_oracle_quiescent(FILE *trace, int final)
 	O.refused_ops = 0;
 	O.nr_frames_q = vw.nr_frames;
 	O.limit_q = vw.limit;
-	O.counts_valid = 1;
+	O.pic_fresh = 1;
+	if (O.i10_vcpu >= 0)
+		judge_i10(&vw);
 	if (trace)
 		print_lists(trace, pc, vw.nr_lists);
 }

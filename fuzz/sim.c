@@ -571,7 +571,8 @@ static int start(unsigned v, const struct mt_in_record *r, int epilogue)
 	vc->op.record = S.record;
 	vc->op.epilogue = (uint8_t)epilogue;
 	if (!mt_oracle_start(v, r, &vc->op, others)) {
-		ev(MT_EV_SKIP, v, 0, 0, 0, 0);
+		if (!S.failed)
+			ev(MT_EV_SKIP, v, 0, 0, 0, 0);
 		return 0;
 	}
 	vcpu_setup(vc);
