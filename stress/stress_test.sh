@@ -31,6 +31,12 @@ clean)
   [[ $last == *" violations=0 "* ]] || fail "violations reported"
   ops=$(sed -n 's/.* ops=\([0-9]*\) .*/\1/p' <<<"$last")
   [[ ${ops:-0} -gt 0 ]] || fail "no operations ran"
+  # With a yield rate the hook must really yield (a dead hook would leave
+  # the race windows as narrow as without it, silently).
+  if [[ " $* " =~ \ --yield-rate\ 0*[.]0*[1-9] ]]; then
+    y=$(sed -n 's/.* yields=\([0-9]*\).*/\1/p' <<<"$last")
+    [[ ${y:-0} -gt 0 ]] || fail "--yield-rate given but the hook never yielded"
+  fi
   echo "SUMMARY test=clean result=pass exit=$rc"
   ;;
 race)
