@@ -189,7 +189,7 @@ int mt_oracle_start(unsigned v, const struct mt_in_record *r, struct mt_sim_op *
 	op->arg = r->arg;
 	op->holder = -1;
 	op->handle = MT_INVALID_HANDLE;
-	op->limit_at_start = limit_now();
+	op->limit_at_start = r->op == MT_OP_PUT_BAD ? limit_now() : 0;
 	if (in_flight) {
 		op->overlapped = 1;
 		for (unsigned w = 0; w < O.p->nr_vcpus; w++) {
@@ -279,11 +279,19 @@ void mt_oracle_done(unsigned v, struct mt_sim_op *op)
 	struct mt_view vw;
 	mt_handle_t h = op->handle;
 
-	O.ops->view(O.t, &vw);
-	switch (op->kind) {
-	case MT_OP_GET:
+	if (op->kind == MT_OP_GET) {
 		check_get(v, op);
 		return;
+	}
+	if (op->legit && op->rc == MT_OK) {   /* the common case: no view needed */
+		held_remove((unsigned)op->holder, h);
+		O.state[h] = SH_FREE;
+		O.ever_put[h] = 1;
+		O.last_put = h;
+		return;
+	}
+	O.ops->view(O.t, &vw);
+	switch (op->kind) {
 	case MT_OP_GROW:
 		if (op->rc == MT_OK && op->alloc_ok == 0)
 			mt_sim_fail("I8", MT_INVALID_HANDLE, "grow by v%u returned ok but allocated no page", v);
