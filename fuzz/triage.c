@@ -312,18 +312,44 @@ static int pass_vcpus(struct shrink_ctx *c, struct mt_program *p)
 	return changed;
 }
 
+/* q = p with record i run to its end (no stop), moved to just after
+ * record j (j == i: in place).  Stopping an operation at once and running
+ * it later is often only a reordering: run it later in one piece. */
+static void unswitch(struct mt_program *q, const struct mt_program *p, unsigned i, unsigned j)
+{
+	struct mt_in_record r = p->rec[i];
+
+	*q = *p;
+	r.run_mode = MT_RUN_ALL;
+	r.run_n = 0;
+	memmove(&q->rec[i], &q->rec[i + 1], (j - i) * sizeof(q->rec[0]));
+	q->rec[j] = r;
+}
+
 static int pass_switches(struct shrink_ctx *c, struct mt_program *p)
 {
 	int changed = 0;
 	for (unsigned i = 0; i < p->nr_records; i++) {
 		if (p->rec[i].run_mode == MT_RUN_ALL)
 			continue;
-		cand = *p;
-		cand.rec[i].run_mode = MT_RUN_ALL;
-		cand.rec[i].run_n = 0;
-		if (breaks(c, &cand)) {
-			*p = cand;
-			changed = 1;
+		for (unsigned j = i; j < p->nr_records; j++) {
+			unswitch(&cand, p, i, j);
+			if (breaks(c, &cand)) {
+				*p = cand;
+				changed = 1;
+				break;
+			}
+			/* a stop can exist only to order allocation attempts
+			 * against the failure pattern: try without failures too */
+			if (p->alloc_fail) {
+				unswitch(&cand, p, i, j);
+				cand.alloc_fail = 0;
+				if (breaks(c, &cand)) {
+					*p = cand;
+					changed = 1;
+					break;
+				}
+			}
 		}
 	}
 	return changed;
@@ -540,13 +566,14 @@ int mt_tri_check_minimal(const struct mt_program *p, const struct mt_ops *ops, c
 	for (unsigned i = 0; i < p->nr_records; i++) {
 		if (p->rec[i].run_mode == MT_RUN_ALL)
 			continue;
-		cand = *p;
-		cand.rec[i].run_mode = MT_RUN_ALL;
-		cand.rec[i].run_n = 0;
-		if (breaks(&c, &cand)) {
-			snprintf(why, cap, "the context switch of record %u (%s) can be removed", i,
-			         mt_in_record_text(&p->rec[i], buf, sizeof(buf)));
-			return 0;
+		for (unsigned j = i; j < p->nr_records; j++) {
+			unswitch(&cand, p, i, j);
+			if (breaks(&c, &cand)) {
+				snprintf(why, cap, "the context switch of record %u (%s) can be removed%s", i,
+				         mt_in_record_text(&p->rec[i], buf, sizeof(buf)),
+				         j > i ? " (run it later in one piece)" : "");
+				return 0;
+			}
 		}
 	}
 	for (unsigned i = 0; i + 1 < p->nr_records; i++) {

@@ -59,7 +59,8 @@ unsigned mt_tri_switches(const struct mt_program *p);
 
 /* Shrink p in place while it still breaks invariant inv on ops: drop
  * records (chunks, then one by one), VCPUs (with their records),
- * context switches (a stopping record runs its operation to the end),
+ * context switches (a stopping record runs its operation to the end, in
+ * place or moved later: a stop at once is often only a reordering),
  * then simplify the header and arguments; repeat until nothing changes.
  * The result is 1-minimal (mt_tri_check_minimal).  Returns 0, or -1 if p
  * does not break inv to begin with (p unchanged). */
@@ -67,7 +68,9 @@ int mt_tri_shrink(struct mt_program *p, const struct mt_ops *ops, const char *in
                   struct mt_tri_shrink_stats *st);
 
 /* 1 if removing any one record, any one VCPU or any one context switch
- * loses the finding (inv no longer breaks); else 0 and why says which. */
+ * (in place or by running the stopped operation later in one piece), or
+ * merging two records of one VCPU, loses the finding (inv no longer
+ * breaks); else 0 and why says which. */
 int mt_tri_check_minimal(const struct mt_program *p, const struct mt_ops *ops, const char *inv,
                          char *why, size_t cap);
 
