@@ -1231,6 +1231,32 @@ static void build_picture(struct picture *pic, const struct trace *t, const stru
 		y += h;
 		sep_end = y;
 	}
+	/* what the schedule points in the picture mean */
+	const char *seen[64];
+	unsigned nseen = 0;
+	for (size_t i = 0; i < t->n && nseen < 64; i++) {
+		const struct row *r = &t->rows[i];
+		if (r->kind != R_STOP && r->kind != R_BLOCK && r->kind != R_RESUME)
+			continue;
+		int dup = 0;
+		for (unsigned k = 0; k < nseen; k++)
+			dup |= !strcmp(seen[k], r->site);
+		if (!dup)
+			seen[nseen++] = r->site;
+	}
+	if (nseen) {
+		y += 8;
+		text(pic, PIC_MARGIN, y + 8, width, 12, 1, "#37474f", "Schedule points in this picture:");
+		y += 18;
+	}
+	for (unsigned k = 0; k < nseen; k++) {
+		for (int site = 0; site < 64; site++)
+			if (mt_in_site_id(site) && !strcmp(mt_in_site_id(site), seen[k])) {
+				snprintf(buf, sizeof(buf), "%-20s %s", seen[k], mt_site_name(site));
+				text(pic, PIC_MARGIN + 12, y + 8, width - 2 * PIC_MARGIN, 12, 0, "#37474f", buf);
+				y += 17;
+			}
+	}
 	if (rows >= PIC_MAX_ROWS) {
 		text(pic, PIC_MARGIN, y + 10, width, 12, 1, "#b00020", "... more steps not drawn (shrink the input first)");
 		y += 20;
