@@ -4,7 +4,8 @@
 #   mt_need_bazel            run tools/setup if bazel is missing
 #   mt_replay_bin            build (if needed) and print the path of //fuzz:maptrack_replay
 #   mt_fuzzer_bin            build (if needed) and print the path of //fuzz:maptrack_fuzzer
-# MT_NO_BUILD=1 skips `bazel build` when the binary already exists.
+# MT_NO_BUILD=1 skips `bazel build` when the binary already exists;
+# MT_REPLAY_BIN=/path uses that replay binary and never builds (tests).
 
 mt_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -34,5 +35,11 @@ mt_build_bin() {
   echo "$bin"
 }
 
-mt_replay_bin() { mt_build_bin //fuzz:maptrack_replay k8-fastbuild maptrack_replay; }
+mt_replay_bin() {
+  if [[ -n ${MT_REPLAY_BIN:-} ]]; then
+    [[ -x $MT_REPLAY_BIN ]] || { echo "$(basename "$0"): MT_REPLAY_BIN=$MT_REPLAY_BIN is not executable" >&2; return 1; }
+    echo "$MT_REPLAY_BIN"; return 0
+  fi
+  mt_build_bin //fuzz:maptrack_replay k8-fastbuild maptrack_replay
+}
 mt_fuzzer_bin() { mt_build_bin //fuzz:maptrack_fuzzer k8-optlibfuzzer maptrack_fuzzer --config=asan-libfuzzer; }
