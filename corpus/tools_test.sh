@@ -37,7 +37,7 @@ out=$(tools/repro corpus/regress/b1-xsa228-aba/scenario-b1_xsa228_aba); rc=$?
 check "repro clean exits 0" "[[ $rc == 0 && \$(tail -n 1 <<<\"\$out\") == 'SUMMARY files=1 clean=1 findings=0' ]]"
 
 out=$(tools/repro --impl b4a-limit-before-page corpus/regress/b4a-limit-before-page/scenario-b4a_limit_before_page); rc=$?
-check "repro reports a crash of the replayed program" "[[ $rc == 1 ]] && grep -q 'FINDING crash: signal 11' <<<\"\$out\""
+check "repro reports a crash of the replayed program" "[[ $rc == 1 ]] && grep -q 'FINDING crash' <<<\"\$out\""
 
 head -c 333 /dev/zero | tr '\0' '\377' >"$T/ff"; : >"$T/empty"; printf '\001\003' >"$T/short"
 head -c 1000 corpus/maptrack_fuzzer/seed-b1_xsa228_aba | head -c 17 >"$T/truncated"
