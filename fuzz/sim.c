@@ -42,6 +42,18 @@
 #include <sanitizer/common_interface_defs.h>
 #endif
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define MT_SIM_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(MT_SIM_TSAN)
+#define MT_SIM_TSAN 1
+#endif
+#ifdef MT_SIM_TSAN
+#include <sanitizer/tsan_interface.h>
+#endif
+
 /* ---- the context switch ---- */
 
 /* mt_sim_switch(&save_sp, new_sp): push the callee-saved registers, save
@@ -97,6 +109,7 @@ struct vcpu {
 	const void *lock;        /* the lock it waits for */
 	int dirty;               /* abandoned in the middle of an operation */
 	void *fake_stack;        /* ASan fake stack of this context */
+	void *tsan_fiber;        /* TSan's view of this context (one per operation) */
 	struct mt_sim_op op;
 };
 
@@ -108,6 +121,7 @@ static struct {
 	struct vcpu v[MT_IN_MAX_VCPUS];
 	void *main_sp;
 	void *main_fake;
+	void *tsan_main;
 	const void *main_bottom;
 	size_t main_size;
 	int cur;                 /* VCPU running now, or -1 */
@@ -294,6 +308,9 @@ void mt_sim_report(FILE *out)
 
 static inline void to_vcpu(struct vcpu *vc)
 {
+#ifdef MT_SIM_TSAN
+	__tsan_switch_to_fiber(vc->tsan_fiber, 0);
+#endif
 #ifdef MT_SIM_ASAN
 	__sanitizer_start_switch_fiber(&S.main_fake, vc->stack, STACK_SIZE);
 #endif
@@ -310,6 +327,9 @@ static inline void to_main(struct vcpu *vc, int final)
 	__sanitizer_start_switch_fiber(final ? NULL : &vc->fake_stack, S.main_bottom, S.main_size);
 #else
 	(void)final;
+#endif
+#ifdef MT_SIM_TSAN
+	__tsan_switch_to_fiber(S.tsan_main, 0);
 #endif
 	mt_sim_switch(&vc->sp, S.main_sp);
 #ifdef MT_SIM_ASAN
@@ -357,6 +377,14 @@ static void vcpu_setup(struct vcpu *vc)
 		__asan_unpoison_memory_region(vc->stack, STACK_SIZE);
 #endif
 	vc->dirty = 0;
+#ifdef MT_SIM_TSAN
+	/* vcpu_main never returns: a fresh TSan fiber per operation keeps
+	 * TSan's shadow call stack from growing with every operation. */
+	if (vc->tsan_fiber)
+		__tsan_destroy_fiber(vc->tsan_fiber);
+	vc->tsan_fiber = __tsan_create_fiber(0);
+	S.tsan_main = __tsan_get_current_fiber();
+#endif
 	uintptr_t top = ((uintptr_t)vc->stack + STACK_SIZE) & ~(uintptr_t)15;
 	void **sp = (void **)top;
 	*--sp = NULL;                    /* vcpu_main's return address: none */
