@@ -24,7 +24,11 @@ struct mt_base_table {
 
 static struct mt_entry *bentry(struct mt_base_table *t, mt_handle_t h)
 {
-	return &t->pages[h / t->base.cfg.per_page][h % t->base.cfg.per_page];
+	unsigned n = t->base.cfg.per_page;
+
+	if ((n & (n - 1)) == 0)      /* same shift and mask as mt_pv_entry(): a fair comparison */
+		return &t->pages[h >> __builtin_ctz(n)][h & (n - 1)];
+	return &t->pages[h / n][h % n];
 }
 
 static int base_create(const struct mt_config *cfg_in, struct mt_table **out)

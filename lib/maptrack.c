@@ -22,8 +22,10 @@ struct mt_entry *mt_pv_entry(struct mt_pv_table *t, mt_handle_t h)
 	unsigned n = t->base.cfg.per_page;
 	/* Acquire pairs with the release store of pages[] in mt_pv_add_frame():
 	 * the page's initialised entries are visible with its pointer. */
-	struct mt_entry *page = mt_load_acquire(&t->pages[h / n], MT_SITE_PAGE_READ);
-	return &page[h % n];         /* Xen: maptrack_entry(t, e) */
+	unsigned page_no = t->page_shift ? h >> t->page_shift : h / n;
+	unsigned slot = t->page_shift ? h & (n - 1) : h % n;
+	struct mt_entry *page = mt_load_acquire(&t->pages[page_no], MT_SITE_PAGE_READ);
+	return &page[slot];          /* Xen: maptrack_entry(t, e) */
 }
 
 uint32_t mt_pv_random(struct mt_pv_table *t)
@@ -274,11 +276,13 @@ int mt_pv_create(const struct mt_ops *ops, const struct mt_pv_steps *steps,
 	t->base.ops = ops;
 	t->base.cfg = cfg;
 	t->steps = steps;
+	if ((cfg.per_page & (cfg.per_page - 1)) == 0)   /* shift and mask, not divide */
+		t->page_shift = (unsigned)__builtin_ctz(cfg.per_page);
 	mt_lock_init(&t->maptrack_lock);
 	atomic_init(&t->limit, 0);
 	atomic_init(&t->rng, 0);
 	t->pages = calloc(cfg.max_frames, sizeof(*t->pages));
-	/* One cache line per VCPU (sizeof(struct mt_vcpu) == 64). */
+	/* Two cache lines per VCPU: consumer side, producer side. */
 	t->vcpus = aligned_alloc(64, cfg.nr_vcpus * sizeof(*t->vcpus));
 	if (!t->pages || !t->vcpus) {
 		free(t->pages);
@@ -298,7 +302,7 @@ int mt_pv_create(const struct mt_ops *ops, const struct mt_pv_steps *steps,
 	return MT_OK;
 }
 
-_Static_assert(sizeof(struct mt_vcpu) == 64, "one cache line per VCPU");
+_Static_assert(sizeof(struct mt_vcpu) == 128, "two cache lines per VCPU");
 
 #define PV(tbl) ((struct mt_pv_table *)(tbl))
 

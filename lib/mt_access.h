@@ -27,7 +27,9 @@ void mt_sched_point(int site, const void *addr);
 void mt_sched_blocked(int site, const void *lock);
 #define MT_SCHED(site, addr) mt_sched_point((site), (const void *)(addr))
 #else
-#define MT_SCHED(site, addr) ((void)(site), (void)(addr))
+/* sizeof: the arguments are never evaluated (an address such as
+ * &mt_pv_entry(t, h)->ref would otherwise be computed twice). */
+#define MT_SCHED(site, addr) ((void)sizeof(site), (void)sizeof(addr))
 #endif
 
 #define mt_load_relaxed(p, site) \

@@ -44,9 +44,11 @@ struct mt_vcpu {
 	                                * the entries on this list against other consumers.
 	                                * Innermost lock: never held with another freelist_lock. */
 	_Atomic uint32_t head;         /* Xen: maptrack_head.  Protected by freelist_lock. */
+	char consumer_pad[64 - 2 * sizeof(uint32_t)];
+	/* Own cache line: remote puts swing it without bouncing the consumer's line. */
 	_Atomic uint32_t tail;         /* Xen: maptrack_tail.  Set under freelist_lock when the
 	                                * list is first filled; afterwards swung lock-free by put. */
-	char pad[64 - 3 * sizeof(uint32_t)];
+	char producer_pad[64 - sizeof(uint32_t)];
 };
 
 /* The per-VCPU table (production and every zoo variant). */
@@ -62,6 +64,7 @@ struct mt_pv_table {
 	struct mt_vcpu *vcpus;
 	_Atomic uint32_t rng;          /* state of the internal steal-start generator */
 	const struct mt_pv_steps *steps;
+	unsigned page_shift;           /* log2(per_page) when a power of two (Xen's always is), else 0 */
 };
 
 /* The steps of the per-VCPU algorithm; production: mt_pv_production_steps. */
