@@ -171,11 +171,29 @@ static void test_picture(void)
 	printf("ok picture\n");
 }
 
+/* Sanitizer builds (--config=asan, asan-libfuzzer) stop the process on the
+ * NULL page themselves, before triage's signal handler can turn it into a
+ * verdict; the crash path is exercised by the default (gcc) build. */
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define TRIAGE_UNDER_SANITIZER 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define TRIAGE_UNDER_SANITIZER 1
+#endif
+#endif
+
 /* A crash of the library is a finding that shrinks too (runs in children). */
 static void test_crash(void)
 {
 	const struct mt_ops *bug = impl("b4a-limit-before-page");
 	struct mt_tri_verdict v;
+
+#ifdef TRIAGE_UNDER_SANITIZER
+	(void)bug;
+	(void)v;
+	printf("skip crash-type finding: a sanitizer build stops on the crash itself\n");
+	return;
+#endif
 
 	/* B4a: the limit is published before the page pointer; a put in the
 	 * window reads a NULL page */
