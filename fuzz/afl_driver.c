@@ -9,7 +9,11 @@
  *     __AFL_FUZZ_TESTCASE_BUF), deferred fork server after initialization;
  *   - a leak check after every input when built with AFL_USE_LSAN=1
  *     (__AFL_LEAK_CHECK: LeakSanitizer's recoverable check; a leak exits
- *     23, which afl-fuzz counts as a crash), not only at process exit;
+ *     23, which afl-fuzz counts as a crash), not only at process exit.
+ *     As libFuzzer does (-detect_leaks), the costly whole-heap scan runs
+ *     only after an input whose mallocs and frees do not balance (counted
+ *     by sanitizer malloc/free hooks): every input that leaks a block it
+ *     allocated is checked; MT_AFL_LEAK_CHECK=every scans after every input;
  *   - the simulator's interleaving-pair counters (MT_PAIR_COVERAGE, which
  *     AFL++ 4.04c does not read from libFuzzer's extra-counters section)
  *     copied into AFL++'s coverage map: 64 x 64 extra map entries, numbered
@@ -25,6 +29,10 @@
 #include <unistd.h>
 
 #include "fuzz/sim.h"
+
+#ifdef __AFL_LEAK_CHECK
+#include <sanitizer/allocator_interface.h>
+#endif
 
 #ifndef __AFL_FUZZ_TESTCASE_LEN
 #error "fuzz/afl_driver.c must be compiled with afl-clang-fast (AFL++)"
@@ -85,15 +93,47 @@ static void pairs_to_map(uint8_t *counters)
 	memset(counters, 0, PAIRS);
 }
 
+#ifdef __AFL_LEAK_CHECK
+/* Mallocs and frees of the running input (the harness is one thread). */
+static volatile size_t n_malloc, n_free;
+static int leak_check_every;
+
+static void count_malloc(const volatile void *p, size_t size)
+{
+	(void)p;
+	(void)size;
+	n_malloc++;
+}
+
+static void count_free(const volatile void *p)
+{
+	(void)p;
+	n_free++;
+}
+
+static void leak_check_setup(void)
+{
+	const char *e = getenv("MT_AFL_LEAK_CHECK");
+
+	leak_check_every = e && !strcmp(e, "every");
+	if (!leak_check_every && !__sanitizer_install_malloc_and_free_hooks(count_malloc, count_free))
+		leak_check_every = 1;   /* no hooks: scan after every input */
+}
+#endif
+
 static void run_one(const uint8_t *data, size_t size)
 {
 	uint8_t *pairs = mt_sim_pair_counters;
+#ifdef __AFL_LEAK_CHECK
+	size_t m0 = n_malloc, f0 = n_free;
+#endif
 
 	LLVMFuzzerTestOneInput(data, size);   /* abort()s on a finding */
 	if (pairs)
 		pairs_to_map(pairs);
 #ifdef __AFL_LEAK_CHECK
-	__AFL_LEAK_CHECK();
+	if (leak_check_every || n_malloc - m0 != n_free - f0)
+		__AFL_LEAK_CHECK();
 #endif
 }
 
@@ -121,6 +161,9 @@ __AFL_FUZZ_INIT();
 int main(int argc, char **argv)
 {
 	LLVMFuzzerInitialize(&argc, &argv);
+#ifdef __AFL_LEAK_CHECK
+	leak_check_setup();
+#endif
 	if (mt_sim_pair_counters)
 		memset(mt_sim_pair_counters, 0, PAIRS);
 	if (argc > 1 && !getenv("__AFL_SHM_ID"))

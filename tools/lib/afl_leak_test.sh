@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # afl_leak_test.sh: fuzz/afl_driver.c built with AFL_USE_LSAN=1 checks for
-# leaks after every input, not only at exit.  A probe target
+# leaks after each input (after every input whose mallocs and frees do not
+# balance), not only at exit.  A probe target
 # (afl_leak_probe.c: leaks when the first byte is >= 0x80) is built with
 # afl-clang-fast + the driver; then
 #   - clean, clean          -> exit 0
