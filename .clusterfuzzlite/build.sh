@@ -82,7 +82,7 @@ echo "build.sh: ${#lib_srcs[@]} lib + ${#zoo_srcs[@]} zoo + ${#harness_srcs[@]} 
 
 # Compile in parallel (one job per core), stop at the first failure.
 jobs=$(nproc 2>/dev/null || echo 2)
-objs=() pids=() logs=()
+objs=() pids=() logs=() what=()
 compile() { # compile SRC OBJ [extra flags...]
   local src=$1 o=$2; shift 2
   # shellcheck disable=SC2086  # CFLAGS is a word list by contract
@@ -90,10 +90,17 @@ compile() { # compile SRC OBJ [extra flags...]
 }
 i=0
 wait_some() {
-  local rc=0 p
-  for p in "${pids[@]}"; do wait "$p" || rc=1; done
-  pids=()
-  if ((rc)); then cat "$obj"/*.log >&2; echo "build.sh: compilation failed" >&2; exit 1; fi
+  local rc=0 k st
+  for k in "${!pids[@]}"; do
+    st=0; wait "${pids[$k]}" || st=$?
+    if ((st != 0)); then
+      rc=1
+      echo "build.sh: compiling ${what[$k]} failed (exit $st):" >&2
+      cat "${logs[$k]}" >&2
+    fi
+  done
+  pids=() logs=() what=()
+  if ((rc)); then echo "build.sh: compilation failed" >&2; exit 1; fi
 }
 for role in lib zoo harness driver; do
   eval "srcs=(\"\${${role}_srcs[@]}\")"
@@ -105,7 +112,7 @@ for role in lib zoo harness driver; do
     else
       compile "$src" "$o" >"$o.log" 2>&1 &
     fi
-    pids+=($!)
+    pids+=($!) logs+=("$o.log") what+=("$src")
     ((${#pids[@]} >= jobs)) && wait_some
   done
 done
