@@ -33,6 +33,8 @@
 # never be flagged: a finding there is reported loudly and the exit is 3.
 # AFL++ binary: $BUGBENCH_AFL_BIN, else built with .clusterfuzzlite/build.sh;
 # if that fails, afl is reported as unavailable (n/a), never faked.
+# BUGBENCH_AFL_DETECT_LEAKS=0 turns off the per-input leak check of the AFL++
+# binary (default 1, as tools/afl); BUGBENCH_TSAN_CHUNK=S the tsan run length.
 # Binaries: built with Bazel (tools/setup when Bazel is missing); set
 # BUGBENCH_NO_BUILD=1 with BUGBENCH_{FUZZER,NAIVE,STRESS}_BIN to skip that.
 # Exit: 0 done (production clean), 3 production flagged, 2 bad usage/build.
@@ -394,6 +396,10 @@ scenario_for() {
 
 now() { date +%s.%N; }
 TSAN_CHUNK=${BUGBENCH_TSAN_CHUNK:-3}
+# AFL++: LeakSanitizer after every input as in tools/afl (1), or off (0):
+# the per-input check costs ~30x in executions per second (docs/bugbench.md).
+AFL_LEAKS=${BUGBENCH_AFL_DETECT_LEAKS:-1}
+[[ $AFL_LEAKS =~ ^[01]$ ]] || die "BUGBENCH_AFL_DETECT_LEAKS must be 0 or 1"
 [[ $TSAN_CHUNK =~ ^[0-9]+$ && $TSAN_CHUNK -ge 1 ]] || die "BUGBENCH_TSAN_CHUNK must be a whole number of seconds >= 1"
 
 # run_trial VARIANT ENGINE TRIAL -> writes one CSV line to DIR/result
@@ -406,9 +412,9 @@ run_trial() {
     libfuzzer)
       mkdir -p "$dir/corpus" "$dir/artifacts"
       t0=$(now)
-      MT_IMPL=$v ASAN_OPTIONS=detect_leaks=1 timeout -k 5 $((b + 60)) "$FUZZER" -seed="$k" -max_total_time="$b" \
+      (MT_IMPL=$v ASAN_OPTIONS=detect_leaks=1 exec timeout -k 5 $((b + 60)) "$FUZZER" -seed="$k" -max_total_time="$b" \
         -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="$dir/artifacts/" \
-        "$dir/corpus" >"$dir/log" 2>&1
+        "$dir/corpus" >"$dir/log" 2>&1) 2>/dev/null
       rc=$?; t1=$(now)
       execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$dir/log" | tail -n 1)
       execs=${execs:--}
@@ -426,7 +432,7 @@ run_trial() {
       # tools/afl's environment for its ASan instance; one instance, fixed -s.
       MT_IMPL=$v AFL_BENCH_UNTIL_CRASH=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 \
         AFL_NO_AFFINITY=1 AFL_CRASH_EXITCODE=23 AFL_IGNORE_UNKNOWN_ENVS=1 \
-        ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=1:malloc_context_size=0:allocator_may_return_null=1:detect_odr_violation=0:handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:handle_sigill=0 \
+        ASAN_OPTIONS=abort_on_error=1:symbolize=0:detect_leaks=$AFL_LEAKS:malloc_context_size=0:allocator_may_return_null=1:detect_odr_violation=0:handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:handle_sigill=0 \
         LSAN_OPTIONS=exitcode=23:symbolize=0:print_suppressions=0 UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:symbolize=0 \
         timeout -k 5 $((b + 60)) afl-fuzz -s "$k" -V "$b" -m none -i "$dir/in" -o "$dir/o" -- "$AFLBIN" \
         >"$dir/log" 2>&1 </dev/null
@@ -458,9 +464,9 @@ run_trial() {
         left=$(awk -v e="$t_end" -v n="$(now)" 'BEGIN { l = e - n; printf "%.2f", (l > 0 ? l : 0) }')
         awk -v l="$left" 'BEGIN { exit !(l >= 0.2) }' || break
         chunk=$(awk -v l="$left" -v c="$TSAN_CHUNK" 'BEGIN { printf "%.2f", (l < c ? l : c) }')
-        TSAN_OPTIONS=halt_on_error=1:history_size=7:second_deadlock_stack=1 timeout -k 5 $((TSAN_CHUNK + 60)) \
+        (TSAN_OPTIONS=halt_on_error=1:history_size=7:second_deadlock_stack=1 exec timeout -k 5 $((TSAN_CHUNK + 60)) \
           "$STRESS" --scenario "$sc" --impl "$v" --seconds "$chunk" --ops 0 --seed $((k * 1000 + i)) \
-          --yield-rate 0.02 --progress 0 >"$dir/log" 2>&1
+          --yield-rate 0.02 --progress 0 >"$dir/log" 2>&1) 2>/dev/null
         rc=$?
         ops=$(grep '^SUMMARY scenario=' "$dir/log" | tail -n 1 | sed -n 's/.* ops=\([0-9]*\) .*/\1/p')
         total_ops=$((total_ops + ${ops:-0}))
@@ -480,9 +486,10 @@ run_trial() {
       ;;
     naive)
       t0=$(now)
-      timeout -k 5 $((b + 60)) "$NAIVE" --impl "$v" --seconds "$b" --seed "$k" --progress 0 >"$dir/log" 2>&1
+      (exec timeout -k 5 $((b + 60)) "$NAIVE" --impl "$v" --seconds "$b" --seed "$k" --progress 0 >"$dir/log" 2>&1) 2>/dev/null
       rc=$?; t1=$(now)
-      execs=$(grep '^SUMMARY engine=naive' "$dir/log" | tail -n 1 | sed -n 's/.* ops=\([0-9]*\) .*/\1/p')
+      # ops=0 after a crash in the first round: unknown, not zero
+      execs=$(grep '^SUMMARY engine=naive' "$dir/log" | tail -n 1 | sed -n 's/.* ops=\([1-9][0-9]*\) .*/\1/p')
       execs=${execs:--}
       case $rc in
         0) ;;
@@ -567,6 +574,7 @@ fi
 el=$(awk -v a="$started" -v b="$(now)" 'BEGIN { printf "%.0f", b - a }')
 log "done: $total trials in ${el}s; trials.csv, summary.csv, report.txt, bugbench.png in $out"
 summary_extra=" trials=$trials budget_s=$budget engines=$(IFS=+; echo "${engines[*]}")"
+has afl && [[ -n $AFLBIN ]] && summary_extra+=" afl_leak_check=$AFL_LEAKS"
 [[ -n $afl_note ]] && summary_extra+=" afl=unavailable"
 report "$csv"
 exit $?
