@@ -31,7 +31,7 @@
 	/* seeded mutants */ \
 	X(mt_zoo_m_sentinel_no_owner, "mutant", "I4", "sim stress", 1) \
 	X(mt_zoo_m_destroy_leak, "mutant", "leak", "lsan", 1) \
-	X(mt_zoo_m_hand_out_early, "mutant", "I5 I4 I7 I9", "sim", 0) \
+	X(mt_zoo_m_hand_out_early, "mutant", "I5 I4 I7 I9", "sim stress", 0) \
 	X(mt_zoo_m_steal_takes_last, "mutant", "I3 I1", "sim stress", 1) \
 	X(mt_zoo_m_prepend_resets_tail, "mutant", "I2 I6", "sim stress", 1) \
 	X(mt_zoo_m_slow_threads_first, "mutant", "I5 I7 I4", "sim stress", 1) \
