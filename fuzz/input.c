@@ -106,13 +106,23 @@ void mt_in_decode(const uint8_t *data, size_t size, struct mt_program *p)
 	size_t n = (body + MT_IN_RECORD_LEN - 1) / MT_IN_RECORD_LEN;
 	if (n > MT_IN_MAX_RECORDS)
 		n = MT_IN_MAX_RECORDS;
+	/* VCPU of each value of the 3 low bits (no division per record). */
+	uint8_t vcpu_of[8];
+	for (unsigned j = 0; j < 8; j++)
+		vcpu_of[j] = (uint8_t)(j % p->nr_vcpus);
 	for (size_t i = 0; i < n; i++) {
 		uint8_t b[MT_IN_RECORD_LEN] = { 0 };
 		size_t off = MT_IN_HEADER_LEN + i * MT_IN_RECORD_LEN;
-		for (size_t j = 0; j < MT_IN_RECORD_LEN && off + j < size; j++)
-			b[j] = data[off + j];
+		if (off + MT_IN_RECORD_LEN <= size) {
+			b[0] = data[off];
+			b[1] = data[off + 1];
+			b[2] = data[off + 2];
+		} else {
+			for (size_t j = 0; off + j < size; j++)   /* a trailing partial record */
+				b[j] = data[off + j];
+		}
 		struct mt_in_record *r = &p->rec[i];
-		r->vcpu = (uint8_t)((b[0] & 7u) % p->nr_vcpus);
+		r->vcpu = vcpu_of[b[0] & 7u];
 		r->op = op_of_slot[b[0] >> 3];
 		r->arg = b[1];
 		if (b[2] < 0x80) {
