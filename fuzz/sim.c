@@ -484,7 +484,7 @@ static uint32_t sim_random(void *ctx)
  * own ("page"), in every build.  The arena is reset (all poisoned) when the
  * next run starts; a run that needs more than it holds gets calloc. */
 #define ARENA_SIZE    (160u * 1024u)
-#define ARENA_REDZONE 64u
+#define ARENA_REDZONE 256u
 #define ARENA_SLOTS   128u
 
 static struct {
