@@ -149,6 +149,7 @@ void mt_oracle_begin(const struct mt_program *p, const struct mt_ops *ops, struc
 	O.p = p;
 	O.ops = ops;
 	O.t = t;
+	lib_only = 0;
 	O.pv_inline = ops->view == mt_pv_ops_view && ops->list_ends == mt_pv_ops_list_ends &&
 	              ops->entry == mt_pv_ops_entry;
 	if (t)
