@@ -131,12 +131,14 @@ static void pairs(struct run *r, unsigned me, uint64_t n)
 			put++;
 			progress = true;
 		}
-		/* Waiting for the peer (ring full, or nothing left to put): it
-		 * may be preempted on a busy machine; give the CPU away rather
-		 * than burn it (a yield storm would count as CPU time). */
+		/* Waiting for the peer (ring full, or nothing left to put): spin
+		 * a while (on an idle 2-core machine the peer is running and a
+		 * sleep would measure the timer, not the lists); after 65536
+		 * empty passes it is likely preempted on a busy machine: give the
+		 * CPU away rather than burn it. */
 		if (progress) {
 			idle = 0;
-		} else if (++idle >= 256) {
+		} else if (++idle >= (1u << 16)) {
 			struct timespec ts = { 0, 20000 };
 			nanosleep(&ts, NULL);
 		}
