@@ -648,17 +648,27 @@ static void quoted_site(char *dst, size_t cap, const char *line, const char *key
 	snprintf(dst, cap, "%s", site_id_of_name(name));
 }
 
+/* Room for element n of a growable array (*cap allocated, doubling from
+ * `first`): the array, moved if need be, or NULL when out of memory (the
+ * old one is then untouched). */
+static void *room_for_one(void *arr, size_t n, size_t *cap, size_t size, size_t first)
+{
+	if (n < *cap)
+		return arr;
+	size_t c = *cap ? *cap * 2 : first;
+	void *a = realloc(arr, c * size);
+	if (a)
+		*cap = c;
+	return a;
+}
+
 static struct row *add_row(struct trace *t)
 {
-	if (t->n == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 256;
-		struct row *r = realloc(t->rows, cap * sizeof(*r));
-		if (!r)
-			return NULL;
-		t->rows = r;
-		t->cap = cap;
-	}
-	struct row *r = &t->rows[t->n++];
+	struct row *rows = room_for_one(t->rows, t->n, &t->cap, sizeof(*rows), 256);
+	if (!rows)
+		return NULL;
+	t->rows = rows;
+	struct row *r = &rows[t->n++];
 	memset(r, 0, sizeof(*r));
 	r->vcpu = -1;
 	r->record = -1;
@@ -1011,15 +1021,11 @@ struct picture {
 
 static struct shape *shape_add(struct picture *pic)
 {
-	if (pic->n == pic->cap) {
-		size_t cap = pic->cap ? pic->cap * 2 : 512;
-		struct shape *s = realloc(pic->s, cap * sizeof(*s));
-		if (!s)
-			return NULL;
-		pic->s = s;
-		pic->cap = cap;
-	}
-	struct shape *s = &pic->s[pic->n++];
+	struct shape *shapes = room_for_one(pic->s, pic->n, &pic->cap, sizeof(*shapes), 512);
+	if (!shapes)
+		return NULL;
+	pic->s = shapes;
+	struct shape *s = &shapes[pic->n++];
 	memset(s, 0, sizeof(*s));
 	return s;
 }
