@@ -37,7 +37,7 @@ static const char *const bad_names[MT_BAD_COUNT] = {
 };
 
 static const char *const site_ids[] = {
-#define MT_IN_SITE_ID(id, text) #id,
+#define MT_IN_SITE_ID(id, kind, text) #id,
 	MT_SITE_LIST(MT_IN_SITE_ID)
 #undef MT_IN_SITE_ID
 };

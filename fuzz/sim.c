@@ -101,16 +101,28 @@ enum vstate {
 	V_DEAD,          /* stopped for good (livelock bound): never resumed */
 };
 
+/* A private access still in force (see mt_sites.h, MT_SK_P). */
+struct claim {
+	const void *addr;
+	unsigned kind;           /* enum mt_site_kind bits */
+	int site;
+};
+
+#define MAX_CLAIMS 32u
+
 struct vcpu {
 	void *sp;
 	unsigned char *stack;
 	enum vstate state;
 	int site;                /* where it is parked or blocked */
+	const void *addr;        /* the memory that point names */
 	const void *lock;        /* the lock it waits for */
 	int dirty;               /* abandoned in the middle of an operation */
 	void *fake_stack;        /* ASan fake stack of this context */
 	void *tsan_fiber;        /* TSan's view of this context (one per operation) */
 	struct mt_sim_op op;
+	unsigned nr_claims;      /* private accesses since its last shared one */
+	struct claim claims[MAX_CLAIMS];
 };
 
 static struct {
@@ -144,6 +156,7 @@ static struct {
 } S = { .cur = -1 };
 
 uint8_t *mt_sim_pair_counters;
+void (*mt_sim_event_hook)(const struct mt_ev *e, const struct mt_in_record *r);
 
 const struct mt_sim_stats *mt_sim_stats(void)
 {
@@ -205,6 +218,9 @@ static void ev(enum mt_ev_type type, unsigned v, int site, int rc, uint32_t hand
 	e->points = v < MT_IN_MAX_VCPUS ? S.v[v].op.points : 0;
 	if (S.trace)
 		print_ev(S.trace, e);
+	if (mt_sim_event_hook)
+		mt_sim_event_hook(e, S.record >= 0 && S.prog && (unsigned)S.record < S.prog->nr_records
+		                     ? &S.prog->rec[S.record] : NULL);
 }
 
 static const char *rc_text(int rc)
@@ -404,6 +420,48 @@ static void pair_hit(int a, int b)
 		(*c)++;
 }
 
+/* ---- I11: private accesses (mt_sites.h, MT_SK_P) ---- */
+
+/* VCPU v makes the access of site at addr now.  A claim of another VCPU on
+ * the same memory, with a write on either side, is a finding; then v's own
+ * claims grow (a private access) or end (a shared access). */
+static void claim_access(unsigned v, int site, const void *addr)
+{
+	unsigned kind = mt_site_kind(site);
+	struct vcpu *vc = &S.v[v];
+
+	for (unsigned u = 0; u < S.prog->nr_vcpus && !S.failed; u++) {
+		if (u == v)
+			continue;
+		for (unsigned i = 0; i < S.v[u].nr_claims; i++) {
+			const struct claim *c = &S.v[u].claims[i];
+			if (c->addr != addr || !((c->kind | kind) & MT_SK_W))
+				continue;
+			mt_sim_fail("I11", MT_INVALID_HANDLE,
+			            "v%u '%s' %s memory that v%u holds privately since its '%s' "
+			            "(no other VCPU may touch it before v%u's next shared access)",
+			            v, mt_site_name(site), kind & MT_SK_W ? "writes" : "reads",
+			            u, mt_site_name(c->site), u);
+			break;
+		}
+	}
+	if (!(kind & MT_SK_P)) {
+		vc->nr_claims = 0;
+		return;
+	}
+	for (unsigned i = 0; i < vc->nr_claims; i++) {
+		if (vc->claims[i].addr == addr) {
+			vc->claims[i].kind |= kind;
+			return;
+		}
+	}
+	if (vc->nr_claims == MAX_CLAIMS) {
+		S.stats.claim_overflows++;   /* tools/explore refuses to prune then */
+		return;
+	}
+	vc->claims[vc->nr_claims++] = (struct claim){ addr, kind, site };
+}
+
 static void park(struct vcpu *vc, int site, enum vstate st)
 {
 	vc->state = st;
@@ -414,12 +472,12 @@ static void park(struct vcpu *vc, int site, enum vstate st)
 
 void mt_sched_point(int site, const void *addr)
 {
-	(void)addr;
 	if (S.cur < 0)
 		return;                  /* the scheduler's own calls (create, verify) */
 	struct vcpu *vc = &S.v[S.cur];
 
 	vc->op.points++;
+	vc->addr = addr;
 	if (S.pair_pending >= 0) {
 		pair_hit(S.pair_pending, site);
 		S.pair_pending = -1;
@@ -445,6 +503,8 @@ void mt_sched_point(int site, const void *addr)
 	default:
 		break;
 	}
+	/* Resumed (or never stopped): the access happens now. */
+	claim_access((unsigned)S.cur, site, addr);
 }
 
 void mt_sched_blocked(int site, const void *lock)
@@ -633,6 +693,10 @@ static void run(unsigned v, enum mt_in_run_mode mode, unsigned n)
 	switch (vc->state) {
 	case V_DONE:
 		S.stats.ops_done++;
+		if (vc->nr_claims) {         /* the op's last access was private */
+			S.stats.claims_at_end++;
+			vc->nr_claims = 0;
+		}
 		S.stats.points += vc->op.points;
 		S.last_stopped = -1;
 		ev(MT_EV_DONE, v, 0, vc->op.rc, vc->op.handle, 0);
@@ -688,6 +752,7 @@ static int start(unsigned v, const struct mt_in_record *r, int epilogue)
 		return 0;
 	}
 	vcpu_setup(vc);
+	vc->nr_claims = 0;
 	vc->state = V_READY;
 	S.stats.ops_started++;
 	ev(MT_EV_START, v, 0, 0, vc->op.handle, vc->op.holder >= 0 && vc->op.holder != (int)v);
@@ -766,7 +831,45 @@ static void epilogue(void)
 	}
 }
 
+int mt_sim_vcpu(unsigned v, int *site, const void **addr)
+{
+	if (!S.prog || v >= S.prog->nr_vcpus)
+		return MT_SIM_IDLE;
+	const struct vcpu *vc = &S.v[v];
+	if (site)
+		*site = vc->site;
+	if (addr)
+		*addr = vc->addr;
+	switch (vc->state) {
+	case V_PARKED:
+		return MT_SIM_PARKED;
+	case V_BLOCKED:
+		return runnable(vc) ? MT_SIM_WAKEABLE : MT_SIM_BLOCKED;
+	case V_DEAD:
+		return MT_SIM_DEAD;
+	default:
+		return MT_SIM_IDLE;
+	}
+}
+
+static int sim_run(const struct mt_program *p, struct mt_program *fed, const struct mt_ops *ops,
+                   FILE *trace, mt_sim_feed_fn feed, void *ctx);
+
 int mt_sim_run(const struct mt_program *p, const struct mt_ops *ops, FILE *trace)
+{
+	return sim_run(p, NULL, ops, trace, NULL, NULL);
+}
+
+int mt_sim_run_fed(struct mt_program *p, const struct mt_ops *ops, FILE *trace,
+                   mt_sim_feed_fn feed, void *ctx)
+{
+	p->nr_records = 0;
+	return sim_run(p, p, ops, trace, feed, ctx);
+}
+
+/* fed: the program the feed's records are appended to (== p), or NULL. */
+static int sim_run(const struct mt_program *p, struct mt_program *fed, const struct mt_ops *ops,
+                   FILE *trace, mt_sim_feed_fn feed, void *ctx)
 {
 	struct mt_config cfg;
 
@@ -788,6 +891,7 @@ int mt_sim_run(const struct mt_program *p, const struct mt_ops *ops, FILE *trace
 		if (S.v[i].state != V_IDLE && S.v[i].state != V_DONE)
 			S.v[i].dirty = 1;
 		S.v[i].state = V_IDLE;
+		S.v[i].nr_claims = 0;
 		memset(&S.v[i].op, 0, sizeof(S.v[i].op));
 	}
 
@@ -809,7 +913,14 @@ int mt_sim_run(const struct mt_program *p, const struct mt_ops *ops, FILE *trace
 	if (trace)
 		mt_in_print_header(p, trace);
 	mt_oracle_quiescent(trace, 0);
-	for (unsigned i = 0; i < p->nr_records && !S.failed; i++) {
+	if (feed) {
+		while (!S.failed && fed->nr_records < MT_IN_MAX_RECORDS &&
+		       feed(ctx, &fed->rec[fed->nr_records])) {
+			S.record = (int)fed->nr_records++;
+			play(&fed->rec[S.record]);
+		}
+	}
+	for (unsigned i = 0; !feed && i < p->nr_records && !S.failed; i++) {
 		S.record = (int)i;
 		play(&p->rec[i]);
 	}

@@ -95,8 +95,37 @@ extern uint8_t *mt_sim_pair_counters;
 /* Statistics of the last run (for tests and tools). */
 struct mt_sim_stats {
 	unsigned ops_started, ops_done, stops, blocks, quiescent_checks, points;
+	unsigned claims_at_end;      /* operations whose last access was private */
+	unsigned claim_overflows;    /* private accesses not tracked (too many in a row) */
 };
 const struct mt_sim_stats *mt_sim_stats(void);
+
+/* ---- used by the explorer (tools/explore) ---- */
+
+/* Called for every trace event with the record being played (NULL in the
+ * drain and the epilogue).  NULL: off. */
+extern void (*mt_sim_event_hook)(const struct mt_ev *e, const struct mt_in_record *r);
+
+/* A record source: fill *r and return 1, or return 0 (no more records). */
+typedef int (*mt_sim_feed_fn)(void *ctx, struct mt_in_record *r);
+
+/* Run p's header against ops with records from feed instead of p's own:
+ * each record is appended to p (p->nr_records starts at 0) before it is
+ * played, so p ends as the program that was run, replayable by
+ * mt_sim_run().  The feed is asked for the next record whenever the
+ * previous one has ended, and may look at the VCPUs with mt_sim_vcpu(). */
+int mt_sim_run_fed(struct mt_program *p, const struct mt_ops *ops, FILE *trace,
+                   mt_sim_feed_fn feed, void *ctx);
+
+/* What VCPU v is doing between records. */
+enum mt_sim_vcpu_state {
+	MT_SIM_IDLE,      /* no operation */
+	MT_SIM_PARKED,    /* stopped by the schedule before *site (at *addr) */
+	MT_SIM_BLOCKED,   /* waiting at *site for a lock that is held */
+	MT_SIM_WAKEABLE,  /* waiting at *site for a lock that is free now */
+	MT_SIM_DEAD,      /* stopped for good (livelock) */
+};
+int mt_sim_vcpu(unsigned v, int *site, const void **addr);
 
 /* ---- used by the oracle ---- */
 

@@ -28,7 +28,7 @@ check "impl read from the campaign log" "grep -q 'implementation b1-xsa228-aba (
 check "progress per file" "grep -q '^\[3/5\]' '$tmp/triage.err'"
 check "last line SUMMARY findings=3 groups=2 minimized=3 saved=2" "[[ '$last' == 'SUMMARY findings=3 groups=2 minimized=3 saved=2 '* ]]"
 check "B1 group holds both noisy copies" "grep -E '^1 +I5 +2 ' '$tmp/triage.txt' | grep -q 'I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own'"
-check "grow race is its own group" "grep -E '^2 +I4 +1 ' '$tmp/triage.txt' | grep -q 'I4-grow-at-THREAD_LINK'"
+check "grow race is its own group" "grep -E '^2 +I11 +1 ' '$tmp/triage.txt' | grep -q 'I11-grow-at-THREAD_LINK'"
 check "groups are 1-minimal and clean on production" "! grep -E '^[0-9]+ ' '$tmp/triage.txt' | grep -qE ' NO | FLAGGED '"
 b1=$save/I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own
 check "reproducer saved" "[[ -s $b1 ]]"

@@ -69,9 +69,15 @@ const char *mt_strerror(int err)
 }
 
 static const char *const site_names[] = {
-#define MT_SITE_NAME(id, text) text,
+#define MT_SITE_NAME(id, kind, text) text,
 	MT_SITE_LIST(MT_SITE_NAME)
 #undef MT_SITE_NAME
+};
+
+static const unsigned char site_kinds[] = {
+#define MT_SITE_KIND(id, kind, text) MT_SK_##kind,
+	MT_SITE_LIST(MT_SITE_KIND)
+#undef MT_SITE_KIND
 };
 
 const char *mt_site_name(int site)
@@ -79,6 +85,13 @@ const char *mt_site_name(int site)
 	if (site < 0 || site >= MT_SITE_COUNT)
 		return "?";
 	return site_names[site];
+}
+
+unsigned mt_site_kind(int site)
+{
+	if (site < 0 || site >= MT_SITE_COUNT)
+		return MT_SK_RW;
+	return site_kinds[site];
 }
 
 const struct mt_ops *const mt_ops_builtin[] = {
