@@ -1,0 +1,352 @@
+/*
+ * explore.c - bounded-exhaustive schedule exploration (see explore.h).
+ *
+ * The search is a depth-first walk over decision nodes, by re-execution:
+ * run i replays the choices on the stack, then takes the first choice at
+ * every new decision and pushes a node for it; afterwards the deepest node
+ * with an untried choice moves to it and everything below is dropped.
+ * Every run is one mt_sim_run_fed() whose feed (feed() below) answers one
+ * record per decision, stopping its VCPU at the very next schedule point
+ * (run=0), so the explorer decides before every access.
+ */
+#include "fuzz/explore.h"
+
+#include <string.h>
+
+#include "fuzz/sim.h"
+#include "lib/mt_sites.h"
+
+/* One decision: which VCPU runs next. */
+struct node {
+	uint8_t opt[MT_IN_MAX_VCPUS];    /* choices, the default first */
+	uint8_t nr_opts;
+	uint8_t nr_fresh;                /* choices offered when made (a replay must match) */
+	uint8_t chosen;
+	uint8_t preemptive;              /* choices after the first cost a preemption */
+	uint8_t preempt_before;          /* preemptions spent before this decision */
+};
+
+static struct {
+	const struct mt_xp_scenario *sc;
+	const struct mt_xp_config *cfg;
+	struct mt_xp_stats *st;
+	struct node stack[MT_IN_MAX_RECORDS];
+	unsigned depth;                  /* nodes on the stack */
+	unsigned replay;                 /* nodes to replay in this run */
+	unsigned d;                      /* decisions taken in this run */
+	unsigned preempts;               /* preemptions spent in this run */
+	int last;                        /* VCPU that ran the last record, -1 at the start */
+	unsigned next_op[MT_IN_MAX_VCPUS];
+	/* Switches skipped before a private access wait here until the next
+	 * decision shows the operation went on past it; if it ended there
+	 * instead, they are added back (an operation boundary is a free switch
+	 * point, so the switch before its last access has no later twin). */
+	int pend_node;                   /* node index, -1: none */
+	uint8_t pend_opt[MT_IN_MAX_VCPUS];
+	unsigned pend_n;
+	int error;
+} X;
+
+static struct mt_program ran;        /* the program of the current run */
+static uint8_t ended_done[MT_IN_MAX_RECORDS];  /* record i's VCPU finished its operation */
+
+unsigned mt_xp_nr_ops(const struct mt_xp_scenario *sc)
+{
+	unsigned n = 0;
+
+	for (unsigned v = 0; v < sc->hdr.nr_vcpus; v++)
+		n += sc->nr_ops[v];
+	return n;
+}
+
+/* ---- the scenario of a program ---- */
+
+static struct {
+	struct mt_xp_scenario *sc;
+	int last_record;                 /* highest record index seen */
+	int overflow;
+} E;
+
+static void add_op(unsigned v, const struct mt_in_record *r)
+{
+	if (E.sc->nr_ops[v] >= MT_XP_MAX_OPS) {
+		E.overflow = 1;
+		return;
+	}
+	E.sc->ops[v][E.sc->nr_ops[v]++] = (struct mt_xp_op){ r->op, r->arg };
+}
+
+static void on_event(const struct mt_ev *e, const struct mt_in_record *r)
+{
+	if (!r)
+		return;                  /* drain, epilogue */
+	if (e->record > E.last_record)
+		E.last_record = e->record;
+	if (e->type == MT_EV_START || e->type == MT_EV_SKIP)
+		add_op(e->vcpu, r);
+}
+
+int mt_xp_scenario_of(const struct mt_program *p, const struct mt_ops *ops,
+                      struct mt_xp_scenario *sc, char *err, size_t errcap)
+{
+	memset(sc, 0, sizeof(*sc));
+	sc->hdr = *p;
+	sc->hdr.nr_records = 0;
+	E.sc = sc;
+	E.last_record = -1;
+	E.overflow = 0;
+	mt_sim_event_hook = on_event;
+	int finding = mt_sim_run(p, ops, NULL);
+	mt_sim_event_hook = NULL;
+	/* A finding stopped the run: the records it never reached keep their
+	 * operations (a nop is none). */
+	for (unsigned i = (unsigned)(E.last_record + 1); finding && i < p->nr_records; i++)
+		if (p->rec[i].op != MT_OP_NOP)
+			add_op(p->rec[i].vcpu, &p->rec[i]);
+	if (E.overflow) {
+		snprintf(err, errcap, "more than %u operations on one VCPU: too big to explore",
+		         MT_XP_MAX_OPS);
+		return -1;
+	}
+	return 0;
+}
+
+void mt_xp_print_scenario(const struct mt_xp_scenario *sc, FILE *out)
+{
+	char buf[128];
+
+	mt_in_print_header(&sc->hdr, out);
+	for (unsigned v = 0; v < sc->hdr.nr_vcpus; v++) {
+		for (unsigned i = 0; i < sc->nr_ops[v]; i++) {
+			struct mt_in_record r = { .vcpu = (uint8_t)v, .op = sc->ops[v][i].kind,
+			                          .arg = sc->ops[v][i].arg, .run_mode = MT_RUN_ALL,
+			                          .run_n = 0 };
+			fprintf(out, "%s\n", mt_in_record_text(&r, buf, sizeof(buf)));
+		}
+	}
+}
+
+/* ---- the search ---- */
+
+static void fail(const char *what)
+{
+	if (X.error)
+		return;
+	X.error = 1;
+	snprintf(X.st->err, sizeof(X.st->err), "%s", what);
+}
+
+/* The choices at this moment: the VCPUs that can run, the default first. */
+static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
+{
+	unsigned nv = X.sc->hdr.nr_vcpus;
+	uint8_t can[MT_IN_MAX_VCPUS];
+	unsigned nc = 0;
+	int site = 0;
+
+	for (unsigned v = 0; v < nv; v++) {
+		int st = mt_sim_vcpu(v, NULL, NULL);
+		if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
+		    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
+			can[nc++] = (uint8_t)v;
+	}
+	memset(n, 0, sizeof(*n));
+	X.pend_n = 0;
+	n->preempt_before = (uint8_t)X.preempts;
+	/* The last VCPU stopped at a schedule point: it could go on, so it is
+	 * the default and every other choice is a preemption. */
+	if (X.last >= 0 && mt_sim_vcpu((unsigned)X.last, &site, NULL) == MT_SIM_PARKED) {
+		n->opt[n->nr_opts++] = (uint8_t)X.last;
+		n->preemptive = 1;
+		unsigned others = nc - 1;
+		if (others == 0)
+			return;
+		if (X.preempts >= X.cfg->preemptions) {
+			*cut += others;
+			return;
+		}
+		if (!X.cfg->no_prune && (mt_site_kind(site) & MT_SK_P)) {
+			*pruned += others;
+			X.pend_n = 0;
+			for (unsigned i = 0; i < nc; i++)
+				if (can[i] != X.last)
+					X.pend_opt[X.pend_n++] = can[i];
+			return;
+		}
+		for (unsigned i = 0; i < nc; i++)
+			if (can[i] != X.last)
+				n->opt[n->nr_opts++] = can[i];
+		return;
+	}
+	/* Free: the last VCPU finished an operation or blocked (or nothing ran
+	 * yet).  Lowest VCPU first. */
+	for (unsigned i = 0; i < nc; i++)
+		n->opt[n->nr_opts++] = can[i];
+}
+
+/* The decision after a pruned one: keep the pruning if the VCPU is still in
+ * the same operation, else give the node its switches back. */
+static void settle_pending(int op_ended)
+{
+	if (X.pend_node < 0)
+		return;
+	struct node *n = &X.stack[X.pend_node];
+	if (op_ended) {
+		X.st->pruned -= X.pend_n;
+		for (unsigned i = 0; i < X.pend_n; i++)
+			n->opt[n->nr_opts++] = X.pend_opt[i];
+	}
+	X.pend_node = -1;
+}
+
+static int feed(void *ctx, struct mt_in_record *r)
+{
+	(void)ctx;
+	struct node fresh, *n;
+	uint64_t pruned = 0, cut = 0;
+
+	if (X.error)
+		return 0;
+	if (X.d > 0) {
+		ended_done[X.d - 1] = mt_sim_vcpu((unsigned)X.last, NULL, NULL) == MT_SIM_IDLE;
+		settle_pending(ended_done[X.d - 1]);
+	}
+	choices(&fresh, &pruned, &cut);
+	if (fresh.nr_opts == 0)
+		return 0;                /* everything done (or all left are blocked: deadlock) */
+	if (X.d < X.replay) {
+		n = &X.stack[X.d];
+		if (n->nr_fresh != fresh.nr_opts || memcmp(n->opt, fresh.opt, n->nr_fresh) ||
+		    n->preempt_before != fresh.preempt_before) {
+			fail("nondeterminism: a replayed prefix offered other choices");
+			return 0;
+		}
+	} else {
+		if (X.depth >= MT_IN_MAX_RECORDS - 1) {
+			fail("a schedule needs more decisions than a program has records");
+			return 0;
+		}
+		fresh.nr_fresh = fresh.nr_opts;
+		X.stack[X.depth] = fresh;
+		if (X.pend_n)
+			X.pend_node = (int)X.depth;
+		n = &X.stack[X.depth++];
+		X.st->pruned += pruned;  /* counted once per node, when it is made */
+		X.st->budget_cut += cut;
+	}
+	unsigned w = n->opt[n->chosen];
+	if (n->preemptive && n->chosen > 0)
+		X.preempts++;
+	X.d++;
+	X.last = (int)w;
+	memset(r, 0, sizeof(*r));
+	r->vcpu = (uint8_t)w;
+	r->run_mode = MT_RUN_POINTS;
+	r->run_n = 0;
+	if (mt_sim_vcpu(w, NULL, NULL) == MT_SIM_IDLE) {
+		const struct mt_xp_op *op = &X.sc->ops[w][X.next_op[w]++];
+		r->op = op->kind;
+		r->arg = op->arg;
+	} else {
+		r->op = MT_OP_NOP;
+	}
+	return 1;
+}
+
+/* Move to the next schedule: the deepest node with an untried choice. */
+static int backtrack(void)
+{
+	while (X.depth > 0) {
+		struct node *n = &X.stack[X.depth - 1];
+		if (n->chosen + 1u < n->nr_opts) {
+			n->chosen++;
+			return 1;
+		}
+		X.depth--;
+	}
+	return 0;
+}
+
+int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                  struct mt_xp_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	memset(&X, 0, sizeof(X));
+	X.sc = sc;
+	X.cfg = cfg;
+	X.st = st;
+	for (;;) {
+		if (cfg->max_schedules && st->schedules >= cfg->max_schedules)
+			return 0;        /* cut short: complete stays 0 */
+		X.replay = X.depth;
+		X.d = 0;
+		memset(ended_done, 0, sizeof(ended_done));
+		X.preempts = 0;
+		X.last = -1;
+		memset(X.next_op, 0, sizeof(X.next_op));
+		ran = sc->hdr;
+		X.pend_node = -1;
+		int finding = mt_sim_run_fed(&ran, cfg->ops, NULL, feed, NULL);
+		settle_pending(1);       /* the run stopped right after it: unconfirmed */
+		if (X.error) {
+			st->error = 1;
+			return -1;
+		}
+		if (X.d < X.replay) {
+			fail("nondeterminism: a replayed prefix ended early");
+			st->error = 1;
+			return -1;
+		}
+		st->schedules++;
+		st->decisions += X.d;
+		if (X.d > st->max_depth)
+			st->max_depth = X.d;
+		if (!cfg->no_prune && mt_sim_stats()->claim_overflows) {
+			fail("too many private accesses in a row to check (use --no-prune)");
+			st->error = 1;
+			return -1;
+		}
+		if (finding) {
+			st->violations++;
+			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, mt_sim_finding()))
+				return 0;
+		}
+		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)
+			cfg->on_progress(cfg->ctx, st);
+		if (!backtrack()) {
+			st->complete = 1;
+			return 0;
+		}
+	}
+}
+
+struct mt_program *mt_xp_current(void)
+{
+	return &ran;
+}
+
+/* ---- a readable program of a run ---- */
+
+void mt_xp_compact(const struct mt_program *in, struct mt_program *out)
+{
+	*out = *in;
+	out->nr_records = 0;
+	/* A stretch of one VCPU: records of that VCPU in a row, none but the
+	 * first starting an operation.  L records that each stop at the next
+	 * point stop where one record passing L - 1 points does, whether the
+	 * stretch ends at a point, at the end of the operation or at a held
+	 * lock (a VCPU that blocks is never chosen again before another VCPU
+	 * runs).  A stretch that ended its operation says so (run=all).  Run
+	 * counts go up to 127: longer stretches take more records. */
+	for (unsigned i = 0; i < in->nr_records;) {
+		unsigned j = i + 1;
+		while (j < in->nr_records && in->rec[j].vcpu == in->rec[i].vcpu &&
+		       in->rec[j].op == MT_OP_NOP && j - i < 128)
+			j++;
+		struct mt_in_record r = in->rec[i];
+		r.run_mode = ended_done[j - 1] ? MT_RUN_ALL : MT_RUN_POINTS;
+		r.run_n = ended_done[j - 1] ? 0 : (uint8_t)(j - i - 1);
+		out->rec[out->nr_records++] = r;
+		i = j;
+	}
+}

@@ -1,0 +1,109 @@
+/*
+ * explore.h - bounded-exhaustive schedule exploration on the simulator.
+ *
+ * A scenario is a set of operations per VCPU and a geometry (the header of
+ * a program).  The explorer runs it under every schedule with at most K
+ * preemptions, in the CHESS / loom tradition of context bounding:
+ *
+ *   - a decision is taken before every schedule point of the running VCPU
+ *     (run it on, or switch to another VCPU that can run) and whenever the
+ *     running VCPU finished an operation or found a lock held;
+ *   - a switch away from a VCPU stopped at a schedule point, that could
+ *     have gone on, is a preemption and costs one; a switch after an
+ *     operation ended or a VCPU blocked is free (an operation boundary is
+ *     a free switch point: the unit of work is the operation);
+ *   - pruning: a switch before an access that the site table marks private
+ *     (mt_sites.h, MT_SK_P) is not taken; the simulator checks every such
+ *     claim in every run (I11), which is what makes skipping sound
+ *     (docs/explore.md).
+ *
+ * Each schedule is one simulator run fed one record per decision
+ * (mt_sim_run_fed), so every schedule is a program: a violation is saved
+ * as an input that replays to the same verdict through the normal path.
+ * Depth-first, by re-execution from the start (no state snapshots): the
+ * simulator is deterministic, and the explorer checks that every replayed
+ * prefix offers the same choices.
+ */
+#ifndef MT_FUZZ_EXPLORE_H
+#define MT_FUZZ_EXPLORE_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fuzz/input.h"
+#include "lib/maptrack.h"
+
+#define MT_XP_MAX_OPS 16u            /* per VCPU */
+
+struct mt_xp_op {
+	uint8_t kind;                    /* enum mt_in_op, never NOP */
+	uint8_t arg;
+};
+
+struct mt_xp_scenario {
+	struct mt_program hdr;           /* geometry only (records unused) */
+	unsigned nr_ops[MT_IN_MAX_VCPUS];
+	struct mt_xp_op ops[MT_IN_MAX_VCPUS][MT_XP_MAX_OPS];
+};
+
+/* The scenario of a program: its header, and as operations the records
+ * that start (or, for a put with nothing to put, try to start) an
+ * operation when the program runs as written against ops; records after a
+ * finding that stopped that run count if they are not nops.  -1 and err if
+ * a VCPU would get more than MT_XP_MAX_OPS operations. */
+int mt_xp_scenario_of(const struct mt_program *p, const struct mt_ops *ops,
+                      struct mt_xp_scenario *sc, char *err, size_t errcap);
+
+/* The scenario as text (header and one record per operation, run=all). */
+void mt_xp_print_scenario(const struct mt_xp_scenario *sc, FILE *out);
+
+/* Total operations. */
+unsigned mt_xp_nr_ops(const struct mt_xp_scenario *sc);
+
+struct mt_xp_stats {
+	uint64_t schedules;          /* runs made (each a distinct schedule) */
+	uint64_t violations;         /* runs with a finding */
+	uint64_t pruned;             /* switches not taken before private accesses */
+	uint64_t budget_cut;         /* switches not taken: the preemption bound */
+	uint64_t decisions;          /* decisions taken, over all runs */
+	unsigned max_depth;          /* most decisions in one run */
+	int complete;                /* every schedule within the bound was run */
+	int error;                   /* the exploration itself failed (see err) */
+	char err[256];
+};
+
+/* Called for each violation: the program that ran (one record per
+ * decision) and the finding.  Return 0 to go on, 1 to stop. */
+typedef int (*mt_xp_violation_fn)(void *ctx, const struct mt_program *ran, const char *finding);
+
+/* Called about every 2^k schedules (progress). */
+typedef void (*mt_xp_progress_fn)(void *ctx, const struct mt_xp_stats *st);
+
+struct mt_xp_config {
+	const struct mt_ops *ops;
+	unsigned preemptions;        /* K */
+	uint64_t max_schedules;      /* 0: no bound */
+	int no_prune;                /* take switches before private accesses too */
+	mt_xp_violation_fn on_violation;
+	mt_xp_progress_fn on_progress;
+	void *ctx;
+};
+
+/* Explore.  Returns 0 when done (st->complete says whether the bound on
+ * schedules cut it short), -1 on an error of the exploration (st->err):
+ * a replayed prefix that offered other choices (nondeterminism), a run
+ * longer than MT_IN_MAX_RECORDS decisions, or a private claim the pruning
+ * cannot rely on (an operation whose last access is private). */
+int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                  struct mt_xp_stats *st);
+
+/* The program that ran, with one record per decision, merged into the
+ * fewest records that run the same schedule (a record per stretch of one
+ * VCPU: "v0 get run=4", "v1 nop run=all").  Needs the end states the
+ * explorer noted, so only valid inside an on_violation callback. */
+void mt_xp_compact(const struct mt_program *ran, struct mt_program *out);
+
+/* The program of the run in progress (for a crash handler). */
+struct mt_program *mt_xp_current(void);
+
+#endif /* MT_FUZZ_EXPLORE_H */

@@ -1,0 +1,330 @@
+/*
+ * explore_main.c - the explorer as a program (tools/explore runs it).
+ *
+ *   maptrack_explore [--preemptions K] [--max-schedules N] [--impl NAME]
+ *                    [--all] [--no-prune] [--count-pruned] [--out DIR]
+ *                    [--name NAME] [--quiet] SCENARIO
+ *
+ * SCENARIO: the text form (tools/encode's) or any input's bytes; its
+ * operations and geometry are kept, its schedule is replaced by every
+ * schedule with at most K preemptions.  Each violation is printed with its
+ * schedule in the text form (what happened at each step as comments) and
+ * saved under --out as bytes (NAME-IMPL-kK-N) and text (.txt); the saved
+ * bytes are replayed through the normal path before they are reported,
+ * and must give the same finding.
+ * Exit 0: no violation; 1: violations; 2: bad usage, unreadable scenario,
+ * or an error of the exploration.  Last line: SUMMARY scenario=NAME
+ * impl=NAME preemptions=K schedules=N violations=N ...
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fuzz/explore.h"
+#include "fuzz/harness.h"
+#include "fuzz/sim.h"
+#include "fuzz/triage.h"
+
+static struct {
+	const char *name;
+	const char *impl;
+	const char *out;
+	unsigned k;
+	int quiet;
+	int all;
+	unsigned saved;
+	unsigned replay_mismatch;
+	double t0, last_progress;
+	const struct mt_ops *ops;
+} M;
+
+static struct mt_program compact, replayed;
+static uint8_t bytes[MT_IN_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_RECORD_LEN];
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: maptrack_explore [options] SCENARIO\n"
+	        "  --preemptions K     at most K preemptions per schedule (default 2)\n"
+	        "  --max-schedules N   stop after N schedules (default: no bound)\n"
+	        "  --impl NAME         implementation (default production; --list-impls)\n"
+	        "  --all               do not stop at the first violation\n"
+	        "  --no-prune          also switch before private accesses\n"
+	        "  --count-pruned      explore a second time without pruning and report how\n"
+	        "                      many schedules the pruning removed\n"
+	        "  --out DIR           where violations are saved (default out/explore)\n"
+	        "  --name NAME         scenario name in reports (default: the file's base name)\n"
+	        "  --quiet             no schedule printouts, no progress\n"
+	        "SCENARIO: text form (tools/encode) or any input's bytes.\n");
+}
+
+/* Save p as bytes and text under --out; returns the path written (static). */
+static const char *save(const struct mt_program *p, unsigned n)
+{
+	static char path[4096];
+	size_t len = mt_in_encode(p, bytes, sizeof(bytes));
+
+	if (mkdir(M.out, 0777) && errno != EEXIST) {
+		fprintf(stderr, "explore: cannot create %s: %s\n", M.out, strerror(errno));
+		return NULL;
+	}
+	snprintf(path, sizeof(path), "%s/%s-%s-k%u-%u", M.out, M.name, M.impl, M.k, n);
+	FILE *f = fopen(path, "wb");
+	if (!f || fwrite(bytes, 1, len, f) != len || fclose(f)) {
+		fprintf(stderr, "explore: cannot write %s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	char tpath[4200];
+	snprintf(tpath, sizeof(tpath), "%s.txt", path);
+	f = fopen(tpath, "w");
+	if (f) {
+		fprintf(f, "# tools/explore %s --impl %s --preemptions %u: violation %u\n", M.name, M.impl,
+		        M.k, n);
+		mt_in_decode(bytes, len, &replayed);
+		mt_sim_run(&replayed, M.ops, f);
+		fclose(f);
+	}
+	return path;
+}
+
+static int on_violation(void *ctx, const struct mt_program *ran, const char *finding)
+{
+	(void)ctx;
+	static char first[512];
+	unsigned n = ++M.saved;
+
+	snprintf(first, sizeof(first), "%s", finding);
+	mt_xp_compact(ran, &compact);
+	printf("VIOLATION %u: %s\n", n, first);
+	const char *path = save(&compact, n);
+	/* The saved bytes through the normal path: same finding, or it is no
+	 * reproducer. */
+	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
+	mt_in_decode(bytes, len, &replayed);
+	int again = mt_sim_run(&replayed, M.ops, NULL);
+	if (!again || strcmp(mt_sim_finding(), first)) {
+		M.replay_mismatch++;
+		printf("  REPLAY MISMATCH: the saved schedule gives %s\n",
+		       again ? mt_sim_finding() : "no finding");
+	}
+	if (path)
+		printf("  saved: %s (+ .txt); replay: tools/repro --impl %s %s\n", path, M.impl, path);
+	if (!M.quiet) {
+		printf("  the schedule (text form; tools/encode reads it back):\n");
+		mt_sim_run(&replayed, M.ops, stdout);
+	}
+	fflush(stdout);
+	return !M.all;
+}
+
+static void on_progress(void *ctx, const struct mt_xp_stats *st)
+{
+	(void)ctx;
+	double t = now();
+	if (M.quiet || t - M.last_progress < 1.0)
+		return;
+	M.last_progress = t;
+	fprintf(stderr, "explore: %llu schedules, %llu violations, %.0f schedules/s\n",
+	        (unsigned long long)st->schedules, (unsigned long long)st->violations,
+	        st->schedules / (t - M.t0));
+}
+
+/* A crash of the library while exploring: report it with the schedule so
+ * far (saved like a violation), then die. */
+static void on_crash(int sig)
+{
+	char what[64];
+	snprintf(what, sizeof(what), "signal %d (%s)", sig, strsignal(sig));
+	fflush(stdout);
+	printf("VIOLATION %u: crash: %s\n", M.saved + 1, what);
+	mt_xp_compact(mt_xp_current(), &compact);
+	const char *path = save(&compact, ++M.saved);
+	if (path)
+		printf("  saved: %s; replay: tools/repro --impl %s %s\n", path, M.impl, path);
+	mt_sim_report_crash(stdout, what);
+	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=unknown violations=1 crash=1\n",
+	       M.name, M.impl, M.k);
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	_exit(1);
+}
+
+static int parse_uint(const char *flag, const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s ? s : "", &end, 10);
+	if (!s || !*s || *end || errno || v > max || *s == '-') {
+		fprintf(stderr, "explore: %s needs a number up to %llu, not '%s'\n", flag, max, s ? s : "");
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct mt_program prog;
+	static struct mt_xp_scenario sc;
+	struct mt_xp_config cfg;
+	struct mt_xp_stats st, st2;
+	const char *file = NULL;
+	unsigned long long v;
+	int count_pruned = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	M.impl = getenv("MT_IMPL") ? getenv("MT_IMPL") : "production";
+	M.out = "out/explore";
+	M.k = 2;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (!strcmp(a, "--preemptions")) {
+			if (parse_uint(a, val, 16, &v))
+				return 2;
+			M.k = (unsigned)v;
+			i++;
+		} else if (!strcmp(a, "--max-schedules")) {
+			if (parse_uint(a, val, ~0ull, &v))
+				return 2;
+			cfg.max_schedules = v;
+			i++;
+		} else if (!strcmp(a, "--impl") && val) {
+			M.impl = val;
+			i++;
+		} else if (!strcmp(a, "--out") && val) {
+			M.out = val;
+			i++;
+		} else if (!strcmp(a, "--name") && val) {
+			M.name = val;
+			i++;
+		} else if (!strcmp(a, "--all")) {
+			M.all = 1;
+		} else if (!strcmp(a, "--no-prune")) {
+			cfg.no_prune = 1;
+		} else if (!strcmp(a, "--count-pruned")) {
+			count_pruned = 1;
+		} else if (!strcmp(a, "--quiet")) {
+			M.quiet = 1;
+		} else if (!strcmp(a, "--list-impls")) {
+			mt_harness_list_impls(stdout);
+			return 0;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "explore: unknown or incomplete flag %s\n", a);
+			usage(stderr);
+			return 2;
+		} else if (file) {
+			fprintf(stderr, "explore: one scenario at a time (%s and %s)\n", file, a);
+			return 2;
+		} else {
+			file = a;
+		}
+	}
+	if (!file) {
+		fprintf(stderr, "explore: no scenario given\n");
+		usage(stderr);
+		return 2;
+	}
+	M.ops = mt_harness_impl(M.impl);
+	if (!M.ops) {
+		fprintf(stderr, "explore: unknown implementation '%s'; known:\n", M.impl);
+		mt_harness_list_impls(stderr);
+		return 2;
+	}
+	if (!M.name) {
+		static char base[256];
+		const char *b = strrchr(file, '/');
+		snprintf(base, sizeof(base), "%s", b ? b + 1 : file);
+		char *dot = strrchr(base, '.');
+		if (dot && dot != base)
+			*dot = '\0';
+		M.name = base;
+	}
+	char err[512];
+	if (mt_tri_load(file, &prog, err, sizeof(err))) {
+		fprintf(stderr, "explore: %s\n", err);
+		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=unreadable\n",
+		       M.name, M.impl, M.k);
+		return 2;
+	}
+	if (mt_xp_scenario_of(&prog, M.ops, &sc, err, sizeof(err))) {
+		fprintf(stderr, "explore: %s: %s\n", file, err);
+		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=too-big\n",
+		       M.name, M.impl, M.k);
+		return 2;
+	}
+	if (!M.quiet) {
+		printf("explore: scenario %s, impl %s, at most %u preemptions%s; operations:\n", M.name,
+		       M.impl, M.k, cfg.no_prune ? ", no pruning" : "");
+		mt_xp_print_scenario(&sc, stdout);
+		fflush(stdout);
+	}
+	signal(SIGSEGV, on_crash);
+	signal(SIGBUS, on_crash);
+	signal(SIGFPE, on_crash);
+	signal(SIGILL, on_crash);
+
+	cfg.ops = M.ops;
+	cfg.preemptions = M.k;
+	cfg.on_violation = on_violation;
+	cfg.on_progress = on_progress;
+	M.t0 = M.last_progress = now();
+	int rc = mt_xp_explore(&sc, &cfg, &st);
+	double secs = now() - M.t0;
+	if (rc) {
+		fprintf(stderr, "explore: %s\n", st.err);
+		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu error=explore\n",
+		       M.name, M.impl, M.k, (unsigned long long)st.schedules,
+		       (unsigned long long)st.violations);
+		return 2;
+	}
+	double rate = secs > 0 ? st.schedules / secs : 0;
+	char pruned_schedules[64] = "";
+	if (count_pruned && !cfg.no_prune) {
+		struct mt_xp_config c2 = cfg;
+		c2.no_prune = 1;
+		c2.on_violation = NULL;
+		c2.on_progress = on_progress;
+		c2.max_schedules = 0;
+		if (!M.quiet)
+			fprintf(stderr, "explore: again without pruning, to count what it removed\n");
+		if (mt_xp_explore(&sc, &c2, &st2)) {
+			fprintf(stderr, "explore: (without pruning) %s\n", st2.err);
+			return 2;
+		}
+		snprintf(pruned_schedules, sizeof(pruned_schedules), " unpruned_schedules=%llu pruned_schedules=%llu",
+		         (unsigned long long)st2.schedules,
+		         (unsigned long long)(st2.schedules - st.schedules));
+		printf("without pruning: %llu schedules, %llu violations (pruning removed %llu schedules, %.1f%%)\n",
+		       (unsigned long long)st2.schedules, (unsigned long long)st2.violations,
+		       (unsigned long long)(st2.schedules - st.schedules),
+		       st2.schedules ? 100.0 * (double)(st2.schedules - st.schedules) / (double)st2.schedules : 0.0);
+	}
+	printf("explored: %llu schedules (%s), %llu violations, %llu switches pruned, %llu cut by the "
+	       "bound, %u decisions in the longest, %.2f s, %.0f schedules/s\n",
+	       (unsigned long long)st.schedules, st.complete ? "all within the bound" : "stopped early",
+	       (unsigned long long)st.violations, (unsigned long long)st.pruned,
+	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
+	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu pruned=%llu%s "
+	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u\n",
+	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
+	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
+	       mt_xp_nr_ops(&sc), M.replay_mismatch);
+	if (M.replay_mismatch)
+		return 2;
+	return st.violations ? 1 : 0;
+}
