@@ -2,7 +2,7 @@
  * explore_main.c - the explorer as a program (tools/explore runs it).
  *
  *   maptrack_explore [--preemptions K] [--max-schedules N] [--impl NAME]
- *                    [--all] [--no-prune] [--count-pruned] [--out DIR]
+ *                    [--all] [--no-prune] [--no-i11] [--count-pruned] [--out DIR]
  *                    [--name NAME] [--quiet] SCENARIO
  *
  * SCENARIO: the text form (tools/encode's) or any input's bytes; its
@@ -61,6 +61,7 @@ static void usage(FILE *out)
 	        "  --impl NAME         implementation (default production; --list-impls)\n"
 	        "  --all               do not stop at the first violation\n"
 	        "  --no-prune          also switch before private accesses\n"
+	        "  --no-i11            do not check private claims (I11); implies --no-prune\n"
 	        "  --count-pruned      explore a second time without pruning and report how\n"
 	        "                      many schedules the pruning removed\n"
 	        "  --out DIR           where violations are saved (default out/explore)\n"
@@ -69,8 +70,9 @@ static void usage(FILE *out)
 	        "SCENARIO: text form (tools/encode) or any input's bytes.\n");
 }
 
-/* Save p as bytes and text under --out; returns the path written (static). */
-static const char *save(const struct mt_program *p, unsigned n)
+/* Save p as bytes (and, unless from a crash handler, as text) under --out;
+ * returns the path written (static). */
+static const char *save(const struct mt_program *p, unsigned n, int with_text)
 {
 	static char path[4096];
 	size_t len = mt_in_encode(p, bytes, sizeof(bytes));
@@ -87,7 +89,7 @@ static const char *save(const struct mt_program *p, unsigned n)
 	}
 	char tpath[4200];
 	snprintf(tpath, sizeof(tpath), "%s.txt", path);
-	f = fopen(tpath, "w");
+	f = with_text ? fopen(tpath, "w") : NULL;
 	if (f) {
 		fprintf(f, "# tools/explore %s --impl %s --preemptions %u: violation %u\n", M.name, M.impl,
 		        M.k, n);
@@ -107,7 +109,7 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	snprintf(first, sizeof(first), "%s", finding);
 	mt_xp_compact(ran, &compact);
 	printf("VIOLATION %u: %s\n", n, first);
-	const char *path = save(&compact, n);
+	const char *path = save(&compact, n, 1);
 	/* The saved bytes through the normal path: same finding, or it is no
 	 * reproducer. */
 	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
@@ -149,7 +151,7 @@ static void on_crash(int sig)
 	fflush(stdout);
 	printf("VIOLATION %u: crash: %s\n", M.saved + 1, what);
 	mt_xp_compact(mt_xp_current(), &compact);
-	const char *path = save(&compact, ++M.saved);
+	const char *path = save(&compact, ++M.saved, 0);   /* no re-run: we are inside one */
 	if (path)
 		printf("  saved: %s; replay: tools/repro --impl %s %s\n", path, M.impl, path);
 	mt_sim_report_crash(stdout, what);
@@ -212,6 +214,9 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--all")) {
 			M.all = 1;
 		} else if (!strcmp(a, "--no-prune")) {
+			cfg.no_prune = 1;
+		} else if (!strcmp(a, "--no-i11")) {
+			mt_sim_check_claims = 0;
 			cfg.no_prune = 1;
 		} else if (!strcmp(a, "--count-pruned")) {
 			count_pruned = 1;

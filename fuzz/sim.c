@@ -157,6 +157,7 @@ static struct {
 
 uint8_t *mt_sim_pair_counters;
 void (*mt_sim_event_hook)(const struct mt_ev *e, const struct mt_in_record *r);
+int mt_sim_check_claims = 1;
 
 const struct mt_sim_stats *mt_sim_stats(void)
 {
@@ -430,6 +431,8 @@ static void claim_access(unsigned v, int site, const void *addr)
 	unsigned kind = mt_site_kind(site);
 	struct vcpu *vc = &S.v[v];
 
+	if (!mt_sim_check_claims)
+		return;
 	for (unsigned u = 0; u < S.prog->nr_vcpus && !S.failed; u++) {
 		if (u == v)
 			continue;
@@ -451,6 +454,8 @@ static void claim_access(unsigned v, int site, const void *addr)
 	}
 	for (unsigned i = 0; i < vc->nr_claims; i++) {
 		if (vc->claims[i].addr == addr) {
+			if ((kind & MT_SK_W) && !(vc->claims[i].kind & MT_SK_W))
+				vc->claims[i].site = site;   /* name the write in reports */
 			vc->claims[i].kind |= kind;
 			return;
 		}

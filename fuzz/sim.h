@@ -102,6 +102,11 @@ const struct mt_sim_stats *mt_sim_stats(void);
 
 /* ---- used by the explorer (tools/explore) ---- */
 
+/* 1 (default): check every private claim of the site table (I11).  0: do
+ * not (tools/explore --depth --no-i11 measures how deep a bug is before
+ * it corrupts the lists; the explorer must not prune then). */
+extern int mt_sim_check_claims;
+
 /* Called for every trace event with the record being played (NULL in the
  * drain and the epilogue).  NULL: off. */
 extern void (*mt_sim_event_hook)(const struct mt_ev *e, const struct mt_in_record *r);

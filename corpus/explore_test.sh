@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# corpus/explore_test.sh: the explorer, under bazel test.
+#
+#   explore_test.sh prove EXPLORE K SCENARIO...
+#       every schedule of each scenario with at most K preemptions, against
+#       production: the exploration completes, runs at least one schedule,
+#       and finds no violation.
+#   explore_test.sh depth EXPLORE REPLAY FILE...
+#       FILE: corpus/depth/<impl>[-no-i11].txt, written by tools/explore
+#       --depth, whose header names the implementation and K.  Against that
+#       implementation, at K: a violation, its saved reproducer flagged by
+#       the replay binary (the normal path), no replay mismatch, and also
+#       found without pruning; at K-1: none (the depth is exact for that
+#       scenario).  Against production, at K: none.
+# A test that explores nothing proves nothing: no files is a failure.
+set -uo pipefail
+mode=$1 explore=$2
+shift 2
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+fail=0 n=0
+check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
+field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2" | tail -1; }
+
+# run_explore OUT_VAR ARGS...: runs the explorer, sets $rc and $last (its SUMMARY line)
+run_explore() {
+  out=$("$explore" --quiet --out "$tmp/saved" "$@" 2>&1); rc=$?
+  last=$(grep '^SUMMARY ' <<<"$out" | tail -1)
+}
+
+case $mode in
+  prove)
+    k=$1; shift
+    (($#)) || { echo "explore_test: no scenarios"; exit 1; }
+    total=0
+    for f in "$@"; do
+      n=$((n + 1))
+      run_explore --preemptions "$k" --impl production "$f"
+      s=$(field schedules "$last")
+      check "$(basename "$f") K=$k production: clean, complete ($s schedules, $(field schedules_per_s "$last")/s, $(field pruned "$last") switches pruned)" \
+        "[[ $rc == 0 && '$(field complete "$last")' == 1 && '$(field violations "$last")' == 0 && ${s:-0} -gt 0 ]]"
+      [[ $rc == 0 ]] || echo "$out" | tail -30 | sed 's/^/    /'
+      total=$((total + ${s:-0}))
+    done
+    echo "SUMMARY test=explore_prove preemptions=$k scenarios=$n schedules=$total fail=$fail"
+    ;;
+  depth)
+    replay=$1; shift
+    (($#)) || { echo "explore_test: no depth files"; exit 1; }
+    for f in "$@"; do
+      n=$((n + 1))
+      line=$(grep -m1 '^# tools/explore --impl ' "$f")
+      impl=$(sed -n 's/.*--impl \([^ ]*\).*/\1/p' <<<"$line")
+      k=$(sed -n 's/.*--preemptions \([0-9]*\).*/\1/p' <<<"$line")
+      flags=()
+      [[ $line == *--no-i11* ]] && flags=(--no-i11)
+      name=$(basename "$f" .txt)
+      if [[ -z $impl || -z $k ]]; then echo "FAIL  $f: no '# tools/explore --impl NAME --preemptions K' line"; fail=1; continue; fi
+      rm -rf "$tmp/saved"
+      run_explore --preemptions "$k" --impl "$impl" "${flags[@]}" "$f"
+      # a sanitizer may stop a crashing variant before the explorer reports
+      san=0; grep -qE '^SUMMARY: (Address|UndefinedBehavior)Sanitizer' <<<"$out" && san=1
+      check "$name: $impl at K=$k shows a violation" "[[ $rc == 1 || $san == 1 ]]"
+      [[ $rc == 1 || $san == 1 ]] || echo "$out" | tail -20 | sed 's/^/    /'
+      if [[ $san == 0 ]]; then
+        check "$name: the saved schedule replays to the same finding in-process" "[[ '$(field replay_mismatch "$last")' != [1-9]* ]]"
+        saved=$(ls "$tmp/saved/$name-$impl-k$k-1" 2>/dev/null)
+        check "$name: saved reproducer flagged by the replay binary" \
+          "[[ -n '$saved' ]] && { '$replay' --impl '$impl' '$saved' >/dev/null 2>&1; r=\$?; [[ \$r == 1 || \$r -ge 128 ]]; }"
+      fi
+      if [[ ${#flags[@]} == 0 ]]; then
+        run_explore --preemptions "$k" --impl "$impl" --no-prune "$f"
+        check "$name: found without pruning too" "[[ $rc == 1 ]] || grep -qE '^SUMMARY: (Address|UndefinedBehavior)Sanitizer' <<<\"\$out\""
+      fi
+      if ((k > 0)); then
+        run_explore --preemptions $((k - 1)) --impl "$impl" "${flags[@]}" "$f"
+        check "$name: nothing at K=$((k - 1)) (complete)" "[[ $rc == 0 && '$(field complete "$last")' == 1 ]]"
+      fi
+      run_explore --preemptions "$k" --impl production "$f"
+      check "$name: production clean at K=$k" "[[ $rc == 0 && '$(field complete "$last")' == 1 ]]"
+    done
+    echo "SUMMARY test=explore_depth files=$n fail=$fail"
+    ;;
+  *) echo "explore_test: unknown mode $mode"; exit 2 ;;
+esac
+exit $fail

@@ -1,0 +1,268 @@
+/*
+ * depth_main.c - bug depth: the fewest preemptions, then the smallest
+ * scenario, at which an implementation shows a violation.
+ *
+ *   maptrack_depth --impl NAME [--max-k K] [--max-ops N] [--max-vcpus M]
+ *                  [--out DIR] [--quiet]
+ *
+ * For K = 0, 1, ... max-k, and within K for scenarios in increasing size
+ * (operations, then VCPUs, then geometry, then operation choice), every
+ * scenario is explored at exactly K preemptions (fuzz/explore.h) until the
+ * first violation.  Scenarios are drawn from a fixed alphabet: operations
+ * get, put-own, put-other, grow, put-bad double; geometries 2-4 entries
+ * per page, 1-2 frames, no allocation failure or every one after the first.
+ * The first violating scenario is written to DIR/NAME.txt (tools/explore
+ * reads it and saves the reproducer).
+ * Exit 0: found; 1: not found within the bounds; 2: bad usage.
+ * Last line: SUMMARY impl=NAME depth=K|none ops=N vcpus=N scenarios=N ...
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "fuzz/explore.h"
+#include "fuzz/harness.h"
+#include "fuzz/sim.h"
+
+static const struct mt_xp_op alphabet[] = {
+	{ MT_OP_GET, 0 },
+	{ MT_OP_PUT_OWN, 0 },
+	{ MT_OP_PUT_OTHER, 0 },
+	{ MT_OP_GROW, 0 },
+	{ MT_OP_PUT_BAD, MT_BAD_DOUBLE },
+};
+#define NR_ALPHA (sizeof(alphabet) / sizeof(alphabet[0]))
+
+static const struct { unsigned per_page, max_frames; uint8_t alloc_fail; } geometry[] = {
+	{ 2, 1, 0x00 },
+	{ 2, 2, 0x00 },
+	{ 3, 1, 0x00 },
+	{ 3, 2, 0x00 },
+	{ 4, 1, 0x00 },
+	{ 2, 2, 0xfe },          /* the first page, then every allocation fails */
+};
+#define NR_GEOM (sizeof(geometry) / sizeof(geometry[0]))
+
+static struct {
+	const char *impl, *out;
+	const struct mt_ops *ops;
+	unsigned k, n, m;
+	uint64_t scenarios, schedules;
+	double t0, last;
+	int quiet;
+	int no_i11;              /* I11 off (and so no pruning): state invariants only */
+	char finding[512];
+} D;
+
+static struct mt_xp_scenario sc;     /* the scenario being explored */
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void write_found(const char *finding)
+{
+	char path[4096];
+
+	printf("DEPTH impl=%s k=%u ops=%u vcpus=%u finding=%s\n", D.impl, D.k, D.n, D.m, finding);
+	mt_xp_print_scenario(&sc, stdout);
+	if (mkdir(D.out, 0777) && errno != EEXIST) {
+		fprintf(stderr, "depth: cannot create %s: %s\n", D.out, strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s%s.txt", D.out, D.impl, D.no_i11 ? "-no-i11" : "");
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "depth: cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "# tools/explore --depth%s: the smallest scenario (fewest preemptions first)\n"
+	           "# in which %s shows a violation: K=%u, %u operations on %u VCPUs.\n"
+	           "# tools/explore --impl %s --preemptions %u%s %s\n# finding: %s\n",
+	        D.no_i11 ? " --no-i11" : "", D.impl, D.k, D.n, D.m, D.impl, D.k,
+	        D.no_i11 ? " --no-i11" : "", path, finding);
+	mt_xp_print_scenario(&sc, f);
+	fclose(f);
+	printf("scenario: %s\n", path);
+}
+
+static void summary(int found)
+{
+	if (found)
+		printf("SUMMARY impl=%s i11=%s depth=%u ops=%u vcpus=%u scenarios=%llu schedules=%llu seconds=%.1f\n",
+		       D.impl, D.no_i11 ? "off" : "on", D.k, D.n, D.m, (unsigned long long)D.scenarios,
+		       (unsigned long long)D.schedules, now() - D.t0);
+	else
+		printf("SUMMARY impl=%s i11=%s depth=none max_k=%u max_ops=%u scenarios=%llu schedules=%llu seconds=%.1f\n",
+		       D.impl, D.no_i11 ? "off" : "on", D.k, D.n, (unsigned long long)D.scenarios,
+		       (unsigned long long)D.schedules, now() - D.t0);
+	fflush(stdout);
+}
+
+static void on_crash(int sig)
+{
+	char what[96];
+	snprintf(what, sizeof(what), "crash: signal %d (%s)", sig, strsignal(sig));
+	write_found(what);
+	summary(1);
+	_exit(0);
+}
+
+static int on_violation(void *ctx, const struct mt_program *ran, const char *finding)
+{
+	(void)ctx;
+	(void)ran;
+	snprintf(D.finding, sizeof(D.finding), "%s", finding);
+	return 1;
+}
+
+static void progress(void)
+{
+	double t = now();
+	if (D.quiet || t - D.last < 2.0)
+		return;
+	D.last = t;
+	fprintf(stderr, "depth: %s K=%u, %u ops on %u VCPUs: %llu scenarios, %llu schedules, %.0f s\n",
+	        D.impl, D.k, D.n, D.m, (unsigned long long)D.scenarios,
+	        (unsigned long long)D.schedules, t - D.t0);
+}
+
+/* Explore one scenario; 1 if it shows a violation. */
+static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned *choice,
+                   const struct mt_xp_config *cfg, struct mt_xp_stats *st)
+{
+	memset(&sc, 0, sizeof(sc));
+	sc.hdr.version = MT_IN_VERSION;
+	sc.hdr.nr_vcpus = m;
+	sc.hdr.per_page = geometry[g].per_page;
+	sc.hdr.max_frames = geometry[g].max_frames;
+	sc.hdr.alloc_fail = geometry[g].alloc_fail;
+	for (unsigned v = 0, j = 0; v < m; v++)
+		for (unsigned i = 0; i < parts[v]; i++)
+			sc.ops[v][sc.nr_ops[v]++] = alphabet[choice[j++]];
+	D.finding[0] = '\0';
+	if (mt_xp_explore(&sc, cfg, st)) {
+		fprintf(stderr, "depth: %s\n", st->err);
+		exit(2);
+	}
+	D.scenarios++;
+	D.schedules += st->schedules;
+	if (st->violations) {
+		write_found(D.finding);
+		return 1;
+	}
+	progress();
+	return 0;
+}
+
+/* Explore every scenario with n operations on m VCPUs (each VCPU at least
+ * one) at exactly K preemptions; 1 when one shows a violation. */
+static int sweep(unsigned n, unsigned m, unsigned k)
+{
+	unsigned parts[MT_IN_MAX_VCPUS];
+	unsigned choice[16];
+	struct mt_xp_config cfg;
+	struct mt_xp_stats st;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ops = D.ops;
+	cfg.preemptions = k;
+	cfg.no_prune = D.no_i11;
+	cfg.on_violation = on_violation;
+	for (unsigned g = 0; g < NR_GEOM; g++) {
+		/* every way to split n operations over m VCPUs, each at least one
+		 * (an odometer over 1..n per VCPU, keeping the sums equal to n) */
+		for (unsigned i = 0; i < m; i++)
+			parts[i] = 1;
+		for (;;) {
+			unsigned sum = 0;
+			for (unsigned i = 0; i < m; i++)
+				sum += parts[i];
+			if (sum == n) {
+				/* every choice of operations */
+				memset(choice, 0, sizeof(choice));
+				for (;;) {
+					if (try_one(g, m, parts, choice, &cfg, &st))
+						return 1;
+					unsigned j = 0;
+					while (j < n && ++choice[j] == NR_ALPHA)
+						choice[j++] = 0;
+					if (j == n)
+						break;
+				}
+			}
+			unsigned i = 0;
+			while (i < m && ++parts[i] > n)
+				parts[i++] = 1;
+			if (i == m)
+				break;
+		}
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned max_k = 2, max_ops = 4, max_vcpus = 3;
+
+	D.out = "out/depth";
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		unsigned *dst = !strcmp(a, "--max-k") ? &max_k : !strcmp(a, "--max-ops") ? &max_ops
+		              : !strcmp(a, "--max-vcpus") ? &max_vcpus : NULL;
+		if (dst) {
+			char *end;
+			unsigned long x = val ? strtoul(val, &end, 10) : 0;
+			if (!val || !*val || *end || x > 16 || (dst != &max_k && x == 0) ||
+			    (dst == &max_vcpus && x > MT_IN_MAX_VCPUS)) {
+				fprintf(stderr, "depth: %s needs a small number (1-16; VCPUs 1-8), not '%s'\n", a,
+				        val ? val : "");
+				return 2;
+			}
+			*dst = (unsigned)x;
+			i++;
+		} else if (!strcmp(a, "--impl") && val) {
+			D.impl = argv[++i];
+		} else if (!strcmp(a, "--out") && val) {
+			D.out = argv[++i];
+		} else if (!strcmp(a, "--quiet")) {
+			D.quiet = 1;
+		} else if (!strcmp(a, "--no-i11")) {
+			D.no_i11 = 1;
+			mt_sim_check_claims = 0;
+		} else {
+			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
+			                "[--max-vcpus M] [--no-i11] [--out DIR] [--quiet]\n");
+			return 2;
+		}
+	}
+	if (!D.impl || !(D.ops = mt_harness_impl(D.impl))) {
+		fprintf(stderr, "depth: --impl NAME needed (known: tools/explore --list-impls)\n");
+		return 2;
+	}
+	if (max_ops > MT_XP_MAX_OPS)
+		max_ops = MT_XP_MAX_OPS;
+	signal(SIGSEGV, on_crash);
+	signal(SIGBUS, on_crash);
+	signal(SIGFPE, on_crash);
+	signal(SIGILL, on_crash);
+	D.t0 = D.last = now();
+	for (D.k = 0; D.k <= max_k; D.k++)
+		for (D.n = 1; D.n <= max_ops; D.n++)
+			for (D.m = 1; D.m <= max_vcpus && D.m <= D.n; D.m++)
+				if (sweep(D.n, D.m, D.k)) {
+					summary(1);
+					return 0;
+				}
+	D.k = max_k;
+	D.n = max_ops;
+	summary(0);
+	return 1;
+}
