@@ -307,6 +307,7 @@ int main(int argc, char **argv)
 		c2.max_schedules = 0;
 		if (!M.quiet)
 			fprintf(stderr, "explore: again without pruning, to count what it removed\n");
+		M.t0 = M.last_progress = now();
 		if (mt_xp_explore(&sc, &c2, &st2)) {
 			fprintf(stderr, "explore: (without pruning) %s\n", st2.err);
 			return 2;
