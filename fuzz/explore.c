@@ -278,6 +278,8 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 	for (;;) {
 		if (cfg->max_schedules && st->schedules >= cfg->max_schedules)
 			return 0;        /* cut short: complete stays 0 */
+		if (cfg->stop && *cfg->stop)
+			return 0;        /* interrupted: the same */
 		X.replay = X.depth;
 		X.d = 0;
 		memset(ended_done, 0, sizeof(ended_done));

@@ -87,6 +87,7 @@ struct mt_xp_config {
 	mt_xp_violation_fn on_violation;
 	mt_xp_progress_fn on_progress;
 	void *ctx;
+	volatile int *stop;          /* if set and nonzero: stop before the next schedule */
 };
 
 /* Explore.  Returns 0 when done (st->complete says whether the bound on

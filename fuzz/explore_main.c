@@ -43,6 +43,13 @@ static struct {
 } M;
 
 static struct mt_program compact, replayed;
+static volatile int interrupted;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	interrupted = 1;         /* the search stops before its next schedule */
+}
 static uint8_t bytes[MT_IN_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_RECORD_LEN];
 
 static double now(void)
@@ -278,6 +285,8 @@ int main(int argc, char **argv)
 		mt_xp_print_scenario(&sc, stdout);
 		fflush(stdout);
 	}
+	signal(SIGINT, on_interrupt);
+	signal(SIGTERM, on_interrupt);
 	signal(SIGSEGV, on_crash);
 	signal(SIGBUS, on_crash);
 	signal(SIGFPE, on_crash);
@@ -287,6 +296,7 @@ int main(int argc, char **argv)
 	cfg.preemptions = M.k;
 	cfg.on_violation = on_violation;
 	cfg.on_progress = on_progress;
+	cfg.stop = &interrupted;
 	M.t0 = M.last_progress = now();
 	int rc = mt_xp_explore(&sc, &cfg, &st);
 	double secs = now() - M.t0;
@@ -299,7 +309,10 @@ int main(int argc, char **argv)
 	}
 	double rate = secs > 0 ? st.schedules / secs : 0;
 	char pruned_schedules[64] = "";
-	if (count_pruned && !cfg.no_prune) {
+	if (interrupted)
+		fprintf(stderr, "explore: interrupted: %llu schedules run, every violation so far saved\n",
+		        (unsigned long long)st.schedules);
+	if (count_pruned && !cfg.no_prune && !interrupted) {
 		struct mt_xp_config c2 = cfg;
 		c2.no_prune = 1;
 		c2.on_violation = NULL;
@@ -326,11 +339,13 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.violations, (unsigned long long)st.pruned,
 	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
 	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu pruned=%llu%s "
-	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u\n",
+	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s\n",
 	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
 	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
-	       mt_xp_nr_ops(&sc), M.replay_mismatch);
+	       mt_xp_nr_ops(&sc), M.replay_mismatch, interrupted ? " interrupted=1" : "");
 	if (M.replay_mismatch)
 		return 2;
-	return st.violations ? 1 : 0;
+	if (st.violations)
+		return 1;
+	return interrupted ? 130 : 0;
 }
