@@ -10,7 +10,8 @@
 #       --depth, whose header names the implementation and K.  Against that
 #       implementation, at K: a violation, its saved reproducer flagged by
 #       the replay binary (the normal path), no replay mismatch, and also
-#       found without pruning; at K-1: none (the depth is exact for that
+#       found without pruning (files found with --no-i11: found with
+#       pruning and I11 on); at K-1: none (the depth is exact for that
 #       scenario).  Against production, at K: none.
 # A test that explores nothing proves nothing: no files is a failure.
 set -uo pipefail
@@ -70,6 +71,11 @@ case $mode in
       if [[ ${#flags[@]} == 0 ]]; then
         run_explore --preemptions "$k" --impl "$impl" --no-prune "$f"
         check "$name: found without pruning too" "[[ $rc == 1 ]] || grep -qE '^SUMMARY: (Address|UndefinedBehavior)Sanitizer' <<<\"\$out\""
+      else
+        # soundness: what the unpruned search without I11 finds, the pruned
+        # search with I11 finds too (perhaps earlier, as I11)
+        run_explore --preemptions "$k" --impl "$impl" "$f"
+        check "$name: found with pruning and I11 too" "[[ $rc == 1 ]] || grep -qE '^SUMMARY: (Address|UndefinedBehavior)Sanitizer' <<<\"\$out\""
       fi
       if ((k > 0)); then
         run_explore --preemptions $((k - 1)) --impl "$impl" "${flags[@]}" "$f"

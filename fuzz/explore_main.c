@@ -70,7 +70,7 @@ static void usage(FILE *out)
 	        "  --no-prune          also switch before private accesses\n"
 	        "  --no-i11            do not check private claims (I11); implies --no-prune\n"
 	        "  --count-pruned      explore a second time without pruning and report how\n"
-	        "                      many schedules the pruning removed\n"
+	        "                      many schedules the pruning removed (complete runs only)\n"
 	        "  --out DIR           where violations are saved (default out/explore)\n"
 	        "  --name NAME         scenario name in reports (default: the file's base name)\n"
 	        "  --quiet             no schedule printouts, no progress\n"
@@ -312,7 +312,7 @@ int main(int argc, char **argv)
 	if (interrupted)
 		fprintf(stderr, "explore: interrupted: %llu schedules run, every violation so far saved\n",
 		        (unsigned long long)st.schedules);
-	if (count_pruned && !cfg.no_prune && !interrupted) {
+	if (count_pruned && !cfg.no_prune && !interrupted && st.complete) {
 		struct mt_xp_config c2 = cfg;
 		c2.no_prune = 1;
 		c2.on_violation = NULL;

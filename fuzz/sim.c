@@ -698,10 +698,7 @@ static void run(unsigned v, enum mt_in_run_mode mode, unsigned n)
 	switch (vc->state) {
 	case V_DONE:
 		S.stats.ops_done++;
-		if (vc->nr_claims) {         /* the op's last access was private */
-			S.stats.claims_at_end++;
-			vc->nr_claims = 0;
-		}
+		vc->nr_claims = 0;
 		S.stats.points += vc->op.points;
 		S.last_stopped = -1;
 		ev(MT_EV_DONE, v, 0, vc->op.rc, vc->op.handle, 0);

@@ -95,7 +95,6 @@ extern uint8_t *mt_sim_pair_counters;
 /* Statistics of the last run (for tests and tools). */
 struct mt_sim_stats {
 	unsigned ops_started, ops_done, stops, blocks, quiescent_checks, points;
-	unsigned claims_at_end;      /* operations whose last access was private */
 	unsigned claim_overflows;    /* private accesses not tracked (too many in a row) */
 };
 const struct mt_sim_stats *mt_sim_stats(void);
