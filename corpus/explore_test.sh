@@ -67,6 +67,13 @@ case $mode in
         saved=$(ls "$tmp/saved/$name-$impl-k$k-1" 2>/dev/null)
         check "$name: saved reproducer flagged by the replay binary" \
           "[[ -n '$saved' ]] && { '$replay' --impl '$impl' '$saved' >/dev/null 2>&1; r=\$?; [[ \$r == 1 || \$r -ge 128 ]]; }"
+        # the same finding, word for word (I11 off: the replay binary checks
+        # I11, so it may name an earlier claim instead)
+        if [[ ${#flags[@]} == 0 && -n $saved ]]; then
+          want=$(sed -n 's/^VIOLATION 1: //p' <<<"$out" | head -1)
+          got=$("$replay" --impl "$impl" "$saved" 2>&1 | sed -n 's/^# FINDING //p' | head -1)
+          check "$name: tools/repro's verdict is the explorer's ($want)" "[[ -n \"\$want\" && \"\$want\" == \"\$got\" ]]"
+        fi
       fi
       if [[ ${#flags[@]} == 0 ]]; then
         run_explore --preemptions "$k" --impl "$impl" --no-prune "$f"
