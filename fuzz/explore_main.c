@@ -128,7 +128,9 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 		       again ? mt_sim_finding() : "no finding");
 	}
 	if (path)
-		printf("  saved: %s (+ .txt); replay: tools/repro --impl %s %s\n", path, M.impl, path);
+		printf("  saved: %s (+ .txt); replay: tools/repro --impl %s %s\n"
+		       "  picture: tools/repro --impl %s --timeline %s.html %s\n",
+		       path, M.impl, path, M.impl, path, path);
 	if (!M.quiet) {
 		printf("  the schedule (text form; tools/encode reads it back):\n");
 		mt_sim_run(&replayed, M.ops, stdout);
@@ -333,10 +335,11 @@ int main(int argc, char **argv)
 		       (unsigned long long)(st2.schedules - st.schedules),
 		       st2.schedules ? 100.0 * (double)(st2.schedules - st.schedules) / (double)st2.schedules : 0.0);
 	}
-	printf("explored: %llu schedules (%s), %llu violations, %llu switches pruned, %llu cut by the "
-	       "bound, %u decisions in the longest, %.2f s, %.0f schedules/s\n",
+	printf("explored: %llu schedules (%s), %llu violations, %llu switches pruned%s, %llu cut by "
+	       "the bound, %u decisions in the longest, %.2f s, %.0f schedules/s\n",
 	       (unsigned long long)st.schedules, st.complete ? "all within the bound" : "stopped early",
 	       (unsigned long long)st.violations, (unsigned long long)st.pruned,
+	       count_pruned || cfg.no_prune ? "" : " (--count-pruned: the schedules they remove)",
 	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
 	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu pruned=%llu%s "
 	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s\n",
