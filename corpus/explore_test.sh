@@ -13,6 +13,8 @@
 #       found without pruning (files found with --no-i11: found with
 #       pruning and I11 on); at K-1: none (the depth is exact for that
 #       scenario).  Against production, at K: none.
+#   explore_test.sh pruning DEPTH IMPL...
+#       the pruning's soundness check (maptrack_depth --check-pruning).
 # A test that explores nothing proves nothing: no files is a failure.
 set -uo pipefail
 mode=$1 explore=$2
@@ -92,6 +94,21 @@ case $mode in
       check "$name: production clean at K=$k" "[[ $rc == 0 && '$(field complete "$last")' == 1 ]]"
     done
     echo "SUMMARY test=explore_depth files=$n fail=$fail"
+    ;;
+  pruning)
+    # explore_test.sh pruning DEPTH IMPL...: for each implementation, every
+    # scenario of up to 3 operations on up to 2 VCPUs at K=1, pruned with
+    # I11 against unpruned without: nothing only the second finds.
+    (($#)) || { echo "explore_test: no implementations"; exit 1; }
+    for impl in "$@"; do
+      n=$((n + 1))
+      out=$("$explore" --check-pruning --impl "$impl" --max-k 1 --max-ops 3 --max-vcpus 2 --quiet 2>&1); rc=$?
+      last=$(grep '^SUMMARY ' <<<"$out" | tail -1)
+      check "$impl: pruning sound on $(field scenarios "$last") scenarios (both $(field both "$last"), pruned+I11 only $(field pruned_only "$last"), unpruned only $(field unpruned_only "$last"))" \
+        "[[ $rc == 0 && '$(field unpruned_only "$last")' == 0 && ${#last} -gt 0 ]]"
+      [[ $rc == 0 ]] || echo "$out" | tail -20 | sed 's/^/    /'
+    done
+    echo "SUMMARY test=explore_pruning impls=$n fail=$fail"
     ;;
   *) echo "explore_test: unknown mode $mode"; exit 2 ;;
 esac

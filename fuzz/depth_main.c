@@ -14,6 +14,13 @@
  * The first violating scenario is written to DIR/NAME.txt (tools/explore
  * reads it and saves the reproducer).
  * Exit 0: found; 1: not found within the bounds; 2: bad usage.
+ *
+ *   maptrack_depth --check-pruning --impl NAME [--max-k K] [--max-ops N] ...
+ *
+ * Soundness check of the pruning instead: every scenario within the bounds
+ * is explored at exactly K twice, pruned with I11 on and unpruned with I11
+ * off; a scenario where only the second finds a violation is UNSOUND
+ * (exit 1).  Last line: SUMMARY impl=NAME check=pruning ... unpruned_only=N
  * Last line: SUMMARY impl=NAME depth=K|none ops=N vcpus=N scenarios=N ...
  */
 #include <errno.h>
@@ -55,6 +62,8 @@ static struct {
 	double t0, last;
 	int quiet;
 	int no_i11;              /* I11 off (and so no pruning): state invariants only */
+	int check;               /* --check-pruning: every scenario both ways, at max-k only */
+	uint64_t schedules_plain, both, pruned_only, plain_only;
 	char finding[512];
 } D;
 
@@ -154,6 +163,31 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 	}
 	D.scenarios++;
 	D.schedules += st->schedules;
+	if (D.check) {
+		/* the same scenario unpruned with I11 off: whatever it finds, the
+		 * pruned search with I11 on must find too (docs/explore.md) */
+		struct mt_xp_config plain = *cfg;
+		struct mt_xp_stats st2;
+		plain.no_prune = 1;
+		mt_sim_check_claims = 0;
+		int rc = mt_xp_explore(&sc, &plain, &st2);
+		mt_sim_check_claims = 1;
+		if (rc) {
+			fprintf(stderr, "depth: %s\n", st2.err);
+			exit(2);
+		}
+		D.schedules_plain += st2.schedules;
+		int a = st->violations > 0, b = st2.violations > 0;
+		D.both += a && b;
+		D.pruned_only += a && !b;
+		if (b && !a) {
+			D.plain_only++;
+			printf("UNSOUND: found without pruning, missed with it:\n");
+			mt_xp_print_scenario(&sc, stdout);
+		}
+		progress();
+		return 0;
+	}
 	if (st->violations) {
 		write_found(D.finding);
 		return 1;
@@ -234,12 +268,14 @@ int main(int argc, char **argv)
 			D.out = argv[++i];
 		} else if (!strcmp(a, "--quiet")) {
 			D.quiet = 1;
+		} else if (!strcmp(a, "--check-pruning")) {
+			D.check = 1;
 		} else if (!strcmp(a, "--no-i11")) {
 			D.no_i11 = 1;
 			mt_sim_check_claims = 0;
 		} else {
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
-			                "[--max-vcpus M] [--no-i11] [--out DIR] [--quiet]\n");
+			                "[--max-vcpus M] [--no-i11] [--check-pruning] [--out DIR] [--quiet]\n");
 			return 2;
 		}
 	}
@@ -254,6 +290,21 @@ int main(int argc, char **argv)
 	signal(SIGFPE, on_crash);
 	signal(SIGILL, on_crash);
 	D.t0 = D.last = now();
+	if (D.check) {
+		/* Pruning against no pruning, on every scenario within the bounds
+		 * at exactly K = max-k (a crash of the library ends the run). */
+		D.k = max_k;
+		for (D.n = 1; D.n <= max_ops; D.n++)
+			for (D.m = 1; D.m <= max_vcpus && D.m <= D.n; D.m++)
+				sweep(D.n, D.m, D.k);
+		printf("SUMMARY impl=%s check=pruning preemptions=%u max_ops=%u scenarios=%llu "
+		       "both=%llu pruned_only=%llu unpruned_only=%llu schedules=%llu unpruned_schedules=%llu "
+		       "seconds=%.1f\n", D.impl, D.k, max_ops, (unsigned long long)D.scenarios,
+		       (unsigned long long)D.both, (unsigned long long)D.pruned_only,
+		       (unsigned long long)D.plain_only, (unsigned long long)D.schedules,
+		       (unsigned long long)D.schedules_plain, now() - D.t0);
+		return D.plain_only ? 1 : 0;
+	}
 	for (D.k = 0; D.k <= max_k; D.k++)
 		for (D.n = 1; D.n <= max_ops; D.n++)
 			for (D.m = 1; D.m <= max_vcpus && D.m <= D.n; D.m++)
