@@ -39,6 +39,13 @@ d=$("$explore" --preemptions 1 --impl b1-xsa228-aba --out "$tmp/x" "$reg"); rd=$
 check "a b1 reproducer's operations, explored at K=1 on b1: a violation (exit 1)" "[[ $rd == 1 ]]"
 check "  the scenario lists its operations" "grep -q '^v[0-9] get' <<<\"\$d\""
 
+# --strict-boundaries: a switch between operations costs a preemption, so at
+# K=0 each VCPU runs all its operations in one go: 2 VCPUs, 2 orders
+j=$("$explore" --quiet --preemptions 0 --strict-boundaries --out "$tmp/x" "$sc/explore_2x3_grow.txt")
+k0=$("$explore" --quiet --preemptions 0 --out "$tmp/x" "$sc/explore_2x3_grow.txt")
+check "--strict-boundaries at K=0: 2 schedules (free boundaries: $(field schedules "$(summ "$k0")"))" \
+  "[[ '$(field schedules "$(summ "$j")")' == 2 && $(field schedules "$(summ "$k0")") -gt 2 ]]"
+
 # --max-schedules
 e=$("$explore" --quiet --preemptions 2 --max-schedules 10 --out "$tmp/x" "$sc/explore_2x3_limit.txt"); re=$?
 check "--max-schedules 10: 10 schedules, complete=0, exit 0" \

@@ -63,6 +63,7 @@ static struct {
 	int quiet;
 	int no_i11;              /* I11 off (and so no pruning): state invariants only */
 	int check;               /* --check-pruning: every scenario both ways, at max-k only */
+	int strict;              /* --strict-boundaries (explore.h: strict_boundaries) */
 	uint64_t schedules_plain, both, pruned_only, plain_only;
 	char finding[512];
 } D;
@@ -86,17 +87,19 @@ static void write_found(const char *finding)
 		fprintf(stderr, "depth: cannot create %s: %s\n", D.out, strerror(errno));
 		return;
 	}
-	snprintf(path, sizeof(path), "%s/%s%s.txt", D.out, D.impl, D.no_i11 ? "-no-i11" : "");
+	snprintf(path, sizeof(path), "%s/%s%s%s.txt", D.out, D.impl, D.no_i11 ? "-no-i11" : "",
+	         D.strict ? "-strict" : "");
 	FILE *f = fopen(path, "w");
 	if (!f) {
 		fprintf(stderr, "depth: cannot write %s: %s\n", path, strerror(errno));
 		return;
 	}
+	const char *flags = D.no_i11 ? (D.strict ? " --no-i11 --strict-boundaries" : " --no-i11")
+	                             : (D.strict ? " --strict-boundaries" : "");
 	fprintf(f, "# tools/explore --depth%s: the smallest scenario (fewest preemptions first)\n"
 	           "# in which %s shows a violation: K=%u, %u operations on %u VCPUs.\n"
 	           "# tools/explore --impl %s --preemptions %u%s %s\n# finding: %s\n",
-	        D.no_i11 ? " --no-i11" : "", D.impl, D.k, D.n, D.m, D.impl, D.k,
-	        D.no_i11 ? " --no-i11" : "", path, finding);
+	        flags, D.impl, D.k, D.n, D.m, D.impl, D.k, flags, path, finding);
 	mt_xp_print_scenario(&sc, f);
 	fclose(f);
 	printf("scenario: %s\n", path);
@@ -209,6 +212,7 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 	cfg.ops = D.ops;
 	cfg.preemptions = k;
 	cfg.no_prune = D.no_i11;
+	cfg.strict_boundaries = D.strict;
 	cfg.on_violation = on_violation;
 	for (unsigned g = 0; g < NR_GEOM; g++) {
 		/* every way to split n operations over m VCPUs, each at least one
@@ -268,6 +272,8 @@ int main(int argc, char **argv)
 			D.out = argv[++i];
 		} else if (!strcmp(a, "--quiet")) {
 			D.quiet = 1;
+		} else if (!strcmp(a, "--strict-boundaries")) {
+			D.strict = 1;
 		} else if (!strcmp(a, "--check-pruning")) {
 			D.check = 1;
 		} else if (!strcmp(a, "--no-i11")) {
@@ -275,7 +281,7 @@ int main(int argc, char **argv)
 			mt_sim_check_claims = 0;
 		} else {
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
-			                "[--max-vcpus M] [--no-i11] [--check-pruning] [--out DIR] [--quiet]\n");
+			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] [--out DIR] [--quiet]\n");
 			return 2;
 		}
 	}

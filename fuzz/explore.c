@@ -153,9 +153,13 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 	memset(n, 0, sizeof(*n));
 	X.pend_n = 0;
 	n->preempt_before = (uint8_t)X.preempts;
-	/* The last VCPU stopped at a schedule point: it could go on, so it is
-	 * the default and every other choice is a preemption. */
-	if (X.last >= 0 && mt_sim_vcpu((unsigned)X.last, &site, NULL) == MT_SIM_PARKED) {
+	/* The last VCPU stopped at a schedule point (or, counting operation
+	 * boundaries, finished an operation and has more): it could go on, so
+	 * it is the default and every other choice is a preemption. */
+	int last = X.last >= 0 ? mt_sim_vcpu((unsigned)X.last, &site, NULL) : -1;
+	int parked = last == MT_SIM_PARKED;
+	int more = last == MT_SIM_IDLE && X.next_op[X.last] < X.sc->nr_ops[X.last];
+	if (parked || (X.cfg->strict_boundaries && more)) {
 		n->opt[n->nr_opts++] = (uint8_t)X.last;
 		n->preemptive = 1;
 		unsigned others = nc - 1;
@@ -165,7 +169,7 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 			*cut += others;
 			return;
 		}
-		if (!X.cfg->no_prune && (mt_site_kind(site) & MT_SK_P)) {
+		if (parked && !X.cfg->no_prune && (mt_site_kind(site) & MT_SK_P)) {
 			*pruned += others;
 			X.pend_n = 0;
 			for (unsigned i = 0; i < nc; i++)

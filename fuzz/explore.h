@@ -11,7 +11,8 @@
  *   - a switch away from a VCPU stopped at a schedule point, that could
  *     have gone on, is a preemption and costs one; a switch after an
  *     operation ended or a VCPU blocked is free (an operation boundary is
- *     a free switch point: the unit of work is the operation);
+ *     a free switch point: the unit of work is the operation), unless
+ *     strict_boundaries counts it when the VCPU has operations left;
  *   - pruning: a switch before an access that the site table marks private
  *     (mt_sites.h, MT_SK_P) is not taken; the simulator checks every such
  *     claim in every run (I11), which is what makes skipping sound
@@ -84,6 +85,8 @@ struct mt_xp_config {
 	unsigned preemptions;        /* K */
 	uint64_t max_schedules;      /* 0: no bound */
 	int no_prune;                /* take switches before private accesses too */
+	int strict_boundaries;       /* a switch after an operation of a VCPU with more
+	                                operations left is a preemption too */
 	mt_xp_violation_fn on_violation;
 	mt_xp_progress_fn on_progress;
 	void *ctx;

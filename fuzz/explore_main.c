@@ -2,7 +2,8 @@
  * explore_main.c - the explorer as a program (tools/explore runs it).
  *
  *   maptrack_explore [--preemptions K] [--max-schedules N] [--impl NAME]
- *                    [--all] [--no-prune] [--no-i11] [--count-pruned] [--out DIR]
+ *                    [--all] [--no-prune] [--no-i11] [--strict-boundaries]
+ *                    [--count-pruned] [--out DIR]
  *                    [--name NAME] [--quiet] SCENARIO
  *
  * SCENARIO: the text form (tools/encode's) or any input's bytes; its
@@ -69,6 +70,8 @@ static void usage(FILE *out)
 	        "  --all               do not stop at the first violation\n"
 	        "  --no-prune          also switch before private accesses\n"
 	        "  --no-i11            do not check private claims (I11); implies --no-prune\n"
+	        "  --strict-boundaries a switch between two operations of a VCPU that has more\n"
+	        "                      left costs a preemption too (default: free)\n"
 	        "  --count-pruned      explore a second time without pruning and report how\n"
 	        "                      many schedules the pruning removed (complete runs only)\n"
 	        "  --out DIR           where violations are saved (default out/explore)\n"
@@ -224,6 +227,8 @@ int main(int argc, char **argv)
 			M.all = 1;
 		} else if (!strcmp(a, "--no-prune")) {
 			cfg.no_prune = 1;
+		} else if (!strcmp(a, "--strict-boundaries")) {
+			cfg.strict_boundaries = 1;
 		} else if (!strcmp(a, "--no-i11")) {
 			mt_sim_check_claims = 0;
 			cfg.no_prune = 1;
@@ -282,8 +287,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!M.quiet) {
-		printf("explore: scenario %s, impl %s, at most %u preemptions%s; operations:\n", M.name,
-		       M.impl, M.k, cfg.no_prune ? ", no pruning" : "");
+		printf("explore: scenario %s, impl %s, at most %u preemptions%s%s; operations:\n", M.name,
+		       M.impl, M.k, cfg.no_prune ? ", no pruning" : "",
+		       cfg.strict_boundaries ? " (operation boundaries count)" : "");
 		mt_xp_print_scenario(&sc, stdout);
 		fflush(stdout);
 	}
