@@ -39,7 +39,7 @@ case $mode in
       n=$((n + 1))
       run_explore --preemptions "$k" --impl production "$f"
       s=$(field schedules "$last")
-      check "$(basename "$f") K=$k production: clean, complete ($s schedules, $(field schedules_per_s "$last")/s, $(field pruned "$last") switches pruned)" \
+      check "$(basename "$f") K=$k production: clean, complete ($s schedules, $(field schedules_per_s "$last")/s, $(field pruned_switches "$last") switches pruned)" \
         "[[ $rc == 0 && '$(field complete "$last")' == 1 && '$(field violations "$last")' == 0 && ${s:-0} -gt 0 ]]"
       [[ $rc == 0 ]] || echo "$out" | tail -30 | sed 's/^/    /'
       total=$((total + ${s:-0}))

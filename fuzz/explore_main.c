@@ -347,7 +347,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.violations, (unsigned long long)st.pruned,
 	       count_pruned || cfg.no_prune ? "" : " (--count-pruned: the schedules they remove)",
 	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu pruned=%llu%s "
+	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu pruned_switches=%llu%s "
 	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s\n",
 	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
 	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
