@@ -145,7 +145,7 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 	int site = 0;
 
 	for (unsigned v = 0; v < nv; v++) {
-		int st = mt_sim_vcpu(v, NULL, NULL);
+		int st = mt_sim_vcpu(v, NULL);
 		if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
 		    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
 			can[nc++] = (uint8_t)v;
@@ -156,7 +156,7 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 	/* The last VCPU stopped at a schedule point (or, counting operation
 	 * boundaries, finished an operation and has more): it could go on, so
 	 * it is the default and every other choice is a preemption. */
-	int last = X.last >= 0 ? mt_sim_vcpu((unsigned)X.last, &site, NULL) : -1;
+	int last = X.last >= 0 ? mt_sim_vcpu((unsigned)X.last, &site) : -1;
 	int parked = last == MT_SIM_PARKED;
 	int more = last == MT_SIM_IDLE && X.next_op[X.last] < X.sc->nr_ops[X.last];
 	if (parked || (X.cfg->strict_boundaries && more)) {
@@ -171,7 +171,6 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 		}
 		if (parked && !X.cfg->no_prune && (mt_site_kind(site) & MT_SK_P)) {
 			*pruned += others;
-			X.pend_n = 0;
 			for (unsigned i = 0; i < nc; i++)
 				if (can[i] != X.last)
 					X.pend_opt[X.pend_n++] = can[i];
@@ -212,7 +211,7 @@ static int feed(void *ctx, struct mt_in_record *r)
 	if (X.error)
 		return 0;
 	if (X.d > 0) {
-		ended_done[X.d - 1] = mt_sim_vcpu((unsigned)X.last, NULL, NULL) == MT_SIM_IDLE;
+		ended_done[X.d - 1] = mt_sim_vcpu((unsigned)X.last, NULL) == MT_SIM_IDLE;
 		settle_pending(ended_done[X.d - 1]);
 	}
 	choices(&fresh, &pruned, &cut);
@@ -247,7 +246,7 @@ static int feed(void *ctx, struct mt_in_record *r)
 	r->vcpu = (uint8_t)w;
 	r->run_mode = MT_RUN_POINTS;
 	r->run_n = 0;
-	if (mt_sim_vcpu(w, NULL, NULL) == MT_SIM_IDLE) {
+	if (mt_sim_vcpu(w, NULL) == MT_SIM_IDLE) {
 		const struct mt_xp_op *op = &X.sc->ops[w][X.next_op[w]++];
 		r->op = op->kind;
 		r->arg = op->arg;

@@ -80,12 +80,11 @@ static void usage(FILE *out)
 	        "SCENARIO: text form (tools/encode) or any input's bytes.\n");
 }
 
-/* Save p as bytes (and, unless from a crash handler, as text) under --out;
- * returns the path written (static). */
-static const char *save(const struct mt_program *p, unsigned n, int with_text)
+/* Save the bytes of a schedule under --out, and its readable text (if any)
+ * beside them as .txt; returns the path written (static). */
+static const char *save(size_t len, unsigned n, const char *text, size_t text_len)
 {
 	static char path[4096];
-	size_t len = mt_in_encode(p, bytes, sizeof(bytes));
 
 	if (mkdir(M.out, 0777) && errno != EEXIST) {
 		fprintf(stderr, "explore: cannot create %s: %s\n", M.out, strerror(errno));
@@ -97,16 +96,15 @@ static const char *save(const struct mt_program *p, unsigned n, int with_text)
 		fprintf(stderr, "explore: cannot write %s: %s\n", path, strerror(errno));
 		return NULL;
 	}
+	if (!text)
+		return path;
 	char tpath[4200];
 	snprintf(tpath, sizeof(tpath), "%s.txt", path);
-	f = with_text ? fopen(tpath, "w") : NULL;
-	if (f) {
-		fprintf(f, "# tools/explore %s --impl %s --preemptions %u: violation %u\n", M.name, M.impl,
-		        M.k, n);
-		mt_in_decode(bytes, len, &replayed);
-		mt_sim_run(&replayed, M.ops, f);
-		fclose(f);
-	}
+	f = fopen(tpath, "w");
+	if (!f || fprintf(f, "# tools/explore %s --impl %s --preemptions %u: violation %u\n", M.name,
+	                  M.impl, M.k, n) < 0 ||
+	    fwrite(text, 1, text_len, f) != text_len || fclose(f))
+		fprintf(stderr, "explore: cannot write %s: %s\n", tpath, strerror(errno));
 	return path;
 }
 
@@ -115,29 +113,35 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	(void)ctx;
 	static char first[512];
 	unsigned n = ++M.saved;
+	char *text = NULL;
+	size_t text_len = 0;
 
 	snprintf(first, sizeof(first), "%s", finding);
 	mt_xp_compact(ran, &compact);
 	printf("VIOLATION %u: %s\n", n, first);
-	const char *path = save(&compact, n, 1);
-	/* The saved bytes through the normal path: same finding, or it is no
-	 * reproducer. */
+	/* The saved bytes through the normal path, once, tracing: the same
+	 * finding, or it is no reproducer; the trace is the readable schedule. */
 	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
 	mt_in_decode(bytes, len, &replayed);
-	int again = mt_sim_run(&replayed, M.ops, NULL);
+	FILE *mem = open_memstream(&text, &text_len);
+	int again = mt_sim_run(&replayed, M.ops, mem);
+	if (mem)
+		fclose(mem);
 	if (!again || strcmp(mt_sim_finding(), first)) {
 		M.replay_mismatch++;
 		printf("  REPLAY MISMATCH: the saved schedule gives %s\n",
 		       again ? mt_sim_finding() : "no finding");
 	}
+	const char *path = save(len, n, text, text_len);
 	if (path)
 		printf("  saved: %s (+ .txt); replay: tools/repro --impl %s %s\n"
 		       "  picture: tools/repro --impl %s --timeline %s.html %s\n",
 		       path, M.impl, path, M.impl, path, path);
-	if (!M.quiet) {
+	if (!M.quiet && text) {
 		printf("  the schedule (text form; tools/encode reads it back):\n");
-		mt_sim_run(&replayed, M.ops, stdout);
+		fwrite(text, 1, text_len, stdout);
 	}
+	free(text);
 	fflush(stdout);
 	return !M.all;
 }
@@ -163,7 +167,8 @@ static void on_crash(int sig)
 	fflush(stdout);
 	printf("VIOLATION %u: crash: %s\n", M.saved + 1, what);
 	mt_xp_compact(mt_xp_current(), &compact);
-	const char *path = save(&compact, ++M.saved, 0);   /* no re-run: we are inside one */
+	/* bytes only: no re-run for the text, we are inside a run */
+	const char *path = save(mt_in_encode(&compact, bytes, sizeof(bytes)), ++M.saved, NULL, 0);
 	if (path)
 		printf("  saved: %s; replay: tools/repro --impl %s %s\n", path, M.impl, path);
 	mt_sim_report_crash(stdout, what);

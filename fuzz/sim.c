@@ -115,7 +115,6 @@ struct vcpu {
 	unsigned char *stack;
 	enum vstate state;
 	int site;                /* where it is parked or blocked */
-	const void *addr;        /* the memory that point names */
 	const void *lock;        /* the lock it waits for */
 	int dirty;               /* abandoned in the middle of an operation */
 	void *fake_stack;        /* ASan fake stack of this context */
@@ -482,7 +481,6 @@ void mt_sched_point(int site, const void *addr)
 	struct vcpu *vc = &S.v[S.cur];
 
 	vc->op.points++;
-	vc->addr = addr;
 	if (S.pair_pending >= 0) {
 		pair_hit(S.pair_pending, site);
 		S.pair_pending = -1;
@@ -754,7 +752,6 @@ static int start(unsigned v, const struct mt_in_record *r, int epilogue)
 		return 0;
 	}
 	vcpu_setup(vc);
-	vc->nr_claims = 0;
 	vc->state = V_READY;
 	S.stats.ops_started++;
 	ev(MT_EV_START, v, 0, 0, vc->op.handle, vc->op.holder >= 0 && vc->op.holder != (int)v);
@@ -833,15 +830,13 @@ static void epilogue(void)
 	}
 }
 
-int mt_sim_vcpu(unsigned v, int *site, const void **addr)
+int mt_sim_vcpu(unsigned v, int *site)
 {
 	if (!S.prog || v >= S.prog->nr_vcpus)
 		return MT_SIM_IDLE;
 	const struct vcpu *vc = &S.v[v];
 	if (site)
 		*site = vc->site;
-	if (addr)
-		*addr = vc->addr;
 	switch (vc->state) {
 	case V_PARKED:
 		return MT_SIM_PARKED;
@@ -921,10 +916,11 @@ static int sim_run(const struct mt_program *p, struct mt_program *fed, const str
 			S.record = (int)fed->nr_records++;
 			play(&fed->rec[S.record]);
 		}
-	}
-	for (unsigned i = 0; !feed && i < p->nr_records && !S.failed; i++) {
-		S.record = (int)i;
-		play(&p->rec[i]);
+	} else {
+		for (unsigned i = 0; i < p->nr_records && !S.failed; i++) {
+			S.record = (int)i;
+			play(&p->rec[i]);
+		}
 	}
 	drain();
 	epilogue();

@@ -124,12 +124,12 @@ int mt_sim_run_fed(struct mt_program *p, const struct mt_ops *ops, FILE *trace,
 /* What VCPU v is doing between records. */
 enum mt_sim_vcpu_state {
 	MT_SIM_IDLE,      /* no operation */
-	MT_SIM_PARKED,    /* stopped by the schedule before *site (at *addr) */
+	MT_SIM_PARKED,    /* stopped by the schedule before *site */
 	MT_SIM_BLOCKED,   /* waiting at *site for a lock that is held */
 	MT_SIM_WAKEABLE,  /* waiting at *site for a lock that is free now */
 	MT_SIM_DEAD,      /* stopped for good (livelock) */
 };
-int mt_sim_vcpu(unsigned v, int *site, const void **addr);
+int mt_sim_vcpu(unsigned v, int *site);
 
 /* ---- used by the oracle ---- */
 
