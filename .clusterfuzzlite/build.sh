@@ -16,14 +16,14 @@
 #                       script, else $SRC/maptrack, else the current directory)
 #   MT_FUZZER_NAME      name of the binary in $OUT (default maptrack_fuzzer)
 #   MT_DRIVER_SRC       a driver source compiled and linked in addition to
-#                       fuzz/maptrack_fuzzer.c (tools/afl: fuzz/afl_driver.c)
+#                       fuzz/drivers/libfuzzer_main.c (tools/afl: fuzz/drivers/afl_main.c)
 #
 # Puts in $OUT: maptrack_fuzzer, maptrack_fuzzer_seed_corpus.zip,
 # maptrack_fuzzer.dict, maptrack_fuzzer.options.
 #
 # The one source list of the fuzzer outside Bazel: lib/*.c (schedule hook
-# on), lib/variants/*.c (the bug zoo), fuzz/{harness,input,oracle,sim}.c (the
-# harness) and fuzz/maptrack_fuzzer.c (LLVMFuzzerTestOneInput); *_test.c
+# on), lib/variants/*.c (the bug zoo), fuzz/{engine,format,checkers}/*.c, fuzz/drivers/harness.c (the
+# harness) and fuzz/drivers/libfuzzer_main.c (LLVMFuzzerTestOneInput); *_test.c
 # never.  As in fuzz/BUILD, the harness is compiled without coverage
 # instrumentation (-fno-sanitize=fuzzer-no-link; under afl-clang-fast an
 # AFL_LLVM_DENYLIST): only the library and the zoo feed the engine's edges,
@@ -39,7 +39,7 @@ elif [[ -n ${SRC:-} && -f $SRC/maptrack/lib/maptrack.h ]]; then
 else
   root=$PWD
 fi
-[[ -f $root/lib/maptrack.h && -f $root/fuzz/maptrack_fuzzer.c ]] || {
+[[ -f $root/lib/maptrack.h && -f $root/fuzz/drivers/libfuzzer_main.c ]] || {
   echo "build.sh: cannot find the maptrack sources (tried $root; set MT_SRC)" >&2; exit 2; }
 
 CC=${CC:-clang}
@@ -63,8 +63,13 @@ shopt -s nullglob
 lib_srcs=() zoo_srcs=() harness_srcs=()
 for f in "$root"/lib/*.c; do [[ $f == *_test.c ]] || lib_srcs+=("$f"); done
 for f in "$root"/lib/variants/*.c; do [[ $f == *_test.c ]] || zoo_srcs+=("$f"); done
-for f in harness input oracle sim; do harness_srcs+=("$root/fuzz/$f.c"); done
-driver_srcs=("$root/fuzz/maptrack_fuzzer.c")
+# The rooms of fuzz/ the target links: engine, format, checkers and the
+# driver library (every .c but tests and the other front ends' mains).
+for d in engine format checkers; do
+  for f in "$root"/fuzz/$d/*.c; do [[ $f == *_test.c ]] || harness_srcs+=("$f"); done
+done
+harness_srcs+=("$root/fuzz/drivers/harness.c")
+driver_srcs=("$root/fuzz/drivers/libfuzzer_main.c")
 if [[ -n ${MT_DRIVER_SRC:-} ]]; then
   [[ -f $MT_DRIVER_SRC ]] || { echo "build.sh: MT_DRIVER_SRC $MT_DRIVER_SRC not found" >&2; exit 2; }
   driver_srcs+=("$MT_DRIVER_SRC")
@@ -74,7 +79,7 @@ fi
 common=(-std=c11 -D_GNU_SOURCE -DMT_SCHED_HOOK -I"$root")
 # The harness: no coverage instrumentation (see the header).
 denylist=$obj/afl-denylist.txt
-for f in "${harness_srcs[@]}"; do echo "src: *fuzz/$(basename "$f")"; done >"$denylist"
+for f in "${harness_srcs[@]}"; do echo "src: *fuzz/${f#"$root"/fuzz/}"; done >"$denylist"
 no_cov=(-fno-sanitize=fuzzer-no-link)
 
 echo "build.sh: CC=$CC CFLAGS=$CFLAGS LIB_FUZZING_ENGINE=$LIB_FUZZING_ENGINE OUT=$OUT" >&2

@@ -342,7 +342,7 @@ has() { local x; for x in "${engines[@]}"; do [[ $x == "$1" ]] && return 0; done
 FUZZER= STRESS= AFLBIN= afl_note=
 if has libfuzzer; then
   if [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then FUZZER=${BUGBENCH_FUZZER_BIN:-}; [[ -x $FUZZER ]] || die "BUGBENCH_NO_BUILD=1 needs BUGBENCH_FUZZER_BIN"
-  else FUZZER=$out/bin/maptrack_fuzzer; build_copy //fuzz:maptrack_fuzzer fuzz/maptrack_fuzzer "$FUZZER" --config=asan-libfuzzer; fi
+  else FUZZER=$out/bin/maptrack_fuzzer; build_copy //fuzz/drivers:maptrack_fuzzer fuzz/drivers/maptrack_fuzzer "$FUZZER" --config=asan-libfuzzer; fi
 fi
 if has tsan; then
   if [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then STRESS=${BUGBENCH_STRESS_BIN:-}; [[ -x $STRESS ]] || die "BUGBENCH_NO_BUILD=1 needs BUGBENCH_STRESS_BIN"
@@ -354,19 +354,19 @@ if has afl; then
     AFLBIN=$BUGBENCH_AFL_BIN
   elif [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then
     afl_note="BUGBENCH_NO_BUILD=1 without BUGBENCH_AFL_BIN"
-  elif [[ ! -x $root/.clusterfuzzlite/build.sh || ! -f $root/fuzz/afl_driver.c ]]; then
-    afl_note="no AFL++ build recipe (.clusterfuzzlite/build.sh + fuzz/afl_driver.c)"
+  elif [[ ! -x $root/.clusterfuzzlite/build.sh || ! -f $root/fuzz/drivers/afl_main.c ]]; then
+    afl_note="no AFL++ build recipe (.clusterfuzzlite/build.sh + fuzz/drivers/afl_main.c)"
   else
     if ! command -v afl-clang-fast >/dev/null 2>&1; then
       log "AFL++ missing: running tools/setup"; "$root/tools/setup" >&2 || die "tools/setup failed"
     fi
     # The same build as tools/afl's main instance: ASan + UBSan + LSan,
-    # persistent driver fuzz/afl_driver.c (a leak exits 23: a crash).
-    log "building the AFL++ binary (.clusterfuzzlite/build.sh, ASan+UBSan+LSan, fuzz/afl_driver.c)"
+    # persistent driver fuzz/drivers/afl_main.c (a leak exits 23: a crash).
+    log "building the AFL++ binary (.clusterfuzzlite/build.sh, ASan+UBSan+LSan, fuzz/drivers/afl_main.c)"
     rm -rf "$out/bin/afl-build"
     if env CC=afl-clang-fast CXX=afl-clang-fast++ AFL_QUIET=1 CFLAGS="-O1 -g -fno-omit-frame-pointer" \
         AFL_USE_ASAN=1 AFL_USE_UBSAN=1 AFL_USE_LSAN=1 LIB_FUZZING_ENGINE= \
-        MT_DRIVER_SRC="$root/fuzz/afl_driver.c" OUT="$out/bin/afl-build" WORK="$out/bin/afl-build/work" \
+        MT_DRIVER_SRC="$root/fuzz/drivers/afl_main.c" OUT="$out/bin/afl-build" WORK="$out/bin/afl-build/work" \
         "$root/.clusterfuzzlite/build.sh" >"$out/bin/afl-build.log" 2>&1 && [[ -x $out/bin/afl-build/maptrack_fuzzer ]]; then
       AFLBIN=$out/bin/afl-build/maptrack_fuzzer
     else

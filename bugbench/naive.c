@@ -43,16 +43,17 @@
 #include <unistd.h>
 
 #include "lib/maptrack.h"
+#include "lib/mt_access.h"
 #include "lib/variants/zoo.h"
 
 /* The schedule hook of //lib:maptrack_hooked: nothing at all. */
-void mt_sched_point(int site, const void *addr)
+void mt_sched_point(const struct mt_site *site, const void *addr)
 {
 	(void)site;
 	(void)addr;
 }
 
-void mt_sched_blocked(int site, const void *lock)
+void mt_sched_blocked(const struct mt_site *site, const void *lock)
 {
 	(void)site;
 	(void)lock;
@@ -398,7 +399,8 @@ static bool parse_double(const char *s, double *out)
 static void list_variants(void)
 {
 	printf("production\t0\t-\tthe production library (lib/maptrack.c): must never be flagged\n");
-	for (const struct mt_variant_info *i = mt_zoo_info; i->ops; i++)
+	const struct mt_variant_info *i;
+	for (unsigned k = 0; (i = mt_zoo_at(k)) != NULL; k++)
 		printf("%s\t%d\t%s\t%s\n", i->ops->name, i->sequential, i->detected_by, i->origin);
 }
 

@@ -16,10 +16,16 @@ mt_need_bazel() {
   fi
 }
 
-# mt_build_bin LABEL OUTDIR NAME [bazel flags...]
+# mt_build_bin LABEL OUTDIR [bazel flags...]: build //PKG:NAME under the
+# configuration whose output directory is bazel-out/OUTDIR and print the
+# binary's path there.  Each configuration has its own directory, so a
+# build under another one (which flips the bazel-bin symlink) never makes
+# us pick the wrong binary.
 mt_build_bin() {
-  local label=$1 dir=$2 name=$3; shift 3
-  local bin="$mt_root/bazel-out/$dir/bin/fuzz/$name"
+  local label=$1 dir=$2; shift 2
+  local pkg=${label#//}; pkg=${pkg%%:*}
+  local name=${label##*:}
+  local bin="$mt_root/bazel-out/$dir/bin/$pkg/$name"
   if [[ ${MT_NO_BUILD:-0} == 1 && -x $bin ]]; then
     echo "$bin"; return 0
   fi
@@ -40,6 +46,8 @@ mt_replay_bin() {
     [[ -x $MT_REPLAY_BIN ]] || { echo "$(basename "$0"): MT_REPLAY_BIN=$MT_REPLAY_BIN is not executable" >&2; return 1; }
     echo "$MT_REPLAY_BIN"; return 0
   fi
-  mt_build_bin //fuzz:maptrack_replay k8-fastbuild maptrack_replay
+  mt_build_bin //fuzz/drivers:maptrack_replay k8-fastbuild
 }
-mt_fuzzer_bin() { mt_build_bin //fuzz:maptrack_fuzzer k8-optlibfuzzer maptrack_fuzzer --config=asan-libfuzzer; }
+mt_fuzzer_bin() { mt_build_bin //fuzz/drivers:maptrack_fuzzer k8-optlibfuzzer --config=asan-libfuzzer; }
+# The triage binary (default configuration).
+mt_triage_bin() { mt_build_bin //fuzz/triage:maptrack_triage k8-fastbuild; }

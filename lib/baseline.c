@@ -10,6 +10,37 @@
 
 #include "lib/mt_internal.h"
 
+/* The baseline's own schedule points (lib/mt_sites.h).  Each is claimed
+ * private (P): every one lies between the baseline's lock and unlock. */
+#define BASE_SITE_LIST(X) \
+	X(BASE_LOCK,          RW,  "base: lock") \
+	X(BASE_READ_HEAD,     RP,  "base: read head") \
+	X(BASE_READ_NEXT,     RP,  "base: read head.ref") \
+	X(BASE_WRITE_HEAD,    WP,  "base: write head") \
+	X(BASE_GROW,          WP,  "base: grow") \
+	X(BASE_CLAIM,         RWP, "base: check/flip state") \
+	X(BASE_LINK,          WP,  "base: link to head") \
+	X(BASE_UNLOCK,        RW,  "base: unlock")
+
+enum {
+#define BASE_SITE_ENUM(id, kind, text) BASE_SITE_INDEX_##id,
+	BASE_SITE_LIST(BASE_SITE_ENUM)
+#undef BASE_SITE_ENUM
+	BASE_NR_SITES
+};
+
+static const struct mt_site base_sites[BASE_NR_SITES] = {
+	BASE_SITE_LIST(MT_SITE_ROW)
+};
+
+static const struct mt_site_table base_site_table = {
+	.name = "maptrack-baseline", .count = BASE_NR_SITES, .sites = base_sites,
+};
+
+static const struct mt_site_table *const base_site_tables[] = { &base_site_table, NULL };
+
+#define BASE_SITE(id) (&base_sites[BASE_SITE_INDEX_BASE_##id])
+
 struct mt_base_table {
 	struct mt_table base;
 	struct mt_lock lock;         /* Xen: maptrack_lock.  Protects everything below
@@ -75,13 +106,13 @@ static int base_add_page(struct mt_base_table *t)
 
 	if (t->nr_frames >= cfg->max_frames)
 		return MT_ERR_LIMIT;
-	MT_SCHED(MT_SITE_BASE_GROW, NULL);
+	MT_SCHED(BASE_SITE(GROW), NULL);
 	struct mt_entry *page = mt_internal_alloc_page(cfg, cfg->per_page * sizeof(*page));
 	if (!page)
 		return MT_ERR_NOMEM;
 	mt_handle_t base = t->limit;
 	/* Relaxed: head is protected by the lock, which we hold. */
-	uint32_t old_head = mt_load_relaxed(&t->head, MT_SITE_BASE_READ_HEAD);
+	uint32_t old_head = mt_load_relaxed(&t->head, BASE_SITE(READ_HEAD));
 	for (unsigned i = 0; i < cfg->per_page; i++) {
 		atomic_init(&page[i].ref, i + 1 < cfg->per_page ? base + i + 1 : old_head);
 		atomic_init(&page[i].vcpu, 0);
@@ -89,7 +120,7 @@ static int base_add_page(struct mt_base_table *t)
 	}
 	t->pages[t->nr_frames++] = page;
 	t->limit += cfg->per_page;
-	mt_store_relaxed(&t->head, base, MT_SITE_BASE_WRITE_HEAD);
+	mt_store_relaxed(&t->head, base, BASE_SITE(WRITE_HEAD));
 	return MT_OK;
 }
 
@@ -100,26 +131,26 @@ static int base_get(struct mt_table *tbl, unsigned vcpu, mt_handle_t *out)
 
 	if (!out || vcpu >= tbl->cfg.nr_vcpus)
 		return MT_ERR_INVAL;
-	mt_lock(&t->lock, MT_SITE_BASE_LOCK);
+	mt_lock(&t->lock, BASE_SITE(LOCK));
 	/* Relaxed, here and below: everything is under the lock. */
-	uint32_t h = mt_load_relaxed(&t->head, MT_SITE_BASE_READ_HEAD);
+	uint32_t h = mt_load_relaxed(&t->head, BASE_SITE(READ_HEAD));
 	if (h == MT_TAIL) {
 		rc = base_add_page(t);
 		if (rc != MT_OK)
 			rc = MT_ERR_NOSPACE;
 		else
-			h = mt_load_relaxed(&t->head, MT_SITE_BASE_READ_HEAD);
+			h = mt_load_relaxed(&t->head, BASE_SITE(READ_HEAD));
 	}
 	if (rc == MT_OK) {
 		struct mt_entry *e = bentry(t, h);
-		mt_store_relaxed(&t->head, mt_load_relaxed(&e->ref, MT_SITE_BASE_READ_NEXT),
-		                 MT_SITE_BASE_WRITE_HEAD);
+		mt_store_relaxed(&t->head, mt_load_relaxed(&e->ref, BASE_SITE(READ_NEXT)),
+		                 BASE_SITE(WRITE_HEAD));
 		atomic_store_explicit(&e->ref, MT_TAIL, memory_order_relaxed);
 		atomic_store_explicit(&e->vcpu, vcpu, memory_order_relaxed);
-		mt_store_relaxed(&e->state, MT_STATE_IN_USE, MT_SITE_BASE_CLAIM);
+		mt_store_relaxed(&e->state, MT_STATE_IN_USE, BASE_SITE(CLAIM));
 		*out = h;
 	}
-	mt_unlock(&t->lock, MT_SITE_BASE_UNLOCK);
+	mt_unlock(&t->lock, BASE_SITE(UNLOCK));
 	return rc;
 }
 
@@ -130,21 +161,21 @@ static int base_put(struct mt_table *tbl, unsigned vcpu, mt_handle_t h)
 
 	if (vcpu >= tbl->cfg.nr_vcpus)
 		return MT_ERR_INVAL;
-	mt_lock(&t->lock, MT_SITE_BASE_LOCK);
+	mt_lock(&t->lock, BASE_SITE(LOCK));
 	if (h >= t->limit) {
 		rc = MT_ERR_RANGE;
 	} else {
 		struct mt_entry *e = bentry(t, h);
-		if (mt_load_relaxed(&e->state, MT_SITE_BASE_CLAIM) != MT_STATE_IN_USE) {
+		if (mt_load_relaxed(&e->state, BASE_SITE(CLAIM)) != MT_STATE_IN_USE) {
 			rc = MT_ERR_NOT_HELD;
 		} else {
 			atomic_store_explicit(&e->state, MT_STATE_FREE, memory_order_relaxed);
-			mt_store_relaxed(&e->ref, mt_load_relaxed(&t->head, MT_SITE_BASE_READ_HEAD),
-			                 MT_SITE_BASE_LINK);
-			mt_store_relaxed(&t->head, h, MT_SITE_BASE_WRITE_HEAD);
+			mt_store_relaxed(&e->ref, mt_load_relaxed(&t->head, BASE_SITE(READ_HEAD)),
+			                 BASE_SITE(LINK));
+			mt_store_relaxed(&t->head, h, BASE_SITE(WRITE_HEAD));
 		}
 	}
-	mt_unlock(&t->lock, MT_SITE_BASE_UNLOCK);
+	mt_unlock(&t->lock, BASE_SITE(UNLOCK));
 	return rc;
 }
 
@@ -154,9 +185,9 @@ static int base_grow(struct mt_table *tbl, unsigned vcpu)
 
 	if (vcpu >= tbl->cfg.nr_vcpus)
 		return MT_ERR_INVAL;
-	mt_lock(&t->lock, MT_SITE_BASE_LOCK);
+	mt_lock(&t->lock, BASE_SITE(LOCK));
 	int rc = base_add_page(t);
-	mt_unlock(&t->lock, MT_SITE_BASE_UNLOCK);
+	mt_unlock(&t->lock, BASE_SITE(UNLOCK));
 	return rc;
 }
 
@@ -200,7 +231,10 @@ const struct mt_ops mt_ops_baseline = {
 	.put = base_put,
 	.grow = base_grow,
 	.verify = mt_internal_verify,
+	.site_tables = base_site_tables,
 	.view = base_view,
 	.list_ends = base_list_ends,
 	.entry = base_entry,
 };
+
+MT_REGISTER_IMPL(mt_ops_baseline, 1, NULL)

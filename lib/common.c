@@ -1,6 +1,6 @@
 /*
  * common.c - what every implementation shares: configuration defaults,
- * the page allocator, error and site names, the registry and the
+ * the page allocator, error names, the registry of implementations and the
  * convenience calls that dispatch through a table's operations.
  */
 #include <stdlib.h>
@@ -68,45 +68,48 @@ const char *mt_strerror(int err)
 	return "unknown error";
 }
 
-static const char *const site_names[] = {
-#define MT_SITE_NAME(id, kind, text) text,
-	MT_SITE_LIST(MT_SITE_NAME)
-#undef MT_SITE_NAME
-};
+/* The registry: a list sorted by (rank, name), built by constructors
+ * before main() (one thread), read-only afterwards. */
+static struct mt_registration *registry;
 
-static const unsigned char site_kinds[] = {
-#define MT_SITE_KIND(id, kind, text) MT_SK_##kind,
-	MT_SITE_LIST(MT_SITE_KIND)
-#undef MT_SITE_KIND
-};
-
-const char *mt_site_name(int site)
+void mt_ops_register(struct mt_registration *r)
 {
-	if (site < 0 || site >= MT_SITE_COUNT)
-		return "?";
-	return site_names[site];
+	struct mt_registration **at = &registry;
+
+	while (*at && ((*at)->rank < r->rank ||
+	               ((*at)->rank == r->rank && strcmp((*at)->ops->name, r->ops->name) < 0)))
+		at = &(*at)->next;
+	r->next = *at;
+	*at = r;
 }
 
-unsigned mt_site_kind(int site)
+const struct mt_registration *mt_ops_at(unsigned i)
 {
-	if (site < 0 || site >= MT_SITE_COUNT)
-		return MT_SK_RW;
-	return site_kinds[site];
-}
+	const struct mt_registration *r = registry;
 
-const struct mt_ops *const mt_ops_builtin[] = {
-	&mt_ops_production,
-	&mt_ops_baseline,
-	NULL,
-};
+	while (r && i--)
+		r = r->next;
+	return r;
+}
 
 const struct mt_ops *mt_ops_find(const char *name)
 {
 	if (!name)
 		return NULL;
-	for (const struct mt_ops *const *o = mt_ops_builtin; *o; o++)
-		if (!strcmp((*o)->name, name))
-			return *o;
+	for (const struct mt_registration *r = registry; r; r = r->next)
+		if (!strcmp(r->ops->name, name))
+			return r->ops;
+	return NULL;
+}
+
+const struct mt_site *mt_ops_site(const struct mt_ops *ops, const char *id)
+{
+	if (!ops || !ops->site_tables || !id)
+		return NULL;
+	for (const struct mt_site_table *const *t = ops->site_tables; *t; t++)
+		for (unsigned i = 0; i < (*t)->count; i++)
+			if (!strcmp((*t)->sites[i].id, id))
+				return &(*t)->sites[i];
 	return NULL;
 }
 

@@ -18,6 +18,7 @@
 
 #include "lib/mt_internal.h"
 #include "lib/testing/script.h"
+#include "lib/mt_pv_sites.h"
 #include "lib/mt_test_util.h"
 
 #define PV(t) ((struct mt_pv_table *)(t))
@@ -147,8 +148,8 @@ static void test_b1_steal_window(void)
 	 * steals, scanning from V0.  Its own pop reads next once; the second
 	 * read of head.ref is in V0's list.  Its own pop never writes head. */
 	mt_script_reset();
-	mt_script_at(MT_SITE_POP_READ_NEXT, 2, b1_window, (void *)1);
-	mt_script_at(MT_SITE_POP_WRITE_HEAD, 1, b1_window, (void *)2);
+	mt_script_at(MT_PV_SITE(POP_READ_NEXT), 2, b1_window, (void *)1);
+	mt_script_at(MT_PV_SITE(POP_WRITE_HEAD), 1, b1_window, (void *)2);
 	mt_handle_t s = get_ok(1);
 	MT_CHECK(mt_script_fired() == 2 && sc.in_window == 2);
 
@@ -193,7 +194,7 @@ static void test_b1_put_limbo(void)
 		MT_CHECK(get_ok(0) == i);
 	CHECK_LIST(0, 3);
 	mt_script_reset();
-	mt_script_at(MT_SITE_PUT_LINK, 1, b1_put_limbo, NULL);
+	mt_script_at(MT_PV_SITE(PUT_LINK), 1, b1_put_limbo, NULL);
 	put_ok(0, 0);
 	MT_CHECK(mt_script_fired() == 1);
 	CHECK_LIST(0, 5, 6, 7, 3, 0);
@@ -229,7 +230,7 @@ static void test_b2_sentinel(void)
 
 	/* V1 maps for the first time, at the limit. */
 	mt_script_reset();
-	mt_script_at(MT_SITE_SENTINEL_RESET, 1, b2_sentinel_reset, NULL);
+	mt_script_at(MT_PV_SITE(SENTINEL_RESET), 1, b2_sentinel_reset, NULL);
 	mt_handle_t h = get_ok(1);
 	MT_CHECK(mt_script_fired() == 1);
 	MT_CHECK(h == 9);                    /* second steal: V2's head */
@@ -287,8 +288,8 @@ static void test_b2_failed_sentinel(void)
 	mt_script_reset();
 	/* After the failed sentinel steal: at the re-check of the own list, or
 	 * (in a library without it) at the start of the caller's steal. */
-	mt_script_at(MT_SITE_SENTINEL_CHECK, 2, b2_put_after_failed_sentinel, NULL);
-	mt_script_at(MT_SITE_STEAL_RANDOM, 2, b2_put_after_failed_sentinel, NULL);
+	mt_script_at(MT_PV_SITE(SENTINEL_CHECK), 2, b2_put_after_failed_sentinel, NULL);
+	mt_script_at(MT_PV_SITE(STEAL_RANDOM), 2, b2_put_after_failed_sentinel, NULL);
 	mt_handle_t h;
 	MT_CHECK_RC(mt_get(sc.t, 1, &h), MT_ERR_NOSPACE);
 	MT_CHECK(sc.in_window == 1);
@@ -358,7 +359,7 @@ static void test_b3_racing_put(void)
 
 	/* Put #2 runs first and wins; put #1's claim then fails. */
 	mt_script_reset();
-	mt_script_at(MT_SITE_PUT_CLAIM, 1, b3_racing_put, NULL);
+	mt_script_at(MT_PV_SITE(PUT_CLAIM), 1, b3_racing_put, NULL);
 	sc.rc[0] = mt_put(sc.t, 0, sc.h[0]);
 	MT_CHECK(mt_script_fired() == 1);
 	MT_CHECK((sc.rc[0] == MT_OK) + (sc.rc[1] == MT_OK) == 1);   /* exactly one */
@@ -373,7 +374,7 @@ static void test_b3_racing_put(void)
 	 * fails, and a get by X's owner does not hand X out. */
 	sc.h[0] = sc.h[2];                    /* X: the other handle V0 holds */
 	mt_script_reset();
-	mt_script_at(MT_SITE_PUT_SWING_TAIL, 1, b3_after_claim, NULL);
+	mt_script_at(MT_PV_SITE(PUT_SWING_TAIL), 1, b3_after_claim, NULL);
 	sc.rc[0] = mt_put(sc.t, 0, sc.h[0]);
 	MT_CHECK(mt_script_fired() == 1);
 	MT_CHECK_RC(sc.rc[0], MT_OK);
@@ -390,7 +391,7 @@ static void test_b3_racing_put_everywhere(void)
 {
 	unsigned tried = 0;
 
-	for (int site = 1; site < MT_SITE_COUNT; site++)
+	for (unsigned si = 0; si < mt_pv_site_table.count; si++)
 		for (unsigned nth = 1; nth <= 3; nth++) {
 			scene_start(2, 8, 2);
 			sc.h[0] = get_ok(0);
@@ -398,7 +399,7 @@ static void test_b3_racing_put_everywhere(void)
 			get_ok(1);
 			sc.rc[1] = 1;
 			mt_script_reset();
-			mt_script_at(site, nth, b3_racing_put, NULL);
+			mt_script_at(&mt_pv_sites[si], nth, b3_racing_put, NULL);
 			sc.rc[0] = mt_put(sc.t, 0, sc.h[0]);
 			if (!mt_script_fired()) {
 				mt_destroy(sc.t);
@@ -407,7 +408,7 @@ static void test_b3_racing_put_everywhere(void)
 			tried++;
 			if ((sc.rc[0] == MT_OK) + (sc.rc[1] == MT_OK) != 1) {
 				fprintf(stderr, "second put at '%s' #%u: put #1 -> %s, put #2 -> %s\n",
-				        mt_site_name(site), nth, mt_strerror(sc.rc[0]), mt_strerror(sc.rc[1]));
+				        mt_pv_sites[si].text, nth, mt_strerror(sc.rc[0]), mt_strerror(sc.rc[1]));
 				MT_CHECK(!"exactly one of two puts of one handle succeeds");
 			}
 			MT_CHECK(sc.rc[0] == MT_ERR_NOT_HELD || sc.rc[1] == MT_ERR_NOT_HELD);
@@ -481,10 +482,10 @@ static void test_b4a_publish(void)
 		MT_CHECK(get_ok(0) == i);
 	CHECK_LIST(0, 3);
 	mt_script_reset();
-	mt_script_at(MT_SITE_GROW_STORE_PAGE, 1, b4a_before_page, NULL);
-	mt_script_at(MT_SITE_GROW_PUBLISH_LIMIT, 1, b4a_before_limit, NULL);
-	mt_script_at(MT_SITE_THREAD_LOCK, 1, b4a_before_thread, NULL);
-	mt_script_at(MT_SITE_GET_HAND_OUT, 1, b4a_before_hand_out, NULL);
+	mt_script_at(MT_PV_SITE(GROW_STORE_PAGE), 1, b4a_before_page, NULL);
+	mt_script_at(MT_PV_SITE(GROW_PUBLISH_LIMIT), 1, b4a_before_limit, NULL);
+	mt_script_at(MT_PV_SITE(THREAD_LOCK), 1, b4a_before_thread, NULL);
+	mt_script_at(MT_PV_SITE(GET_HAND_OUT), 1, b4a_before_hand_out, NULL);
 	MT_CHECK(get_ok(0) == 4);            /* V0 grows; the new page's first handle */
 	MT_CHECK(mt_script_fired() == 4 && sc.in_window == 4);
 	put_ok(1, 4);                        /* now it is handed out: the put works */
@@ -492,7 +493,7 @@ static void test_b4a_publish(void)
 
 	/* The same through explicit grow (page 2: 8..11). */
 	mt_script_reset();
-	mt_script_at(MT_SITE_GROW_PUBLISH_LIMIT, 1, b4a_grow_before_limit, NULL);
+	mt_script_at(MT_PV_SITE(GROW_PUBLISH_LIMIT), 1, b4a_grow_before_limit, NULL);
 	MT_CHECK_RC(mt_grow(sc.t, 1), MT_OK);
 	MT_CHECK(mt_script_fired() == 1);
 	MT_CHECK_RC(mt_put(sc.t, 0, 8), MT_ERR_NOT_HELD);
@@ -544,8 +545,8 @@ static void test_b4b_grow_thread(void)
 	CHECK_LIST(1, 7);
 
 	mt_script_reset();
-	mt_script_at(MT_SITE_THREAD_LOCK, 1, b4b_before_thread, NULL);
-	mt_script_at(MT_SITE_THREAD_LINK, 1, b4b_in_thread, NULL);
+	mt_script_at(MT_PV_SITE(THREAD_LOCK), 1, b4b_before_thread, NULL);
+	mt_script_at(MT_PV_SITE(THREAD_LINK), 1, b4b_in_thread, NULL);
 	MT_CHECK(get_ok(0) == 8);            /* V0 grows page 2 */
 	MT_CHECK(mt_script_fired() == 2 && sc.alloc.failed == 1);
 	/* The page went in front of what was really there: X and the later put;
@@ -574,8 +575,8 @@ static void test_b5_alloc_fail(void)
 	sc.alloc.fail = 1;
 	mt_script_reset();
 	mt_handle_t h = get_ok(1);           /* fresh V1, far below the limit */
-	MT_CHECK(mt_script_count(MT_SITE_GROW_ALLOC) == 1 && sc.alloc.failed == 1);
-	MT_CHECK(mt_script_count(MT_SITE_SENTINEL_RESET) == 1);
+	MT_CHECK(mt_script_count(MT_PV_SITE(GROW_ALLOC)) == 1 && sc.alloc.failed == 1);
+	MT_CHECK(mt_script_count(MT_PV_SITE(SENTINEL_RESET)) == 1);
 	MT_CHECK(h == 2 && tu_entry(sc.t, 2).owner == 1);
 	CHECK_LIST(1, 1);                    /* its sentinel */
 	CHECK_LIST(0, 3);

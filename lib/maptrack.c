@@ -24,13 +24,13 @@ struct mt_entry *mt_pv_entry(struct mt_pv_table *t, mt_handle_t h)
 	 * the page's initialised entries are visible with its pointer. */
 	unsigned page_no = t->page_shift ? h >> t->page_shift : h / n;
 	unsigned slot = t->page_shift ? h & (n - 1) : h % n;
-	struct mt_entry *page = mt_load_acquire(&t->pages[page_no], MT_SITE_PAGE_READ);
+	struct mt_entry *page = mt_load_acquire(&t->pages[page_no], MT_PV_SITE(PAGE_READ));
 	return &page[slot];          /* Xen: maptrack_entry(t, e) */
 }
 
 uint32_t mt_pv_random(struct mt_pv_table *t)
 {
-	MT_SCHED(MT_SITE_STEAL_RANDOM, &t->rng);
+	MT_SCHED(MT_PV_SITE(STEAL_RANDOM), &t->rng);
 	if (t->base.cfg.random)
 		return t->base.cfg.random(t->base.cfg.random_ctx);
 	/* splitmix32 over a shared counter; relaxed: any value will do. */
@@ -46,24 +46,24 @@ int mt_pv_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 	struct mt_vcpu *vc = &t->vcpus[v];
 	int rc = MT_ERR_NOSPACE;
 
-	mt_lock(&vc->freelist_lock, MT_SITE_POP_LOCK);
+	mt_lock(&vc->freelist_lock, MT_PV_SITE(POP_LOCK));
 	/* Relaxed: head is written only under freelist_lock, which we hold. */
-	uint32_t head = mt_load_relaxed(&vc->head, MT_SITE_POP_READ_HEAD);
+	uint32_t head = mt_load_relaxed(&vc->head, MT_PV_SITE(POP_READ_HEAD));
 	if (head != MT_TAIL) {       /* MT_TAIL: this list was never filled */
 		struct mt_entry *e = mt_pv_entry(t, head);
 		/* Acquire pairs with the release link store in mt_pv_put(): the
 		 * next entry's own .ref = MT_TAIL is visible before we reach it. */
-		uint32_t next = mt_load_acquire(&e->ref, MT_SITE_POP_READ_NEXT);
+		uint32_t next = mt_load_acquire(&e->ref, MT_PV_SITE(POP_READ_NEXT));
 		/* Xen: "Always keep one entry in the free list to make it easier
 		 * to add free entries to the tail."  A put may be about to link
 		 * the last entry; never take it, so nobody drops this later. */
 		if (next != MT_TAIL) {
-			mt_store_relaxed(&vc->head, next, MT_SITE_POP_WRITE_HEAD);
+			mt_store_relaxed(&vc->head, next, MT_PV_SITE(POP_WRITE_HEAD));
 			*out = head;
 			rc = MT_OK;
 		}
 	}
-	mt_unlock(&vc->freelist_lock, MT_SITE_POP_UNLOCK);
+	mt_unlock(&vc->freelist_lock, MT_PV_SITE(POP_UNLOCK));
 	return rc;
 }
 
@@ -73,13 +73,13 @@ void mt_pv_hand_out(struct mt_pv_table *t, unsigned taker, mt_handle_t h, int se
 
 	/* Relaxed: h is off every list, so no put or pop can touch its .ref;
 	 * an entry in use carries no link (checked by mt_verify(), I9). */
-	mt_store_relaxed(&e->ref, MT_TAIL, MT_SITE_GET_CLEAR_LINK);
+	mt_store_relaxed(&e->ref, MT_TAIL, MT_PV_SITE(GET_CLEAR_LINK));
 	if (set_owner)               /* Xen: maptrack_entry(t, h).vcpu = curr->vcpu_id */
-		mt_store_relaxed(&e->vcpu, taker, MT_SITE_GET_SET_OWNER);
+		mt_store_relaxed(&e->vcpu, taker, MT_PV_SITE(GET_SET_OWNER));
 	/* Release pairs with the acquire CAS in mt_pv_put(): whoever puts h
 	 * sees its .vcpu.  This is get's last shared access: until it, a put of
 	 * h is refused (the handle is not handed out yet). */
-	mt_store_release(&e->state, MT_STATE_IN_USE, MT_SITE_GET_HAND_OUT);
+	mt_store_release(&e->state, MT_STATE_IN_USE, MT_PV_SITE(GET_HAND_OUT));
 }
 
 /* Xen: put_maptrack_handle() (2015 lock-free form; steps numbered as there). */
@@ -88,7 +88,7 @@ int mt_pv_put(struct mt_pv_table *t, unsigned caller, mt_handle_t h)
 	(void)caller;                /* any VCPU may put any handle */
 	/* Acquire pairs with the release store of limit in mt_pv_add_frame():
 	 * pages[h / per_page] is set for every h below what we read. */
-	uint32_t limit = mt_load_acquire(&t->limit, MT_SITE_PUT_READ_LIMIT);
+	uint32_t limit = mt_load_acquire(&t->limit, MT_PV_SITE(PUT_READ_LIMIT));
 	if (h >= limit)
 		return MT_ERR_RANGE;
 	struct mt_entry *e = mt_pv_entry(t, h);
@@ -96,24 +96,24 @@ int mt_pv_put(struct mt_pv_table *t, unsigned caller, mt_handle_t h)
 	/* Claim: only a handle in use may be put, and only once (XSA-218 bug 2).
 	 * Acquire pairs with the release store of IN_USE in mt_pv_hand_out(). */
 	uint32_t expect = MT_STATE_IN_USE;
-	if (!mt_cas_acq_rel(&e->state, &expect, MT_STATE_FREE, MT_SITE_PUT_CLAIM))
+	if (!mt_cas_acq_rel(&e->state, &expect, MT_STATE_FREE, MT_PV_SITE(PUT_CLAIM)))
 		return MT_ERR_NOT_HELD;
 	/* Relaxed: written before the IN_USE release our claim acquired. */
-	uint32_t owner = mt_load_relaxed(&e->vcpu, MT_SITE_PUT_READ_OWNER);
+	uint32_t owner = mt_load_relaxed(&e->vcpu, MT_PV_SITE(PUT_READ_OWNER));
 
 	/* 1. Set entry to be a tail.  Relaxed: published by the release half of
 	 *    the exchange below (a later put's exchange acquires it). */
-	mt_store_relaxed(&e->ref, MT_TAIL, MT_SITE_PUT_MARK_TAIL);
+	mt_store_relaxed(&e->ref, MT_TAIL, MT_PV_SITE(PUT_MARK_TAIL));
 
 	/* 2. Add entry to the tail of the owner's list.  acq_rel: acquire pairs
 	 *    with the previous put's exchange (its .ref = TAIL is ordered before
 	 *    our link store into it); release publishes step 1 to the next put. */
-	uint32_t prev = mt_xchg_acq_rel(&t->vcpus[owner].tail, h, MT_SITE_PUT_SWING_TAIL);
+	uint32_t prev = mt_xchg_acq_rel(&t->vcpus[owner].tail, h, MT_PV_SITE(PUT_SWING_TAIL));
 
 	/* 3. Link the old tail to the new entry.  Release pairs with the acquire
 	 *    load of .ref in mt_pv_pop(): a consumer that sees the link sees
 	 *    step 1.  Xen: write_atomic(&maptrack_entry(t, prev_tail).ref, handle) */
-	mt_store_release(&mt_pv_entry(t, prev)->ref, h, MT_SITE_PUT_LINK);
+	mt_store_release(&mt_pv_entry(t, prev)->ref, h, MT_PV_SITE(PUT_LINK));
 	return MT_OK;
 }
 
@@ -125,7 +125,7 @@ int mt_pv_add_frame(struct mt_pv_table *t, unsigned curr, mt_handle_t *base_out)
 
 	if (nr >= cfg->max_frames)
 		return MT_ERR_LIMIT;
-	MT_SCHED(MT_SITE_GROW_ALLOC, NULL);
+	MT_SCHED(MT_PV_SITE(GROW_ALLOC), NULL);
 	struct mt_entry *page = mt_internal_alloc_page(cfg, cfg->per_page * sizeof(*page));
 	if (!page)
 		return MT_ERR_NOMEM;
@@ -138,11 +138,11 @@ int mt_pv_add_frame(struct mt_pv_table *t, unsigned curr, mt_handle_t *base_out)
 		atomic_init(&page[i].state, MT_STATE_FREE);
 	}
 	/* Release pairs with the acquire load in mt_pv_entry(). */
-	mt_store_release(&t->pages[nr], page, MT_SITE_GROW_STORE_PAGE);
+	mt_store_release(&t->pages[nr], page, MT_PV_SITE(GROW_STORE_PAGE));
 	t->nr_frames = nr + 1;
 	/* Release pairs with the acquire load of limit in mt_pv_put(): the page
 	 * pointer is visible before the limit that covers it (XSA-218). */
-	mt_store_release(&t->limit, base + cfg->per_page, MT_SITE_GROW_PUBLISH_LIMIT);
+	mt_store_release(&t->limit, base + cfg->per_page, MT_PV_SITE(GROW_PUBLISH_LIMIT));
 	*base_out = base;
 	return MT_OK;
 }
@@ -152,23 +152,23 @@ void mt_pv_thread(struct mt_pv_table *t, unsigned curr, mt_handle_t first, mt_ha
 {
 	struct mt_vcpu *vc = &t->vcpus[curr];
 
-	mt_lock(&vc->freelist_lock, MT_SITE_THREAD_LOCK);
+	mt_lock(&vc->freelist_lock, MT_PV_SITE(THREAD_LOCK));
 	/* Relaxed: head is written only under freelist_lock, which we hold. */
-	uint32_t head = mt_load_relaxed(&vc->head, MT_SITE_THREAD_READ_HEAD);
+	uint32_t head = mt_load_relaxed(&vc->head, MT_PV_SITE(THREAD_READ_HEAD));
 	if (head == MT_TAIL) {
 		/* First fill.  Only curr moves its own list out of the never-filled
 		 * state, and no entry names curr as owner until it is handed out,
 		 * so no put targets this list yet.  Relaxed: the first put into
 		 * it acquires a handle that curr handed out (release) after this. */
-		mt_store_relaxed(&vc->tail, last, MT_SITE_THREAD_WRITE_TAIL);
+		mt_store_relaxed(&vc->tail, last, MT_PV_SITE(THREAD_WRITE_TAIL));
 	} else {
 		/* Prepend (Xen: the locked prepend of 4f1858763b).  Puts touch only
 		 * the tail, never head or these new entries.  Relaxed: readers
 		 * hold freelist_lock. */
-		mt_store_relaxed(&mt_pv_entry(t, last)->ref, head, MT_SITE_THREAD_LINK);
+		mt_store_relaxed(&mt_pv_entry(t, last)->ref, head, MT_PV_SITE(THREAD_LINK));
 	}
-	mt_store_relaxed(&vc->head, first, MT_SITE_THREAD_WRITE_HEAD);
-	mt_unlock(&vc->freelist_lock, MT_SITE_THREAD_UNLOCK);
+	mt_store_relaxed(&vc->head, first, MT_PV_SITE(THREAD_WRITE_HEAD));
+	mt_unlock(&vc->freelist_lock, MT_PV_SITE(THREAD_UNLOCK));
 }
 
 /* Xen: steal_maptrack_handle(): random start, every VCPU once, cyclically. */
@@ -198,8 +198,8 @@ void mt_pv_sentinel(struct mt_pv_table *t, unsigned curr)
 	struct mt_entry *e = mt_pv_entry(t, s);
 	/* XSA-228 part 2 (Xen 02cbeeb620): the stolen entry must not keep its
 	 * victim's link.  Relaxed: s is off every list, ours alone. */
-	mt_store_relaxed(&e->ref, MT_TAIL, MT_SITE_SENTINEL_RESET);
-	mt_store_relaxed(&e->vcpu, curr, MT_SITE_GET_SET_OWNER);
+	mt_store_relaxed(&e->ref, MT_TAIL, MT_PV_SITE(SENTINEL_RESET));
+	mt_store_relaxed(&e->vcpu, curr, MT_PV_SITE(GET_SET_OWNER));
 	t->steps->thread(t, curr, s, s);
 }
 
@@ -208,9 +208,9 @@ int mt_pv_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
 {
 	mt_handle_t base;
 
-	mt_lock(&t->maptrack_lock, MT_SITE_GROW_LOCK);
+	mt_lock(&t->maptrack_lock, MT_PV_SITE(GROW_LOCK));
 	int rc = t->steps->add_frame(t, curr, &base);
-	mt_unlock(&t->maptrack_lock, MT_SITE_GROW_UNLOCK);
+	mt_unlock(&t->maptrack_lock, MT_PV_SITE(GROW_UNLOCK));
 	if (rc == MT_OK) {
 		/* Xen: the first new entry (handle = maptrack_limit) is returned
 		 * directly, the rest are threaded onto curr's list. */
@@ -222,12 +222,12 @@ int mt_pv_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
 	/* At the limit or out of memory: steal (Xen d02f1a0b75).  Relaxed read
 	 * of our own head without the lock: only curr fills its own list, so
 	 * "never filled" cannot change under us. */
-	if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL) {
+	if (mt_load_relaxed(&t->vcpus[curr].head, MT_PV_SITE(SENTINEL_CHECK)) == MT_TAIL) {
 		t->steps->sentinel(t, curr);
 		/* No sentinel, no handle: a handle owned by curr must never be
 		 * handed out while curr's list has no tail for its put to swing
 		 * (a steal could succeed now if a put landed meanwhile). */
-		if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL)
+		if (mt_load_relaxed(&t->vcpus[curr].head, MT_PV_SITE(SENTINEL_CHECK)) == MT_TAIL)
 			return MT_ERR_NOSPACE;
 	}
 	rc = t->steps->steal(t, curr, out);
@@ -341,9 +341,9 @@ int mt_pv_ops_grow(struct mt_table *tbl, unsigned vcpu)
 
 	if (vcpu >= tbl->cfg.nr_vcpus)
 		return MT_ERR_INVAL;
-	mt_lock(&t->maptrack_lock, MT_SITE_GROW_LOCK);
+	mt_lock(&t->maptrack_lock, MT_PV_SITE(GROW_LOCK));
 	int rc = t->steps->add_frame(t, vcpu, &base);
-	mt_unlock(&t->maptrack_lock, MT_SITE_GROW_UNLOCK);
+	mt_unlock(&t->maptrack_lock, MT_PV_SITE(GROW_UNLOCK));
 	if (rc == MT_OK)
 		t->steps->thread(t, vcpu, base, base + tbl->cfg.per_page - 1);
 	return rc;
@@ -396,3 +396,16 @@ int mt_pv_ops_entry(struct mt_table *tbl, mt_handle_t h, struct mt_entry_view *e
 MT_PV_DEFINE(mt_ops_production, "production",
 	"per-VCPU lists: lock-free put, per-VCPU consumer lock (XSA-228 fix), growth under one lock",
 	mt_pv_production_steps)
+
+MT_REGISTER_IMPL(mt_ops_production, 0, NULL)
+
+/* The schedule points of the per-VCPU steps (mt_pv_sites.h). */
+const struct mt_site mt_pv_sites[MT_PV_NR_SITES] = {
+	MT_PV_SITE_LIST(MT_SITE_ROW)
+};
+
+const struct mt_site_table mt_pv_site_table = {
+	.name = "maptrack-pv", .count = MT_PV_NR_SITES, .sites = mt_pv_sites,
+};
+
+const struct mt_site_table *const mt_pv_site_tables[] = { &mt_pv_site_table, NULL };

@@ -114,6 +114,7 @@ struct mt_config {
 };
 
 struct mt_table;                 /* opaque; each implementation extends it */
+struct mt_site_table;            /* its schedule points (lib/mt_sites.h) */
 
 /* A consistent picture for checkers (quiescent points only). */
 struct mt_view {
@@ -157,14 +158,38 @@ struct mt_ops {
 	void (*view)(struct mt_table *t, struct mt_view *v);
 	void (*list_ends)(struct mt_table *t, unsigned list, mt_handle_t *head, mt_handle_t *tail);
 	int  (*entry)(struct mt_table *t, mt_handle_t h, struct mt_entry_view *e);
+	/* the tables naming its schedule points, NULL-terminated (lib/mt_sites.h) */
+	const struct mt_site_table *const *site_tables;
 };
 
 extern const struct mt_ops mt_ops_production;
 extern const struct mt_ops mt_ops_baseline;
 
-/* The implementations of this library, NULL-terminated. */
-extern const struct mt_ops *const mt_ops_builtin[];
-/* Look up one of mt_ops_builtin by name; NULL if unknown. */
+/*
+ * The registry.  An implementation registers itself in its own file:
+ *   MT_REGISTER_IMPL(mt_ops_production, 0, NULL);
+ * so linking the file is what makes it known: no central list to edit
+ * (production, baseline, the zoo, an implementation outside lib/).  rank
+ * orders the listing (0 production, 1 baseline, 2 anything else; then by
+ * name); info is the registrant's own description (the zoo's
+ * struct mt_variant_info), or NULL.  Registration runs before main().
+ */
+struct mt_registration {
+	const struct mt_ops *ops;
+	int rank;
+	const void *info;
+	struct mt_registration *next;    /* the registry's: leave 0 */
+};
+void mt_ops_register(struct mt_registration *r);
+#define MT_REGISTER_IMPL(ops_sym, rank_, info_)                               \
+	static struct mt_registration mt_registration_##ops_sym = {          \
+		.ops = &ops_sym, .rank = (rank_), .info = (info_) };         \
+	__attribute__((constructor)) static void mt_register_##ops_sym(void) \
+	{ mt_ops_register(&mt_registration_##ops_sym); }
+
+/* The i-th registered implementation (listing order), or NULL past the end. */
+const struct mt_registration *mt_ops_at(unsigned i);
+/* A registered implementation by name; NULL if unknown. */
 const struct mt_ops *mt_ops_find(const char *name);
 
 /* Convenience calls through the table's own ops. */

@@ -749,12 +749,29 @@ static void test_strerror(void)
 		for (unsigned j = 0; j < i; j++)
 			MT_CHECK(strcmp(s, mt_strerror(codes[j])) != 0);
 	}
-	/* Site names (used in readable interleavings). */
-	MT_CHECK(strcmp(mt_site_name(MT_SITE_PUT_SWING_TAIL), "put: swing tail") == 0);
-	MT_CHECK(strcmp(mt_site_name(-1), "?") == 0 && strcmp(mt_site_name(MT_SITE_COUNT), "?") == 0);
+	/* Site tables (named in readable interleavings and in the text form):
+	 * every site has an id and a text, ids are unique within the family. */
+	for (unsigned o = 0; mt_ops_at(o); o++) {
+		const struct mt_ops *ops = mt_ops_at(o)->ops;
+		MT_CHECK(ops->site_tables && ops->site_tables[0]);
+		for (const struct mt_site_table *const *t = ops->site_tables; *t; t++) {
+			MT_CHECK((*t)->count > 0 && (*t)->name && (*t)->name[0]);
+			for (unsigned i = 0; i < (*t)->count; i++) {
+				const struct mt_site *a = &(*t)->sites[i];
+				MT_CHECK(a->id && a->id[0] && a->text && a->text[0]);
+				MT_CHECK(a->kind & MT_SK_RW);
+				for (unsigned j = 0; j < i; j++)
+					MT_CHECK(strcmp(a->id, (*t)->sites[j].id) != 0);
+			}
+		}
+	}
+	MT_CHECK(strcmp(MT_PV_SITE(PUT_SWING_TAIL)->text, "put: swing tail") == 0);
+	MT_CHECK(strcmp(MT_PV_SITE(PUT_SWING_TAIL)->id, "PUT_SWING_TAIL") == 0);
 }
 
-/* mt_ops_find() finds each builtin by name and nothing else. */
+/* mt_ops_find() finds each registered implementation by name and nothing
+ * else; linking lib/ registers exactly production and baseline, in that
+ * order. */
 static void test_ops_find(void)
 {
 	unsigned n = 0;
@@ -765,20 +782,23 @@ static void test_ops_find(void)
 	MT_CHECK(mt_ops_find("") == NULL);
 	MT_CHECK(mt_ops_find("no-such-impl") == NULL);
 	MT_CHECK(mt_ops_find(NULL) == NULL);
-	for (const struct mt_ops *const *o = mt_ops_builtin; *o; o++, n++) {
-		MT_CHECK(mt_ops_find((*o)->name) == *o);
-		MT_CHECK((*o)->summary && (*o)->summary[0]);
-		MT_CHECK((*o)->create && (*o)->destroy && (*o)->get && (*o)->put && (*o)->grow &&
-		         (*o)->verify && (*o)->view && (*o)->list_ends && (*o)->entry);
+	for (const struct mt_registration *r; (r = mt_ops_at(n)) != NULL; n++) {
+		const struct mt_ops *o = r->ops;
+		MT_CHECK(mt_ops_find(o->name) == o);
+		MT_CHECK(o->summary && o->summary[0]);
+		MT_CHECK(o->create && o->destroy && o->get && o->put && o->grow &&
+		         o->verify && o->view && o->list_ends && o->entry && o->site_tables);
 	}
 	MT_CHECK(n == 2);
+	MT_CHECK(mt_ops_at(0)->ops == &mt_ops_production && mt_ops_at(1)->ops == &mt_ops_baseline);
 }
 
 int main(void)
 {
 	unsigned n = 0;
 
-	for (const struct mt_ops *const *o = mt_ops_builtin; *o; o++) {
+	for (unsigned k = 0; mt_ops_at(k); k++) {
+		const struct mt_ops *const *o = &mt_ops_at(k)->ops;
 		snprintf(tu_run_tag, sizeof(tu_run_tag), "[%s]", (*o)->name);
 		TU_RUN(test_bad_config, *o);
 		TU_RUN(test_fill_and_drain, *o);

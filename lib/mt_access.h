@@ -2,7 +2,7 @@
  * mt_access.h - the one layer through which lib/ touches shared memory.
  *
  * Every accessor is named for its memory order and takes the schedule
- * point (enum mt_site) it stands for.  There are no stand-alone fences:
+ * point (a const struct mt_site *, mt_sites.h) it stands for.  There are no stand-alone fences:
  * ThreadSanitizer does not model them, so every ordering sits on an access
  * and each call site says in a comment which access it pairs with.
  *
@@ -23,8 +23,8 @@
 #include "lib/mt_sites.h"
 
 #ifdef MT_SCHED_HOOK
-void mt_sched_point(int site, const void *addr);
-void mt_sched_blocked(int site, const void *lock);
+void mt_sched_point(const struct mt_site *site, const void *addr);
+void mt_sched_blocked(const struct mt_site *site, const void *lock);
 #define MT_SCHED(site, addr) mt_sched_point((site), (const void *)(addr))
 #else
 /* sizeof: the arguments are never evaluated (an address such as
@@ -72,7 +72,7 @@ static inline bool mt_lock_is_free(const struct mt_lock *l)
 	return atomic_load_explicit(&((struct mt_lock *)l)->held, memory_order_relaxed) == 0;
 }
 
-static inline void mt_lock(struct mt_lock *l, int site)
+static inline void mt_lock(struct mt_lock *l, const struct mt_site *site)
 {
 	for (;;) {
 		uint32_t free_val = 0;
@@ -92,7 +92,7 @@ static inline void mt_lock(struct mt_lock *l, int site)
 	}
 }
 
-static inline void mt_unlock(struct mt_lock *l, int site)
+static inline void mt_unlock(struct mt_lock *l, const struct mt_site *site)
 {
 	/* Release pairs with the acquire CAS in mt_lock(). */
 	mt_store_release(&l->held, 0, site);

@@ -11,6 +11,7 @@
 
 #include "lib/maptrack.h"
 #include "lib/mt_access.h"
+#include "lib/mt_pv_sites.h"
 
 /* Every implementation's table starts with this. */
 struct mt_table {
@@ -121,8 +122,12 @@ int  mt_pv_ops_entry(struct mt_table *t, mt_handle_t h, struct mt_entry_view *e)
 /*
  * Declare a per-VCPU implementation from a steps table:
  *   MT_PV_DEFINE(mt_ops_b1, "b1-xsa228-aba", "summary", b1_steps);
+ * MT_PV_DEFINE_SITES also names its site tables (a variant whose steps add
+ * schedule points of their own); MT_PV_DEFINE uses mt_pv_site_tables.
  */
-#define MT_PV_DEFINE(sym, nm, text, steps_var)                              \
+#define MT_PV_DEFINE(sym, nm, text, steps_var) \
+	MT_PV_DEFINE_SITES(sym, nm, text, steps_var, mt_pv_site_tables)
+#define MT_PV_DEFINE_SITES(sym, nm, text, steps_var, tables)                \
 	static int sym##_create(const struct mt_config *cfg, struct mt_table **out); \
 	const struct mt_ops sym = {                                          \
 		.name = nm, .summary = text, .create = sym##_create,             \
@@ -130,6 +135,7 @@ int  mt_pv_ops_entry(struct mt_table *t, mt_handle_t h, struct mt_entry_view *e)
 		.put = mt_pv_ops_put, .grow = mt_pv_ops_grow,                    \
 		.verify = mt_pv_ops_verify, .view = mt_pv_ops_view,              \
 		.list_ends = mt_pv_ops_list_ends, .entry = mt_pv_ops_entry,      \
+		.site_tables = tables,                                           \
 	};                                                                   \
 	static int sym##_create(const struct mt_config *cfg, struct mt_table **out) \
 	{ return mt_pv_create(&sym, &steps_var, cfg, out); }

@@ -461,11 +461,12 @@ static void list_all(void)
 		printf("  %-11s %s (defaults: vcpus=%u per_page=%u max_frames=%u)\n", (*s)->name,
 		       (*s)->summary, (*s)->def_vcpus, (*s)->def_per_page, (*s)->def_max_frames);
 	printf("implementations:\n");
-	for (const struct mt_ops *const *o = mt_ops_builtin; *o; o++)
-		printf("  %-22s %s\n", (*o)->name, (*o)->summary);
-	printf("bug zoo (lib/variants; not for production use):\n");
-	for (const struct mt_ops *const *o = mt_zoo; *o; o++)
-		printf("  %-22s %s\n", (*o)->name, (*o)->summary);
+	for (unsigned k = 0; mt_ops_at(k); k++) {
+		const struct mt_ops *ops = mt_ops_at(k)->ops;
+		if (mt_variant_info(ops->name) && (k == 0 || !mt_variant_info(mt_ops_at(k - 1)->ops->name)))
+			printf("bug zoo (lib/variants; not for production use):\n");
+		printf("  %-22s %s\n", ops->name, ops->summary);
+	}
 }
 
 static void parse(int argc, char **argv, struct stress_opts *o)

@@ -81,7 +81,7 @@ static void pause_here(uint64_t r)
 	}
 }
 
-void mt_sched_point(int site, const void *addr)
+void mt_sched_point(const struct mt_site *site, const void *addr)
 {
 	(void)site;
 	(void)addr;
@@ -92,7 +92,7 @@ void mt_sched_point(int site, const void *addr)
 		pause_here(r);
 }
 
-void mt_sched_blocked(int site, const void *lock)
+void mt_sched_blocked(const struct mt_site *site, const void *lock)
 {
 	(void)site;
 	(void)lock;

@@ -4,25 +4,42 @@
 #define MAX_TRIGGERS 16
 
 static struct trigger {
-	int site;
+	const struct mt_site *site;
 	unsigned nth;
 	void (*fn)(void *);
 	void *arg;
 	int done;
 } triggers[MAX_TRIGGERS];
-static unsigned nr_triggers, fired, counts[MT_SITE_COUNT];
+#define MAX_COUNTED 256
+
+static unsigned nr_triggers, fired;
+static struct { const struct mt_site *site; unsigned n; } counts[MAX_COUNTED];
+static unsigned nr_counted;
 static int inside;               /* a trigger is running: do not nest */
 
 void mt_script_reset(void)
 {
 	nr_triggers = fired = 0;
-	for (int i = 0; i < MT_SITE_COUNT; i++)
-		counts[i] = 0;
+	nr_counted = 0;
 }
 
-void mt_script_at(int site, unsigned nth, void (*fn)(void *), void *arg)
+/* The count slot of site (created at 0 when bump is set), or NULL. */
+static unsigned *count_of(const struct mt_site *site, int bump)
 {
-	MT_CHECK(nr_triggers < MAX_TRIGGERS && site > 0 && site < MT_SITE_COUNT && nth > 0);
+	for (unsigned i = 0; i < nr_counted; i++)
+		if (counts[i].site == site)
+			return &counts[i].n;
+	if (!bump)
+		return NULL;
+	MT_CHECK(nr_counted < MAX_COUNTED);
+	counts[nr_counted].site = site;
+	counts[nr_counted].n = 0;
+	return &counts[nr_counted++].n;
+}
+
+void mt_script_at(const struct mt_site *site, unsigned nth, void (*fn)(void *), void *arg)
+{
+	MT_CHECK(nr_triggers < MAX_TRIGGERS && site != NULL && nth > 0);
 	triggers[nr_triggers++] = (struct trigger){ site, nth, fn, arg, 0 };
 }
 
@@ -31,20 +48,23 @@ unsigned mt_script_fired(void)
 	return fired;
 }
 
-unsigned mt_script_count(int site)
+unsigned mt_script_count(const struct mt_site *site)
 {
-	return site >= 0 && site < MT_SITE_COUNT ? counts[site] : 0;
+	unsigned *n = count_of(site, 0);
+
+	return n ? *n : 0;
 }
 
-void mt_sched_point(int site, const void *addr)
+void mt_sched_point(const struct mt_site *site, const void *addr)
 {
 	(void)addr;
-	if (inside || site < 0 || site >= MT_SITE_COUNT)
+	if (inside || !site)
 		return;
-	counts[site]++;
+	unsigned *n = count_of(site, 1);
+	++*n;
 	for (unsigned i = 0; i < nr_triggers; i++) {
 		struct trigger *t = &triggers[i];
-		if (!t->done && t->site == site && t->nth == counts[site]) {
+		if (!t->done && t->site == site && t->nth == *n) {
 			t->done = 1;
 			fired++;
 			inside = 1;
@@ -54,11 +74,11 @@ void mt_sched_point(int site, const void *addr)
 	}
 }
 
-void mt_sched_blocked(int site, const void *lock)
+void mt_sched_blocked(const struct mt_site *site, const void *lock)
 {
 	/* Single-threaded: nobody will ever release it. */
 	fprintf(stderr, "script: blocked forever on lock %p at '%s'; an injected "
 	        "operation must not wait for a lock its stalled caller holds\n",
-	        lock, mt_site_name(site));
+	        lock, site->text);
 	abort();
 }

@@ -27,10 +27,10 @@
 /* Forget every trigger and count. */
 void mt_script_reset(void);
 /* When the `nth` (1-based) point at `site` is reached, call fn(arg) once. */
-void mt_script_at(int site, unsigned nth, void (*fn)(void *arg), void *arg);
+void mt_script_at(const struct mt_site *site, unsigned nth, void (*fn)(void *arg), void *arg);
 /* How many triggers have fired since the last reset. */
 unsigned mt_script_fired(void);
 /* How many times `site` was reached since the last reset. */
-unsigned mt_script_count(int site);
+unsigned mt_script_count(const struct mt_site *site);
 
 #endif /* MT_TESTING_SCRIPT_H */

@@ -20,6 +20,14 @@
  * links A, which S holds), I2/I6 (entries behind the stale head are lost).
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
+
+/* The one schedule point this variant adds to the per-VCPU family's. */
+static const struct mt_site b1_sites[] = {
+	{ "ZOO_POP_CAS_HEAD", MT_SK_RW, "pop: cas head (lock-free, no freelist_lock)" },
+};
+static const struct mt_site_table b1_site_table = { .name = "b1-xsa228-aba", .count = 1, .sites = b1_sites };
+static const struct mt_site_table *const b1_site_tables[] = { &mt_pv_site_table, &b1_site_table, NULL };
 
 static int aba_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 {
@@ -28,14 +36,14 @@ static int aba_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 	for (;;) {
 		/* Acquire pairs with the CAS below in other consumers and with
 		 * the head store of thread(). */
-		uint32_t head = mt_load_acquire(&vc->head, MT_SITE_POP_READ_HEAD);
+		uint32_t head = mt_load_acquire(&vc->head, MT_PV_SITE(POP_READ_HEAD));
 		if (head == MT_TAIL)
 			return MT_ERR_NOSPACE;
-		uint32_t next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_SITE_POP_READ_NEXT);
+		uint32_t next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_PV_SITE(POP_READ_NEXT));
 		if (next == MT_TAIL)
 			return MT_ERR_NOSPACE;  /* keep the last entry */
 		/* BUG: head == A again does not mean A.ref is still B. */
-		if (mt_cas_acq_rel(&vc->head, &head, next, MT_SITE_ZOO_POP_CAS_HEAD)) {
+		if (mt_cas_acq_rel(&vc->head, &head, next, &b1_sites[0])) {
 			*out = head;
 			return MT_OK;
 		}
@@ -54,6 +62,10 @@ static const struct mt_pv_steps b1_steps = {
 	.destroy = mt_pv_destroy,
 };
 
-MT_PV_DEFINE(mt_zoo_b1_xsa228_aba, "b1-xsa228-aba",
+MT_PV_DEFINE_SITES(mt_zoo_b1_xsa228_aba, "b1-xsa228-aba",
 	"XSA-228 part 1: lock-free CAS pop shared by get and steal; ABA hands out an entry still on a list (I5, I7, I9)",
-	b1_steps)
+	b1_steps, b1_site_tables)
+
+MT_ZOO_REGISTER(mt_zoo_b1_xsa228_aba,
+	"XSA-228 part 1 (B1), Xen e76ff6c156..02cbeeb620",
+	"I5 I4 I7 I9 I6", "sim stress", 0)

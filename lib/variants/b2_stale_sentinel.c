@@ -18,6 +18,7 @@
  * in use).
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static void stale_sentinel(struct mt_pv_table *t, unsigned curr)
 {
@@ -26,7 +27,7 @@ static void stale_sentinel(struct mt_pv_table *t, unsigned curr)
 	if (t->steps->steal(t, curr, &s) != MT_OK)
 		return;
 	/* BUG: no "ref = MT_TAIL" here (XSA-228 part 2). */
-	mt_store_relaxed(&mt_pv_entry(t, s)->vcpu, curr, MT_SITE_GET_SET_OWNER);
+	mt_store_relaxed(&mt_pv_entry(t, s)->vcpu, curr, MT_PV_SITE(GET_SET_OWNER));
 	t->steps->thread(t, curr, s, s);
 }
 
@@ -45,3 +46,7 @@ static const struct mt_pv_steps b2_steps = {
 MT_PV_DEFINE(mt_zoo_b2_stale_sentinel, "b2-stale-sentinel",
 	"XSA-228 part 2: a stolen sentinel keeps its victim's .ref, so the new tail links on (I2, I5, I7)",
 	b2_steps)
+
+MT_ZOO_REGISTER(mt_zoo_b2_stale_sentinel,
+	"XSA-228 part 2 (B2), Xen e76ff6c156..02cbeeb620",
+	"I2 I5 I7 I9", "sim stress", 1)

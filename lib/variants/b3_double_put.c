@@ -18,24 +18,25 @@
  * links on to itself: a cycle), then duplicate hand-outs.
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static int unguarded_put(struct mt_pv_table *t, unsigned caller, mt_handle_t h)
 {
 	(void)caller;
-	uint32_t limit = mt_load_acquire(&t->limit, MT_SITE_PUT_READ_LIMIT);
+	uint32_t limit = mt_load_acquire(&t->limit, MT_PV_SITE(PUT_READ_LIMIT));
 	if (h >= limit)
 		return MT_ERR_RANGE;
 	struct mt_entry *e = mt_pv_entry(t, h);
 
 	/* BUG: no IN_USE -> FREE claim; a free handle is put again. */
-	mt_store_release(&e->state, MT_STATE_FREE, MT_SITE_PUT_CLAIM);
-	uint32_t owner = mt_load_relaxed(&e->vcpu, MT_SITE_PUT_READ_OWNER);
+	mt_store_release(&e->state, MT_STATE_FREE, MT_PV_SITE(PUT_CLAIM));
+	uint32_t owner = mt_load_relaxed(&e->vcpu, MT_PV_SITE(PUT_READ_OWNER));
 	/* 1. Set entry to be a tail. */
-	mt_store_relaxed(&e->ref, MT_TAIL, MT_SITE_PUT_MARK_TAIL);
+	mt_store_relaxed(&e->ref, MT_TAIL, MT_PV_SITE(PUT_MARK_TAIL));
 	/* 2. Add entry to the tail of the owner's list. */
-	uint32_t prev = mt_xchg_acq_rel(&t->vcpus[owner].tail, h, MT_SITE_PUT_SWING_TAIL);
+	uint32_t prev = mt_xchg_acq_rel(&t->vcpus[owner].tail, h, MT_PV_SITE(PUT_SWING_TAIL));
 	/* 3. Link the old tail to the new entry (prev == h: self-loop). */
-	mt_store_release(&mt_pv_entry(t, prev)->ref, h, MT_SITE_PUT_LINK);
+	mt_store_release(&mt_pv_entry(t, prev)->ref, h, MT_PV_SITE(PUT_LINK));
 	return MT_OK;
 }
 
@@ -54,3 +55,7 @@ static const struct mt_pv_steps b3_steps = {
 MT_PV_DEFINE(mt_zoo_b3_double_put, "b3-double-put",
 	"XSA-218 bug 2: put has no in-use check, so a double put links the tail to itself (I7, I2)",
 	b3_steps)
+
+MT_ZOO_REGISTER(mt_zoo_b3_double_put,
+	"XSA-218 bug 2 / CVE-2017-10914 (B3), Xen dff515dfea..b7f6cbb9d4",
+	"I7 I2", "sim stress", 1)

@@ -17,6 +17,7 @@
  * of crashing.
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static int limit_first_add_frame(struct mt_pv_table *t, unsigned curr, mt_handle_t *base_out)
 {
@@ -25,7 +26,7 @@ static int limit_first_add_frame(struct mt_pv_table *t, unsigned curr, mt_handle
 
 	if (nr >= cfg->max_frames)
 		return MT_ERR_LIMIT;
-	MT_SCHED(MT_SITE_GROW_ALLOC, NULL);
+	MT_SCHED(MT_PV_SITE(GROW_ALLOC), NULL);
 	struct mt_entry *page = mt_internal_alloc_page(cfg, cfg->per_page * sizeof(*page));
 	if (!page)
 		return MT_ERR_NOMEM;
@@ -38,8 +39,8 @@ static int limit_first_add_frame(struct mt_pv_table *t, unsigned curr, mt_handle
 	}
 	t->nr_frames = nr + 1;
 	/* BUG: the limit is published before the page pointer it covers. */
-	mt_store_release(&t->limit, base + cfg->per_page, MT_SITE_GROW_PUBLISH_LIMIT);
-	mt_store_release(&t->pages[nr], page, MT_SITE_GROW_STORE_PAGE);
+	mt_store_release(&t->limit, base + cfg->per_page, MT_PV_SITE(GROW_PUBLISH_LIMIT));
+	mt_store_release(&t->pages[nr], page, MT_PV_SITE(GROW_STORE_PAGE));
 	*base_out = base;
 	return MT_OK;
 }
@@ -59,3 +60,7 @@ static const struct mt_pv_steps b4a_steps = {
 MT_PV_DEFINE(mt_zoo_b4a_limit_before_page, "b4a-limit-before-page",
 	"XSA-218: growth publishes the limit before the page pointer; a put in the window dereferences NULL (I8)",
 	b4a_steps)
+
+MT_ZOO_REGISTER(mt_zoo_b4a_limit_before_page,
+	"XSA-218 maptrack accesses (B4a), Xen dff515dfea..4b78efa91c",
+	"I8", "sim stress", 0)

@@ -20,18 +20,19 @@
  * (V's gets can hand T out again).
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static void plain_head_thread(struct mt_pv_table *t, unsigned curr, mt_handle_t first, mt_handle_t last)
 {
 	struct mt_vcpu *vc = &t->vcpus[curr];
 
 	/* BUG: no freelist_lock around the read-modify-write of head. */
-	uint32_t head = mt_load_acquire(&vc->head, MT_SITE_THREAD_READ_HEAD);
+	uint32_t head = mt_load_acquire(&vc->head, MT_PV_SITE(THREAD_READ_HEAD));
 	if (head == MT_TAIL)
-		mt_store_relaxed(&vc->tail, last, MT_SITE_THREAD_WRITE_TAIL);
+		mt_store_relaxed(&vc->tail, last, MT_PV_SITE(THREAD_WRITE_TAIL));
 	else
-		mt_store_relaxed(&mt_pv_entry(t, last)->ref, head, MT_SITE_THREAD_LINK);
-	mt_store_release(&vc->head, first, MT_SITE_THREAD_WRITE_HEAD);
+		mt_store_relaxed(&mt_pv_entry(t, last)->ref, head, MT_PV_SITE(THREAD_LINK));
+	mt_store_release(&vc->head, first, MT_PV_SITE(THREAD_WRITE_HEAD));
 }
 
 static const struct mt_pv_steps b4b_steps = {
@@ -49,3 +50,7 @@ static const struct mt_pv_steps b4b_steps = {
 MT_PV_DEFINE(mt_zoo_b4b_grow_plain_head, "b4b-grow-plain-head",
 	"XSA-218: grow prepends with an unlocked read-modify-write of head; a steal in between is undone (I5, I6)",
 	b4b_steps)
+
+MT_ZOO_REGISTER(mt_zoo_b4b_grow_plain_head,
+	"XSA-218 maptrack accesses (B4b), Xen dff515dfea..4b78efa91c (reachable with d02f1a0b75)",
+	"I5 I4 I6 I7", "sim stress", 0)

@@ -15,14 +15,15 @@
  * production sees it).
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static int no_steal_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
 {
 	mt_handle_t base;
 
-	mt_lock(&t->maptrack_lock, MT_SITE_GROW_LOCK);
+	mt_lock(&t->maptrack_lock, MT_PV_SITE(GROW_LOCK));
 	int rc = t->steps->add_frame(t, curr, &base);
-	mt_unlock(&t->maptrack_lock, MT_SITE_GROW_UNLOCK);
+	mt_unlock(&t->maptrack_lock, MT_PV_SITE(GROW_UNLOCK));
 	if (rc == MT_OK) {
 		t->steps->thread(t, curr, base + 1, base + t->base.cfg.per_page - 1);
 		t->steps->hand_out(t, curr, base, 0);
@@ -32,9 +33,9 @@ static int no_steal_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
 	/* BUG: out of memory below the limit is final (no steal). */
 	if (rc == MT_ERR_NOMEM)
 		return MT_ERR_NOSPACE;
-	if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL) {
+	if (mt_load_relaxed(&t->vcpus[curr].head, MT_PV_SITE(SENTINEL_CHECK)) == MT_TAIL) {
 		t->steps->sentinel(t, curr);
-		if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL)
+		if (mt_load_relaxed(&t->vcpus[curr].head, MT_PV_SITE(SENTINEL_CHECK)) == MT_TAIL)
 			return MT_ERR_NOSPACE;
 	}
 	rc = t->steps->steal(t, curr, out);
@@ -58,3 +59,7 @@ static const struct mt_pv_steps b5_steps = {
 MT_PV_DEFINE(mt_zoo_b5_oom_no_steal, "b5-oom-no-steal",
 	"no steal after a failed allocation below the limit: get fails while other lists hold free handles (I10)",
 	b5_steps)
+
+MT_ZOO_REGISTER(mt_zoo_b5_oom_no_steal,
+	"spurious allocation failure (B5), Xen 02cbeeb620..d02f1a0b75",
+	"I10", "sim", 1)

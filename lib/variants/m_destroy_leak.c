@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static void leaky_destroy(struct mt_pv_table *t)
 {
@@ -39,3 +40,7 @@ static const struct mt_pv_steps steps = {
 MT_PV_DEFINE(mt_zoo_m_destroy_leak, "m-destroy-leak",
 	"mutant: destroy forgets the last page (leak)",
 	steps)
+
+MT_ZOO_REGISTER(mt_zoo_m_destroy_leak,
+	"mutant",
+	"leak", "lsan", 1)

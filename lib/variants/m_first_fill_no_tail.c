@@ -12,18 +12,19 @@
  * Breaks: I1 (head < limit, tail MT_TAIL); a put then crashes.
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static void no_tail_thread(struct mt_pv_table *t, unsigned curr, mt_handle_t first, mt_handle_t last)
 {
 	struct mt_vcpu *vc = &t->vcpus[curr];
 
-	mt_lock(&vc->freelist_lock, MT_SITE_THREAD_LOCK);
-	uint32_t head = mt_load_relaxed(&vc->head, MT_SITE_THREAD_READ_HEAD);
+	mt_lock(&vc->freelist_lock, MT_PV_SITE(THREAD_LOCK));
+	uint32_t head = mt_load_relaxed(&vc->head, MT_PV_SITE(THREAD_READ_HEAD));
 	/* BUG: the first fill (head == MT_TAIL) must also set tail = last. */
 	if (head != MT_TAIL)
-		mt_store_relaxed(&mt_pv_entry(t, last)->ref, head, MT_SITE_THREAD_LINK);
-	mt_store_relaxed(&vc->head, first, MT_SITE_THREAD_WRITE_HEAD);
-	mt_unlock(&vc->freelist_lock, MT_SITE_THREAD_UNLOCK);
+		mt_store_relaxed(&mt_pv_entry(t, last)->ref, head, MT_PV_SITE(THREAD_LINK));
+	mt_store_relaxed(&vc->head, first, MT_PV_SITE(THREAD_WRITE_HEAD));
+	mt_unlock(&vc->freelist_lock, MT_PV_SITE(THREAD_UNLOCK));
 }
 
 static const struct mt_pv_steps steps = {
@@ -41,3 +42,7 @@ static const struct mt_pv_steps steps = {
 MT_PV_DEFINE(mt_zoo_m_first_fill_no_tail, "m-first-fill-no-tail",
 	"mutant: the first fill of a list sets head but not tail (I1; the next put goes wild)",
 	steps)
+
+MT_ZOO_REGISTER(mt_zoo_m_first_fill_no_tail,
+	"mutant",
+	"I1", "sim stress", 1)

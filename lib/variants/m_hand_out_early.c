@@ -15,26 +15,27 @@
  * I7 (H can be handed out twice), I9.
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static int early_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 {
 	struct mt_vcpu *vc = &t->vcpus[v];
 	int rc = MT_ERR_NOSPACE;
 
-	mt_lock(&vc->freelist_lock, MT_SITE_POP_LOCK);
-	uint32_t head = mt_load_relaxed(&vc->head, MT_SITE_POP_READ_HEAD);
+	mt_lock(&vc->freelist_lock, MT_PV_SITE(POP_LOCK));
+	uint32_t head = mt_load_relaxed(&vc->head, MT_PV_SITE(POP_READ_HEAD));
 	if (head != MT_TAIL) {
 		struct mt_entry *e = mt_pv_entry(t, head);
-		uint32_t next = mt_load_acquire(&e->ref, MT_SITE_POP_READ_NEXT);
+		uint32_t next = mt_load_acquire(&e->ref, MT_PV_SITE(POP_READ_NEXT));
 		if (next != MT_TAIL) {
 			/* BUG: in use while still the head of the list. */
-			mt_store_release(&e->state, MT_STATE_IN_USE, MT_SITE_GET_HAND_OUT);
-			mt_store_relaxed(&vc->head, next, MT_SITE_POP_WRITE_HEAD);
+			mt_store_release(&e->state, MT_STATE_IN_USE, MT_PV_SITE(GET_HAND_OUT));
+			mt_store_relaxed(&vc->head, next, MT_PV_SITE(POP_WRITE_HEAD));
 			*out = head;
 			rc = MT_OK;
 		}
 	}
-	mt_unlock(&vc->freelist_lock, MT_SITE_POP_UNLOCK);
+	mt_unlock(&vc->freelist_lock, MT_PV_SITE(POP_UNLOCK));
 	return rc;
 }
 
@@ -53,3 +54,7 @@ static const struct mt_pv_steps steps = {
 MT_PV_DEFINE(mt_zoo_m_hand_out_early, "m-hand-out-early",
 	"mutant: pop marks the entry in use before it leaves the list; a hostile put in the window re-lists it (I5, I4)",
 	steps)
+
+MT_ZOO_REGISTER(mt_zoo_m_hand_out_early,
+	"mutant",
+	"I5 I4 I7 I9", "sim stress", 0)

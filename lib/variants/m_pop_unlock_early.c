@@ -14,21 +14,22 @@
  * while the other holds it.
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static int unlock_early_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 {
 	struct mt_vcpu *vc = &t->vcpus[v];
 
-	mt_lock(&vc->freelist_lock, MT_SITE_POP_LOCK);
-	uint32_t head = mt_load_relaxed(&vc->head, MT_SITE_POP_READ_HEAD);
+	mt_lock(&vc->freelist_lock, MT_PV_SITE(POP_LOCK));
+	uint32_t head = mt_load_relaxed(&vc->head, MT_PV_SITE(POP_READ_HEAD));
 	uint32_t next = MT_TAIL;
 	if (head != MT_TAIL)
-		next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_SITE_POP_READ_NEXT);
+		next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_PV_SITE(POP_READ_NEXT));
 	/* BUG: unlocked before the head update it was protecting. */
-	mt_unlock(&vc->freelist_lock, MT_SITE_POP_UNLOCK);
+	mt_unlock(&vc->freelist_lock, MT_PV_SITE(POP_UNLOCK));
 	if (head == MT_TAIL || next == MT_TAIL)
 		return MT_ERR_NOSPACE;
-	mt_store_relaxed(&vc->head, next, MT_SITE_POP_WRITE_HEAD);
+	mt_store_relaxed(&vc->head, next, MT_PV_SITE(POP_WRITE_HEAD));
 	*out = head;
 	return MT_OK;
 }
@@ -48,3 +49,7 @@ static const struct mt_pv_steps steps = {
 MT_PV_DEFINE(mt_zoo_m_pop_unlock_early, "m-pop-unlock-early",
 	"mutant: pop drops the freelist lock before it advances head; two consumers hand out one handle (I7)",
 	steps)
+
+MT_ZOO_REGISTER(mt_zoo_m_pop_unlock_early,
+	"mutant",
+	"I7 I5", "sim stress", 0)

@@ -11,6 +11,7 @@
  * Breaks: I4 (every entry on list v has .vcpu == v).
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static void ownerless_sentinel(struct mt_pv_table *t, unsigned curr)
 {
@@ -18,7 +19,7 @@ static void ownerless_sentinel(struct mt_pv_table *t, unsigned curr)
 
 	if (t->steps->steal(t, curr, &s) != MT_OK)
 		return;
-	mt_store_relaxed(&mt_pv_entry(t, s)->ref, MT_TAIL, MT_SITE_SENTINEL_RESET);
+	mt_store_relaxed(&mt_pv_entry(t, s)->ref, MT_TAIL, MT_PV_SITE(SENTINEL_RESET));
 	/* BUG: .vcpu still names the victim. */
 	t->steps->thread(t, curr, s, s);
 }
@@ -38,3 +39,7 @@ static const struct mt_pv_steps steps = {
 MT_PV_DEFINE(mt_zoo_m_sentinel_no_owner, "m-sentinel-no-owner",
 	"mutant: the stolen sentinel keeps its victim's .vcpu (I4)",
 	steps)
+
+MT_ZOO_REGISTER(mt_zoo_m_sentinel_no_owner,
+	"mutant",
+	"I4", "sim stress", 1)

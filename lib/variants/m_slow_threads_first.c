@@ -12,14 +12,15 @@
  * twice), I4.
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static int threads_first_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
 {
 	mt_handle_t base;
 
-	mt_lock(&t->maptrack_lock, MT_SITE_GROW_LOCK);
+	mt_lock(&t->maptrack_lock, MT_PV_SITE(GROW_LOCK));
 	int rc = t->steps->add_frame(t, curr, &base);
-	mt_unlock(&t->maptrack_lock, MT_SITE_GROW_UNLOCK);
+	mt_unlock(&t->maptrack_lock, MT_PV_SITE(GROW_UNLOCK));
 	if (rc == MT_OK) {
 		/* BUG: base is threaded too (should start at base + 1). */
 		t->steps->thread(t, curr, base, base + t->base.cfg.per_page - 1);
@@ -27,9 +28,9 @@ static int threads_first_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t 
 		*out = base;
 		return MT_OK;
 	}
-	if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL) {
+	if (mt_load_relaxed(&t->vcpus[curr].head, MT_PV_SITE(SENTINEL_CHECK)) == MT_TAIL) {
 		t->steps->sentinel(t, curr);
-		if (mt_load_relaxed(&t->vcpus[curr].head, MT_SITE_SENTINEL_CHECK) == MT_TAIL)
+		if (mt_load_relaxed(&t->vcpus[curr].head, MT_PV_SITE(SENTINEL_CHECK)) == MT_TAIL)
 			return MT_ERR_NOSPACE;
 	}
 	rc = t->steps->steal(t, curr, out);
@@ -53,3 +54,7 @@ static const struct mt_pv_steps steps = {
 MT_PV_DEFINE(mt_zoo_m_slow_threads_first, "m-slow-threads-first",
 	"mutant: the slow path threads the entry it returns onto the list too (I5, I7)",
 	steps)
+
+MT_ZOO_REGISTER(mt_zoo_m_slow_threads_first,
+	"mutant",
+	"I5 I7 I4", "sim stress", 1)

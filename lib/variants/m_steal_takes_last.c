@@ -13,6 +13,7 @@
  * Breaks: I3 (V0's list emptied), I1 (head MT_TAIL, tail not), then I9.
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 /* pop without the last-entry rule: used by steal only. */
 static int pop_any(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
@@ -20,16 +21,16 @@ static int pop_any(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 	struct mt_vcpu *vc = &t->vcpus[v];
 	int rc = MT_ERR_NOSPACE;
 
-	mt_lock(&vc->freelist_lock, MT_SITE_POP_LOCK);
-	uint32_t head = mt_load_relaxed(&vc->head, MT_SITE_POP_READ_HEAD);
+	mt_lock(&vc->freelist_lock, MT_PV_SITE(POP_LOCK));
+	uint32_t head = mt_load_relaxed(&vc->head, MT_PV_SITE(POP_READ_HEAD));
 	if (head != MT_TAIL) {
 		/* BUG: no "next != MT_TAIL" test. */
-		uint32_t next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_SITE_POP_READ_NEXT);
-		mt_store_relaxed(&vc->head, next, MT_SITE_POP_WRITE_HEAD);
+		uint32_t next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_PV_SITE(POP_READ_NEXT));
+		mt_store_relaxed(&vc->head, next, MT_PV_SITE(POP_WRITE_HEAD));
 		*out = head;
 		rc = MT_OK;
 	}
-	mt_unlock(&vc->freelist_lock, MT_SITE_POP_UNLOCK);
+	mt_unlock(&vc->freelist_lock, MT_PV_SITE(POP_UNLOCK));
 	return rc;
 }
 
@@ -62,3 +63,7 @@ static const struct mt_pv_steps steps = {
 MT_PV_DEFINE(mt_zoo_m_steal_takes_last, "m-steal-takes-last",
 	"mutant: steal may take a victim's last entry, emptying its list (I3, I1)",
 	steps)
+
+MT_ZOO_REGISTER(mt_zoo_m_steal_takes_last,
+	"mutant",
+	"I3 I1", "sim stress", 1)

@@ -15,22 +15,23 @@
  * not), then I9 (put links an entry in use) and I6 (the put entry is lost).
  */
 #include "lib/mt_internal.h"
+#include "lib/variants/zoo.h"
 
 static int take_last_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 {
 	struct mt_vcpu *vc = &t->vcpus[v];
 	int rc = MT_ERR_NOSPACE;
 
-	mt_lock(&vc->freelist_lock, MT_SITE_POP_LOCK);
-	uint32_t head = mt_load_relaxed(&vc->head, MT_SITE_POP_READ_HEAD);
+	mt_lock(&vc->freelist_lock, MT_PV_SITE(POP_LOCK));
+	uint32_t head = mt_load_relaxed(&vc->head, MT_PV_SITE(POP_READ_HEAD));
 	if (head != MT_TAIL) {
-		uint32_t next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_SITE_POP_READ_NEXT);
+		uint32_t next = mt_load_acquire(&mt_pv_entry(t, head)->ref, MT_PV_SITE(POP_READ_NEXT));
 		/* BUG: no "next != MT_TAIL" test: the last entry is taken too. */
-		mt_store_relaxed(&vc->head, next, MT_SITE_POP_WRITE_HEAD);
+		mt_store_relaxed(&vc->head, next, MT_PV_SITE(POP_WRITE_HEAD));
 		*out = head;
 		rc = MT_OK;
 	}
-	mt_unlock(&vc->freelist_lock, MT_SITE_POP_UNLOCK);
+	mt_unlock(&vc->freelist_lock, MT_PV_SITE(POP_UNLOCK));
 	return rc;
 }
 
@@ -49,3 +50,7 @@ static const struct mt_pv_steps v7_take_last_steps = {
 MT_PV_DEFINE(mt_zoo_v7_take_last, "v7-take-last",
 	"pop may take a list's last entry: head becomes TAIL while puts append at the stale tail (I3, I1, I9)",
 	v7_take_last_steps)
+
+MT_ZOO_REGISTER(mt_zoo_v7_take_last,
+	"v7 restriction dropped (2015 design rule: keep one entry per list)",
+	"I3 I1 I9 I6", "sim stress", 1)

@@ -9,8 +9,9 @@
  * lib/mt_internal.h but the one it breaks; its header comment gives the
  * origin, the change, the triggering interleaving and what breaks.
  *
- * Variant names, origins and expected violations are listed by
- * mt_zoo_info[] (and in README.md).
+ * Each variant registers itself in its own file (MT_ZOO_REGISTER, below):
+ * linking the file is what puts it in the zoo.  Names, origins and
+ * expected violations: mt_zoo_at(), mt_variant_info() (and README.md).
  */
 #ifndef MT_VARIANTS_ZOO_H
 #define MT_VARIANTS_ZOO_H
@@ -21,11 +22,7 @@
 extern "C" {
 #endif
 
-/* Every variant, NULL-terminated. */
-extern const struct mt_ops *const mt_zoo[];
-
-/* Any implementation by name: the builtins (mt_ops_find) first, then the
- * zoo.  NULL if unknown. */
+/* Any registered implementation by name (mt_ops_find); NULL if unknown. */
 const struct mt_ops *mt_impl_find(const char *name);
 
 /* What a variant is and who can see it. */
@@ -50,8 +47,15 @@ struct mt_variant_info {
 	int sequential;
 };
 
-/* Same order as mt_zoo, terminated by an all-zero entry. */
-extern const struct mt_variant_info mt_zoo_info[];
+/* The i-th variant in listing order (by name), or NULL past the end. */
+const struct mt_variant_info *mt_zoo_at(unsigned i);
+
+/* In a variant's file: its description, and its registration (rank 2). */
+#define MT_ZOO_REGISTER(sym, origin_, breaks_, detected_by_, sequential_)        \
+	static const struct mt_variant_info mt_variant_info_##sym = {           \
+		.ops = &sym, .origin = origin_, .breaks = breaks_,              \
+		.detected_by = detected_by_, .sequential = sequential_ };       \
+	MT_REGISTER_IMPL(sym, 2, &mt_variant_info_##sym)
 
 /* The info of a zoo variant by name; NULL for builtins and unknown names. */
 const struct mt_variant_info *mt_variant_info(const char *name);

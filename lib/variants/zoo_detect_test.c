@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "lib/testing/script.h"
+#include "lib/mt_pv_sites.h"
 #include "lib/variants/zoo.h"
 
 /* What the oracle saw: one bit per kind of violation. */
@@ -256,8 +257,8 @@ static void s_b1_aba(struct world *w)
 	mt_script_reset();
 	/* b1: the stealer's CAS on V0's head (first CAS of this get);
 	 * production: before the stealer locks V0's list (second pop lock). */
-	mt_script_at(MT_SITE_ZOO_POP_CAS_HEAD, 1, b1_inject, w);
-	mt_script_at(MT_SITE_POP_LOCK, 2, b1_inject, w);
+	mt_script_at(mt_ops_site(mt_impl_find("b1-xsa228-aba"), "ZOO_POP_CAS_HEAD"), 1, b1_inject, w);
+	mt_script_at(MT_PV_SITE(POP_LOCK), 2, b1_inject, w);
 	w_get(w, 1);                           /* b1: steals 0 although V0.head moved on */
 	MT_CHECK(w->injected);
 	w_put(w, 0, 2);                        /* a put into V0 links its tail */
@@ -312,8 +313,8 @@ static void s_limit_window(struct world *w)
 	mt_script_reset();
 	/* b4a: limit first, so the page store comes after it; production:
 	 * page first.  Look in both windows. */
-	mt_script_at(MT_SITE_GROW_STORE_PAGE, 1, b4a_window, w);
-	mt_script_at(MT_SITE_GROW_PUBLISH_LIMIT, 1, b4a_window, w);
+	mt_script_at(MT_PV_SITE(GROW_STORE_PAGE), 1, b4a_window, w);
+	mt_script_at(MT_PV_SITE(GROW_PUBLISH_LIMIT), 1, b4a_window, w);
 	w_grow(w, 1);
 	MT_CHECK(mt_script_fired() == 2);
 	w_get(w, 1);
@@ -342,8 +343,8 @@ static void s_grow_vs_steal(struct world *w)
 	mt_script_reset();
 	/* b4b: before the unlocked head write; production: before the
 	 * freelist lock of the prepend. */
-	mt_script_at(MT_SITE_THREAD_WRITE_HEAD, 1, b4b_inject, w);
-	mt_script_at(MT_SITE_THREAD_LOCK, 1, b4b_inject, w);
+	mt_script_at(MT_PV_SITE(THREAD_WRITE_HEAD), 1, b4b_inject, w);
+	mt_script_at(MT_PV_SITE(THREAD_LOCK), 1, b4b_inject, w);
 	w_get(w, 0);                           /* grows the last frame: 8, list 9..11 */
 	MT_CHECK(w->injected);
 	for (int i = 0; i < 4; i++)
@@ -375,7 +376,7 @@ static void s_hostile_put(struct world *w)
 {
 	w_grow(w, 0);                          /* V0: 0..3 */
 	mt_script_reset();
-	mt_script_at(MT_SITE_POP_WRITE_HEAD, 1, early_inject, w);
+	mt_script_at(MT_PV_SITE(POP_WRITE_HEAD), 1, early_inject, w);
 	w_get(w, 0);                           /* 0 */
 	MT_CHECK(w->injected);
 	w_get(w, 0);
@@ -413,9 +414,9 @@ static void s_pop_race(struct world *w)
 		w_get(w, 1);                       /* V1: 7 alone, so V1 must steal */
 	mt_script_reset();
 	if (w->variant)
-		mt_script_at(MT_SITE_POP_WRITE_HEAD, 1, pop_race_inject, w);
+		mt_script_at(MT_PV_SITE(POP_WRITE_HEAD), 1, pop_race_inject, w);
 	else
-		mt_script_at(MT_SITE_POP_LOCK, 2, pop_race_inject, w);
+		mt_script_at(MT_PV_SITE(POP_LOCK), 2, pop_race_inject, w);
 	w_get(w, 1);                           /* variant: 0 again */
 	MT_CHECK(w->injected);
 	w_get(w, 0);
@@ -470,7 +471,7 @@ static void s_mixed(struct world *w)
 				w_put(w, v, r % 20); /* mostly refused: not held or beyond limit */
 		}
 	}
-	w->steals = mt_script_count(MT_SITE_STEAL_RANDOM);
+	w->steals = mt_script_count(MT_PV_SITE(STEAL_RANDOM));
 }
 
 /* ---- the table: variant -> scenario -> what must be seen ---- */
@@ -553,7 +554,8 @@ int main(void)
 
 	/* Every variant visible to sim or lsan has a scenario here, except
 	 * the ones only real threads can trigger (none so far). */
-	for (const struct mt_variant_info *vi = mt_zoo_info; vi->ops; vi++) {
+	const struct mt_variant_info *vi;
+	for (unsigned k = 0; (vi = mt_zoo_at(k)) != NULL; k++) {
 		int scripted = 0;
 		for (size_t i = 0; i < NR_SCENARIOS; i++)
 			scripted |= !strcmp(scenarios[i].variant, vi->ops->name);

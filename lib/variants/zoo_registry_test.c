@@ -34,26 +34,25 @@ int main(void)
 {
 	unsigned n = 0;
 
-	for (const struct mt_ops *const *o = mt_zoo; *o; o++, n++) {
-		const struct mt_ops *ops = *o;
-		const struct mt_variant_info *info = &mt_zoo_info[n];
+	for (const struct mt_variant_info *info; (info = mt_zoo_at(n)) != NULL; n++) {
+		const struct mt_ops *ops = info->ops;
 
 		MT_CHECK(ops->name && ops->name[0]);
 		MT_CHECK(ops->summary && strlen(ops->summary) > 10);
 		MT_CHECK(ops->create && ops->destroy && ops->get && ops->put && ops->grow &&
-		         ops->verify && ops->view && ops->list_ends && ops->entry);
-		/* same order, complete info */
-		MT_CHECK(info->ops == ops);
+		         ops->verify && ops->view && ops->list_ends && ops->entry && ops->site_tables);
+		/* complete info */
 		MT_CHECK(info->origin && info->origin[0]);
 		MT_CHECK(info->breaks && info->breaks[0]);
 		MT_CHECK(info->detected_by && known_engines(info->detected_by) > 0);
 		MT_CHECK(info->sequential == 0 || info->sequential == 1);
 		MT_CHECK(mt_variant_info(ops->name) == info);
-		/* unique, and found by name; never shadowing a builtin */
-		for (const struct mt_ops *const *p = mt_zoo; p != o; p++)
-			MT_CHECK(strcmp((*p)->name, ops->name) != 0);
-		MT_CHECK(mt_ops_find(ops->name) == NULL);
+		/* unique, in name order, and found by name; never shadowing a builtin */
+		for (unsigned k = 0; k < n; k++)
+			MT_CHECK(strcmp(mt_zoo_at(k)->ops->name, ops->name) < 0);
+		MT_CHECK(mt_ops_find(ops->name) == ops);
 		MT_CHECK(mt_impl_find(ops->name) == ops);
+		MT_CHECK(strcmp(ops->name, "production") && strcmp(ops->name, "baseline"));
 
 		/* each variant is a working table */
 		struct mt_config cfg = { .nr_vcpus = 2, .per_page = 4, .max_frames = 2 };
@@ -63,13 +62,13 @@ int main(void)
 		mt_destroy(t);
 	}
 	MT_CHECK(n >= 8 + 6);                  /* 8 historical + at least 6 mutants */
-	MT_CHECK(mt_zoo_info[n].ops == NULL);  /* terminator right after the last */
 
-	/* builtins come first, unknown names are refused */
-	for (const struct mt_ops *const *o = mt_ops_builtin; *o; o++) {
-		MT_CHECK(mt_impl_find((*o)->name) == *o);
-		MT_CHECK(mt_variant_info((*o)->name) == NULL);
-	}
+	/* builtins come first (registered by lib/, not by the zoo), unknown
+	 * names are refused */
+	MT_CHECK(mt_ops_at(0)->ops == &mt_ops_production && mt_ops_at(1)->ops == &mt_ops_baseline);
+	for (unsigned k = 0; k < 2; k++)
+		MT_CHECK(mt_variant_info(mt_ops_at(k)->ops->name) == NULL);
+	MT_CHECK(mt_ops_at(2 + n) == NULL);    /* nothing registered but builtins and zoo */
 	MT_CHECK(mt_impl_find("production") == &mt_ops_production);
 	MT_CHECK(mt_impl_find("no-such-variant") == NULL);
 	MT_CHECK(mt_impl_find("") == NULL);

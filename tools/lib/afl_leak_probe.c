@@ -1,5 +1,5 @@
 /*
- * afl_leak_probe.c - a stand-in target for fuzz/afl_driver.c's per-input
+ * afl_leak_probe.c - a stand-in target for fuzz/drivers/afl_main.c's per-input
  * leak check (tools/lib/afl_leak_test.sh): an input whose first byte is
  * >= 0x80 leaks one malloc'd block; every other input frees what it takes.
  * The maptrack harness cannot show this path on its own: its oracle counts
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-uint8_t *mt_sim_pair_counters;   /* the driver's interleaving-pair hook: unused */
+uint8_t *mt_fuzz_pairs;   /* the driver's interleaving-pair counters: unused */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# afl_leak_test.sh: fuzz/afl_driver.c built with AFL_USE_LSAN=1 checks for
+# afl_leak_test.sh: fuzz/drivers/afl_main.c built with AFL_USE_LSAN=1 checks for
 # leaks after each input (after every input whose mallocs and frees do not
 # balance), not only at exit.  A probe target
 # (afl_leak_probe.c: leaks when the first byte is >= 0x80) is built with
@@ -9,7 +9,7 @@
 #                              leaky input: the third input never runs;
 #   - with e2e (or MT_AFL_E2E=1): afl-fuzz -V 8 from a clean seed saves a
 #     crash (AFL_CRASH_EXITCODE=23, as tools/afl sets it).
-# The driver is fuzz/afl_driver.c of the live tree, found from
+# The driver is fuzz/drivers/afl_main.c of the live tree, found from
 # .clusterfuzzlite/build.sh's runfile symlink (fuzz/BUILD does not export it).
 # Usage: afl_leak_test.sh BUILD_SH PROBE_C [e2e]
 set -uo pipefail
@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 build_sh=$(readlink -f "${1:?usage: afl_leak_test.sh BUILD_SH PROBE_C [e2e]}")
 probe=$(readlink -f "${2:?usage: afl_leak_test.sh BUILD_SH PROBE_C [e2e]}")
 root=$(cd "$(dirname "$build_sh")/.." && pwd)
-driver=$root/fuzz/afl_driver.c
+driver=$root/fuzz/drivers/afl_main.c
 [[ -f $driver && -f $probe ]] || fail "missing $driver or $probe"
 command -v afl-clang-fast >/dev/null 2>&1 || fail "afl-clang-fast missing (tools/setup installs afl++)"
 tmp=${TEST_TMPDIR:-$(mktemp -d)}

@@ -5,7 +5,7 @@
  * text or as a swimlane picture (SVG, HTML, or a gnuplot script for PNG).
  *
  * Built only on what fuzz/input.h and fuzz/sim.h export: programs are
- * decoded and encoded with mt_in_*, run with mt_sim_run(), and the trace
+ * decoded and encoded with mt_in_*, run through fuzz/drivers/harness.h, and the trace
  * is the simulator's own readable interleaving, parsed back line by line.
  */
 #ifndef MT_FUZZ_TRIAGE_H
@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "fuzz/input.h"
+#include "fuzz/format/input.h"
 #include "lib/maptrack.h"
 
 /* ---- verdicts ---- */
@@ -34,12 +34,16 @@ void mt_tri_run(const struct mt_program *p, const struct mt_ops *ops, struct mt_
  * switching to children by itself after the first crash). */
 void mt_tri_set_isolated(int on);
 
+/* The harness (engine context and checkers) the runs of this module use,
+ * bound to ops: set pair counters or an event hook on its engine. */
+struct mt_harness *mt_tri_harness(const struct mt_ops *ops);
+
 /* Runs made so far (all callers). */
 unsigned long mt_tri_runs(void);
 
 /* A file: the text form if it starts with "maptrack-input", else bytes
  * (every byte string decodes).  -1 and err if it cannot be read/parsed. */
-int mt_tri_load(const char *path, struct mt_program *p, char *err, size_t errcap);
+int mt_tri_load(const char *path, const struct mt_ops *ops, struct mt_program *p, char *err, size_t errcap);
 
 /* Canonical bytes of p (mt_in_encode); 0 if p cannot be encoded. */
 size_t mt_tri_encode(const struct mt_program *p, uint8_t *out, size_t cap);

@@ -31,9 +31,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "fuzz/explore.h"
-#include "fuzz/harness.h"
-#include "fuzz/sim.h"
+#include "fuzz/explore/explore.h"
 
 static const struct mt_xp_op alphabet[] = {
 	{ MT_OP_GET, 0 },
@@ -57,6 +55,7 @@ static const struct { unsigned per_page, max_frames; uint8_t alloc_fail; } geome
 static struct {
 	const char *impl, *out;
 	const struct mt_ops *ops;
+	struct mt_harness *h;
 	unsigned k, n, m;
 	uint64_t scenarios, schedules;
 	double t0, last;
@@ -82,7 +81,7 @@ static void write_found(const char *finding)
 	char path[4096];
 
 	printf("DEPTH impl=%s k=%u ops=%u vcpus=%u finding=%s\n", D.impl, D.k, D.n, D.m, finding);
-	mt_xp_print_scenario(&sc, stdout);
+	mt_xp_print_scenario(&sc, &D.h->sites, stdout);
 	if (mkdir(D.out, 0777) && errno != EEXIST) {
 		fprintf(stderr, "depth: cannot create %s: %s\n", D.out, strerror(errno));
 		return;
@@ -100,7 +99,7 @@ static void write_found(const char *finding)
 	           "# in which %s shows a violation: K=%u, %u operations on %u VCPUs.\n"
 	           "# tools/explore --impl %s --preemptions %u%s %s\n# finding: %s\n",
 	        flags, D.impl, D.k, D.n, D.m, D.impl, D.k, flags, path, finding);
-	mt_xp_print_scenario(&sc, f);
+	mt_xp_print_scenario(&sc, &D.h->sites, f);
 	fclose(f);
 	printf("scenario: %s\n", path);
 }
@@ -152,6 +151,7 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 {
 	memset(&sc, 0, sizeof(sc));
 	sc.hdr.version = MT_IN_VERSION;
+	sc.hdr.model = MT_MODEL_SC;
 	sc.hdr.nr_vcpus = m;
 	sc.hdr.per_page = geometry[g].per_page;
 	sc.hdr.max_frames = geometry[g].max_frames;
@@ -172,9 +172,9 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 		struct mt_xp_config plain = *cfg;
 		struct mt_xp_stats st2;
 		plain.no_prune = 1;
-		mt_sim_check_claims = 0;
+		mt_claims_enable(D.h->claims, 0);
 		int rc = mt_xp_explore(&sc, &plain, &st2);
-		mt_sim_check_claims = 1;
+		mt_claims_enable(D.h->claims, 1);
 		if (rc) {
 			fprintf(stderr, "depth: %s\n", st2.err);
 			exit(2);
@@ -186,7 +186,7 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 		if (b && !a) {
 			D.plain_only++;
 			printf("UNSOUND: found without pruning, missed with it:\n");
-			mt_xp_print_scenario(&sc, stdout);
+			mt_xp_print_scenario(&sc, &D.h->sites, stdout);
 		}
 		progress();
 		return 0;
@@ -209,7 +209,7 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 	struct mt_xp_stats st;
 
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.ops = D.ops;
+	cfg.harness = D.h;
 	cfg.preemptions = k;
 	cfg.no_prune = D.no_i11;
 	cfg.strict_boundaries = D.strict;
@@ -278,14 +278,17 @@ int main(int argc, char **argv)
 			D.check = 1;
 		} else if (!strcmp(a, "--no-i11")) {
 			D.no_i11 = 1;
-			mt_sim_check_claims = 0;
 		} else {
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
 			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] [--out DIR] [--quiet]\n");
 			return 2;
 		}
 	}
-	if (!D.impl || !(D.ops = mt_harness_impl(D.impl))) {
+	if (D.impl && (D.ops = mt_harness_impl(D.impl)) != NULL) {
+		D.h = mt_harness_new(D.ops);
+		mt_claims_enable(D.h->claims, !D.no_i11);
+	}
+	if (!D.impl || !D.ops) {
 		fprintf(stderr, "depth: --impl NAME needed (known: tools/explore --list-impls)\n");
 		return 2;
 	}

@@ -25,10 +25,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "fuzz/explore.h"
-#include "fuzz/harness.h"
-#include "fuzz/sim.h"
-#include "fuzz/triage.h"
+#include "fuzz/drivers/harness.h"
+#include "fuzz/explore/explore.h"
+#include "fuzz/triage/triage.h"
 
 static struct {
 	const char *name;
@@ -41,6 +40,8 @@ static struct {
 	unsigned replay_mismatch;
 	double t0, last_progress;
 	const struct mt_ops *ops;
+	struct mt_harness *h;
+	int no_i11;
 } M;
 
 static struct mt_program compact, replayed;
@@ -51,7 +52,7 @@ static void on_interrupt(int sig)
 	(void)sig;
 	interrupted = 1;         /* the search stops before its next schedule */
 }
-static uint8_t bytes[MT_IN_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_RECORD_LEN];
+static uint8_t bytes[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
 
 static double now(void)
 {
@@ -122,15 +123,15 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	/* The saved bytes through the normal path, once, tracing: the same
 	 * finding, or it is no reproducer; the trace is the readable schedule. */
 	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
-	mt_in_decode(bytes, len, &replayed);
+	mt_harness_decode(M.h, bytes, len, &replayed);
 	FILE *mem = open_memstream(&text, &text_len);
-	int again = mt_sim_run(&replayed, M.ops, mem);
+	int again = mt_harness_run_program(M.h, &replayed, mem);
 	if (mem)
 		fclose(mem);
-	if (!again || strcmp(mt_sim_finding(), first)) {
+	if (!again || strcmp(mt_harness_finding(M.h), first)) {
 		M.replay_mismatch++;
 		printf("  REPLAY MISMATCH: the saved schedule gives %s\n",
-		       again ? mt_sim_finding() : "no finding");
+		       again ? mt_harness_finding(M.h) : "no finding");
 	}
 	const char *path = save(len, n, text, text_len);
 	if (path)
@@ -171,7 +172,8 @@ static void on_crash(int sig)
 	const char *path = save(mt_in_encode(&compact, bytes, sizeof(bytes)), ++M.saved, NULL, 0);
 	if (path)
 		printf("  saved: %s; replay: tools/repro --impl %s %s\n", path, M.impl, path);
-	mt_sim_report_crash(stdout, what);
+	if (mt_sim_active())
+		mt_sim_report_crash(mt_sim_active(), stdout, what);
 	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=unknown violations=1 crash=1\n",
 	       M.name, M.impl, M.k);
 	fflush(stdout);
@@ -235,7 +237,7 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--strict-boundaries")) {
 			cfg.strict_boundaries = 1;
 		} else if (!strcmp(a, "--no-i11")) {
-			mt_sim_check_claims = 0;
+			M.no_i11 = 1;
 			cfg.no_prune = 1;
 		} else if (!strcmp(a, "--count-pruned")) {
 			count_pruned = 1;
@@ -269,6 +271,8 @@ int main(int argc, char **argv)
 		mt_harness_list_impls(stderr);
 		return 2;
 	}
+	M.h = mt_harness_new(M.ops);
+	mt_claims_enable(M.h->claims, !M.no_i11);
 	if (!M.name) {
 		static char base[256];
 		const char *b = strrchr(file, '/');
@@ -279,13 +283,13 @@ int main(int argc, char **argv)
 		M.name = base;
 	}
 	char err[512];
-	if (mt_tri_load(file, &prog, err, sizeof(err))) {
+	if (mt_tri_load(file, M.ops, &prog, err, sizeof(err))) {
 		fprintf(stderr, "explore: %s\n", err);
 		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=unreadable\n",
 		       M.name, M.impl, M.k);
 		return 2;
 	}
-	if (mt_xp_scenario_of(&prog, M.ops, &sc, err, sizeof(err))) {
+	if (mt_xp_scenario_of(&prog, M.h, &sc, err, sizeof(err))) {
 		fprintf(stderr, "explore: %s: %s\n", file, err);
 		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=too-big\n",
 		       M.name, M.impl, M.k);
@@ -295,7 +299,7 @@ int main(int argc, char **argv)
 		printf("explore: scenario %s, impl %s, at most %u preemptions%s%s; operations:\n", M.name,
 		       M.impl, M.k, cfg.no_prune ? ", no pruning" : "",
 		       cfg.strict_boundaries ? " (operation boundaries count)" : "");
-		mt_xp_print_scenario(&sc, stdout);
+		mt_xp_print_scenario(&sc, &M.h->sites, stdout);
 		fflush(stdout);
 	}
 	signal(SIGINT, on_interrupt);
@@ -305,7 +309,7 @@ int main(int argc, char **argv)
 	signal(SIGFPE, on_crash);
 	signal(SIGILL, on_crash);
 
-	cfg.ops = M.ops;
+	cfg.harness = M.h;
 	cfg.preemptions = M.k;
 	cfg.on_violation = on_violation;
 	cfg.on_progress = on_progress;

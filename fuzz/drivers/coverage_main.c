@@ -18,113 +18,67 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "fuzz/harness.h"
-#include "fuzz/input.h"
-#include "fuzz/sim.h"
-#include "fuzz/triage.h"
-#include "lib/mt_sites.h"
+#include "fuzz/drivers/harness.h"
+#include "fuzz/triage/triage.h"
 
-static uint8_t counters[64 * 64];
-static unsigned long long total[64 * 64];
+/* counters[a * nsites + b]: switches from a VCPU stopped before site a to
+ * one that ran to site b (this run; total: the corpus).  Sized from the
+ * implementation's site tables. */
+static uint8_t *counters;
+static unsigned long long *total;
+static unsigned nsites;
+static const struct mt_in_sites *sites;
 static struct mt_program prog;
 static unsigned nfiles, nfindings, nerrors;
 
-static void replay_file(const char *path, const struct mt_ops *ops)
+static void replay_file(void *ctx, const char *path)
 {
+	const struct mt_ops *ops = ctx;
 	char err[512];
 	struct mt_tri_verdict v;
 
-	if (mt_tri_load(path, &prog, err, sizeof(err))) {
+	if (mt_tri_load(path, ops, &prog, err, sizeof(err))) {
 		fprintf(stderr, "coverage: skipped: %s\n", err);
 		nerrors++;
 		return;
 	}
-	memset(counters, 0, sizeof(counters));
+	memset(counters, 0, (size_t)nsites * nsites);
 	mt_tri_run(&prog, ops, &v);
 	nfiles++;
 	nfindings += (unsigned)v.flagged;
-	for (unsigned i = 0; i < 64 * 64; i++)
+	for (size_t i = 0; i < (size_t)nsites * nsites; i++)
 		total[i] += counters[i];
 	if (nfiles % 500 == 0)
 		fprintf(stderr, "coverage: %u inputs replayed\n", nfiles);
 }
 
-static int cmp_str(const void *a, const void *b)
+static const char *id(unsigned s)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	const struct mt_site *site = mt_in_site(sites, s);
+	return site ? site->id : "?";
 }
 
-static int replay_path(const char *path, const struct mt_ops *ops)
+static const char *text_of(unsigned s)
 {
-	struct stat st;
-	if (stat(path, &st)) {
-		fprintf(stderr, "coverage: no such file or directory: %s\n", path);
-		return -1;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		replay_file(path, ops);
-		return 0;
-	}
-	DIR *d = opendir(path);
-	if (!d) {
-		fprintf(stderr, "coverage: cannot open %s: %s\n", path, strerror(errno));
-		return -1;
-	}
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	for (struct dirent *de; (de = readdir(d));) {
-		if (de->d_name[0] == '.')
-			continue;
-		size_t l = strlen(de->d_name);
-		if ((l > 5 && !strcmp(de->d_name + l - 5, ".dict")) || (l > 8 && !strcmp(de->d_name + l - 8, ".options")))
-			continue;
-		if (n == cap) {
-			cap = cap ? cap * 2 : 256;
-			char **nn = realloc(names, cap * sizeof(*names));
-			if (!nn)
-				abort();
-			names = nn;
-		}
-		size_t len = strlen(path) + l + 2;
-		names[n] = malloc(len);
-		if (!names[n])
-			abort();
-		snprintf(names[n], len, "%s/%s", path, de->d_name);
-		n++;
-	}
-	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		struct stat fst;
-		if (!stat(names[i], &fst) && S_ISREG(fst.st_mode))
-			replay_file(names[i], ops);
-		free(names[i]);
-	}
-	free(names);
-	return 0;
-}
-
-static const char *id(int s)
-{
-	const char *x = mt_in_site_id(s);
-	return x ? x : "?";
+	const struct mt_site *site = mt_in_site(sites, s);
+	return site ? site->text : "?";
 }
 
 static int write_reports(const char *dir, const struct mt_ops *ops, unsigned *pairs, unsigned *possible)
 {
 	char path[4096];
-	int used[64] = { 0 };
-	unsigned nsites = MT_SITE_COUNT < 64 ? MT_SITE_COUNT : 64;
+	char *used = calloc(nsites, 1);
 
+	if (!used)
+		return -1;
 	*pairs = 0;
-	for (unsigned a = 0; a < 64; a++)
-		for (unsigned b = 0; b < 64; b++)
-			if (total[a * 64 + b]) {
+	for (unsigned a = 0; a < nsites; a++)
+		for (unsigned b = 0; b < nsites; b++)
+			if (total[a * nsites + b]) {
 				(*pairs)++;
 				used[a] = used[b] = 1;
 			}
-	/* NONE (site 0) is never a schedule point */
-	*possible = (nsites - 1) * (nsites - 1);
+	*possible = nsites * nsites;
 	snprintf(path, sizeof(path), "%s/pairs.tsv", dir);
 	FILE *f = fopen(path, "w");
 	if (!f) {
@@ -132,10 +86,10 @@ static int write_reports(const char *dir, const struct mt_ops *ops, unsigned *pa
 		return -1;
 	}
 	fprintf(f, "preempted\tnext\tswitches\n");
-	for (unsigned a = 0; a < 64; a++)
-		for (unsigned b = 0; b < 64; b++)
-			if (total[a * 64 + b])
-				fprintf(f, "%s\t%s\t%llu\n", id((int)a), id((int)b), total[a * 64 + b]);
+	for (unsigned a = 0; a < nsites; a++)
+		for (unsigned b = 0; b < nsites; b++)
+			if (total[a * nsites + b])
+				fprintf(f, "%s\t%s\t%llu\n", id(a), id(b), total[a * nsites + b]);
 	fclose(f);
 
 	snprintf(path, sizeof(path), "%s/pairs.html", dir);
@@ -155,28 +109,29 @@ static int write_reports(const char *dir, const struct mt_ops *ops, unsigned *pa
 	           "%u site pairs (%u sites; most pairs are impossible for any implementation).  Rows: the point "
 	           "where a VCPU was stopped; columns: the point the next VCPU ran to.  Cells: number of "
 	           "switches over the corpus (each input counts at most 255 per pair).</p>\n",
-	        ops->name, nfiles, nfindings, *pairs, *possible, nsites - 1);
+	        ops->name, nfiles, nfindings, *pairs, *possible, nsites);
 	fprintf(f, "<table><tr><th></th>");
-	for (unsigned b = 1; b < nsites; b++)
-		fprintf(f, "<th class=\"col\" title=\"%s\">%s</th>", mt_site_name((int)b), id((int)b));
+	for (unsigned b = 0; b < nsites; b++)
+		fprintf(f, "<th class=\"col\" title=\"%s\">%s</th>", text_of(b), id(b));
 	fprintf(f, "</tr>\n");
-	for (unsigned a = 1; a < nsites; a++) {
-		fprintf(f, "<tr><th class=\"row\" title=\"%s\">%s</th>", mt_site_name((int)a), id((int)a));
-		for (unsigned b = 1; b < nsites; b++) {
-			unsigned long long n = total[a * 64 + b];
+	for (unsigned a = 0; a < nsites; a++) {
+		fprintf(f, "<tr><th class=\"row\" title=\"%s\">%s</th>", text_of(a), id(a));
+		for (unsigned b = 0; b < nsites; b++) {
+			unsigned long long n = total[a * nsites + b];
 			if (n)
-				fprintf(f, "<td class=\"hit\" title=\"%s -> %s: %llu\">%llu</td>", id((int)a), id((int)b), n, n);
+				fprintf(f, "<td class=\"hit\" title=\"%s -> %s: %llu\">%llu</td>", id(a), id(b), n, n);
 			else
 				fprintf(f, "<td class=\"z\">.</td>");
 		}
 		fprintf(f, "</tr>\n");
 	}
 	fprintf(f, "</table>\n<h3>Sites never involved in a switch</h3>\n<p>");
-	for (unsigned s = 1; s < nsites; s++)
+	for (unsigned s = 0; s < nsites; s++)
 		if (!used[s])
-			fprintf(f, "%s (%s)<br>\n", id((int)s), mt_site_name((int)s));
+			fprintf(f, "%s (%s)<br>\n", id(s), text_of(s));
 	fprintf(f, "</p></body></html>\n");
 	fclose(f);
+	free(used);
 	return 0;
 }
 
@@ -223,10 +178,20 @@ int main(int argc, char **argv)
 		free(paths);
 		return 2;
 	}
-	mt_sim_pair_counters = counters;
+	struct mt_harness *h = mt_tri_harness(ops);
+	sites = &h->sites;
+	nsites = h->sites.count;
+	counters = calloc((size_t)nsites * nsites, 1);
+	total = calloc((size_t)nsites * nsites, sizeof(*total));
+	if (!counters || !total) {
+		fprintf(stderr, "coverage: out of memory for %u x %u pair counters\n", nsites, nsites);
+		return 2;
+	}
+	/* nsites * nsites counters: mt_sim_pair_index() is exact. */
+	mt_sim_set_pair_counters(h->sim, counters, (size_t)nsites * nsites);
 	int missing = 0;
 	for (int i = 0; i < npaths; i++)
-		missing |= replay_path(paths[i], ops) != 0;
+		missing |= mt_harness_each_file("coverage", paths[i], replay_file, (void *)ops) < 0;
 	free(paths);
 	unsigned pairs, possible;
 	if (write_reports(out, ops, &pairs, &possible))

@@ -16,8 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuzz/harness.h"
-#include "fuzz/sim.h"
+#include "fuzz/drivers/harness.h"
 #include "lib/mt_internal.h"
 
 #if defined(__has_feature)
@@ -141,10 +140,14 @@ static int stub_create(const struct mt_config *cfg, struct mt_table **out)
 /* 1 VCPU, 4 per page, 1 frame; one record: v0 put-bad bad=range k=0, run=all. */
 static const uint8_t input[] = { 0x01, 0x00, 0x02, 0x00, 0x00, 22u << 3, 0x00, 0xff };
 
+static struct mt_harness *H;
+
 static int run_game(enum game g)
 {
 	game = g;
-	return mt_harness_run(input, sizeof(input), &stub_ops, NULL);
+	if (!H)
+		H = mt_harness_new(&stub_ops);
+	return mt_harness_run(H, input, sizeof(input), NULL);
 }
 
 #ifdef ARENA_TEST_ASAN
@@ -188,8 +191,8 @@ int main(void)
 
 	/* A page freed twice: a finding of its own, in every build. */
 	CHECK(run_game(G_DOUBLE_FREE) == 1);
-	CHECK(strstr(mt_sim_finding(), "page") == mt_sim_finding());
-	CHECK(strstr(mt_sim_finding(), "freed twice") != NULL);
+	CHECK(strstr(mt_harness_finding(H), "page") == mt_harness_finding(H));
+	CHECK(strstr(mt_harness_finding(H), "freed twice") != NULL);
 	CHECK(run_game(G_CLEAN) == 0);    /* and the next run starts clean */
 
 #ifdef ARENA_TEST_ASAN

@@ -31,7 +31,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "fuzz/input.h"
+#include "fuzz/drivers/harness.h"
 #include "lib/maptrack.h"
 
 #define MT_XP_MAX_OPS 16u            /* per VCPU */
@@ -52,11 +52,11 @@ struct mt_xp_scenario {
  * operation when the program runs as written against ops; records after a
  * finding that stopped that run count if they are not nops.  -1 and err if
  * a VCPU would get more than MT_XP_MAX_OPS operations. */
-int mt_xp_scenario_of(const struct mt_program *p, const struct mt_ops *ops,
+int mt_xp_scenario_of(const struct mt_program *p, struct mt_harness *h,
                       struct mt_xp_scenario *sc, char *err, size_t errcap);
 
 /* The scenario as text (header and one record per operation, run=all). */
-void mt_xp_print_scenario(const struct mt_xp_scenario *sc, FILE *out);
+void mt_xp_print_scenario(const struct mt_xp_scenario *sc, const struct mt_in_sites *sites, FILE *out);
 
 /* Total operations. */
 unsigned mt_xp_nr_ops(const struct mt_xp_scenario *sc);
@@ -81,7 +81,7 @@ typedef int (*mt_xp_violation_fn)(void *ctx, const struct mt_program *ran, const
 typedef void (*mt_xp_progress_fn)(void *ctx, const struct mt_xp_stats *st);
 
 struct mt_xp_config {
-	const struct mt_ops *ops;
+	struct mt_harness *harness;  /* the engine, its checkers, the implementation */
 	unsigned preemptions;        /* K */
 	uint64_t max_schedules;      /* 0: no bound */
 	int no_prune;                /* take switches before private accesses too */

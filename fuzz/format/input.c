@@ -1,7 +1,7 @@
 /*
  * input.c - the fuzz input format (see input.h and docs/input-format.md).
  */
-#include "fuzz/input.h"
+#include "fuzz/format/input.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/mt_sites.h"
 
 /* Bits 3-7 of a record's first byte -> operation (32 slots, weighted
  * towards get and put so random bytes make busy programs). */
@@ -25,21 +24,20 @@ static const uint8_t op_of_slot[32] = {
 	MT_OP_NOP, MT_OP_NOP, MT_OP_NOP, MT_OP_NOP,                     /* 28-31 */
 };
 
+/* v2 keeps v1's slots but gives 30-31 to read-from records. */
+static const uint8_t v2_op_of_slot_hi[4] = { MT_OP_NOP, MT_OP_NOP, MT_OP_READ_FROM, MT_OP_READ_FROM };
+
 /* Canonical slot of each operation (its first slot above). */
-static const uint8_t slot_of_op[MT_OP_COUNT] = { 0, 10, 16, 20, 22, 28 };
+static const uint8_t slot_of_op[MT_OP_COUNT] = { 0, 10, 16, 20, 22, 28, 30 };
 
 static const char *const op_names[MT_OP_COUNT] = {
-	"get", "put-own", "put-other", "grow", "put-bad", "nop",
+	"get", "put-own", "put-other", "grow", "put-bad", "nop", "read-from",
 };
+
+static const char *const model_names[MT_MODEL_COUNT] = { "sc" };
 
 static const char *const bad_names[MT_BAD_COUNT] = {
 	"range", "tail", "never", "double", "huge", "limit", "free", "last-put",
-};
-
-static const char *const site_ids[] = {
-#define MT_IN_SITE_ID(id, kind, text) #id,
-	MT_SITE_LIST(MT_IN_SITE_ID)
-#undef MT_IN_SITE_ID
 };
 
 const char *mt_in_op_name(unsigned op)
@@ -52,11 +50,53 @@ const char *mt_in_bad_name(unsigned flavour)
 	return flavour < MT_BAD_COUNT ? bad_names[flavour] : "?";
 }
 
-const char *mt_in_site_id(int site)
+const char *mt_in_model_name(unsigned model)
 {
-	if (site < 0 || site >= MT_SITE_COUNT)
+	return model < MT_MODEL_COUNT ? model_names[model] : "?";
+}
+
+/* ---- sites ---- */
+
+void mt_in_sites_init(struct mt_in_sites *s, const struct mt_site_table *const *tables)
+{
+	s->tables = tables;
+	s->count = 0;
+	for (const struct mt_site_table *const *t = tables; t && *t; t++)
+		s->count += (*t)->count;
+	if (s->count > MT_IN_MAX_SITES)
+		s->count = MT_IN_MAX_SITES;
+	for (unsigned n = 0; n < MT_IN_V1_SITES; n++) {
+		const char *id = mt_in_v1_site_id(n);
+		int got = id ? mt_in_site_lookup(s, id) : -1;
+		s->v1[n] = got < 0 ? MT_IN_NO_SITE : (uint16_t)got;
+	}
+}
+
+const struct mt_site *mt_in_site(const struct mt_in_sites *s, unsigned id)
+{
+	if (!s || id >= s->count)
 		return NULL;
-	return site_ids[site];
+	for (const struct mt_site_table *const *t = s->tables; *t; t++) {
+		if (id < (*t)->count)
+			return &(*t)->sites[id];
+		id -= (*t)->count;
+	}
+	return NULL;
+}
+
+int mt_in_site_lookup(const struct mt_in_sites *s, const char *id)
+{
+	unsigned base = 0;
+
+	if (!s || !s->tables)
+		return -1;
+	for (const struct mt_site_table *const *t = s->tables; *t; t++) {
+		for (unsigned i = 0; i < (*t)->count; i++)
+			if (base + i < s->count && !strcmp((*t)->sites[i].id, id))
+				return (int)(base + i);
+		base += (*t)->count;
+	}
+	return -1;
 }
 
 /* Bytes 0xf0-0xff of the per-page field: bigger pages (Xen's is 256). */
@@ -85,25 +125,61 @@ static int per_page_byte(unsigned n, uint8_t *b)
 	return -1;
 }
 
-void mt_in_decode(const uint8_t *data, size_t size, struct mt_program *p)
+/* One record's bytes (4; v1 leaves b[3] at 0) -> record. */
+static void decode_record(const uint8_t *b, int v2, const struct mt_in_sites *s, const uint8_t *vcpu_of,
+                          struct mt_in_record *r)
 {
-	uint8_t h[MT_IN_HEADER_LEN] = { 0 };
+	unsigned slot = b[0] >> 3;
+
+	r->vcpu = vcpu_of[b[0] & 7u];
+	r->op = v2 && slot >= 28 ? v2_op_of_slot_hi[slot - 28] : op_of_slot[slot];
+	r->arg = b[1];
+	if (b[2] < 0x80) {
+		r->run_mode = MT_RUN_POINTS;
+		r->run_n = b[2];
+	} else if (b[2] < 0xc0) {
+		unsigned id = v2 ? ((b[2] & 0x3fu) << 8 | b[3]) % (s && s->count ? s->count : 1u)
+		                 : (s ? s->v1[b[2] & 0x3f] : MT_IN_NO_SITE);
+		if (id == MT_IN_NO_SITE) {          /* v1: a site this implementation lacks */
+			r->run_mode = MT_RUN_ALL;
+			r->run_n = 0;
+		} else {
+			r->run_mode = MT_RUN_UNTIL;
+			r->run_n = (uint16_t)id;
+		}
+	} else {
+		r->run_mode = MT_RUN_ALL;
+		r->run_n = 0;
+	}
+	if (r->op == MT_OP_READ_FROM) {     /* not a schedule: only its choice counts */
+		r->run_mode = MT_RUN_ALL;
+		r->run_n = 0;
+	}
+}
+
+void mt_in_decode(const uint8_t *data, size_t size, const struct mt_in_sites *s, struct mt_program *p)
+{
+	uint8_t h[MT_IN_V2_HEADER_LEN] = { 0 };
 
 	if (!data)
 		size = 0;
-	for (size_t i = 0; i < MT_IN_HEADER_LEN && i < size; i++)
+	int v2 = size > 0 && data[0] == MT_IN_V2_TAG;
+	size_t hlen = v2 ? MT_IN_V2_HEADER_LEN : MT_IN_HEADER_LEN;
+	size_t rlen = v2 ? MT_IN_V2_RECORD_LEN : MT_IN_RECORD_LEN;
+	for (size_t i = 0; i < hlen && i < size; i++)
 		h[i] = data[i];
-	p->version = h[0];           /* every value reads as version 1 for now */
+	p->version = v2 ? 2 : 1;
+	p->model = v2 ? (uint8_t)(h[5] % MT_MODEL_COUNT) : MT_MODEL_SC;
 	p->nr_vcpus = 1u + h[1] % MT_IN_MAX_VCPUS;
 	p->per_page = per_page_of(h[2]);
 	/* Big pages get at most 4 frames: every quiescent check walks the table. */
 	p->max_frames = 1u + h[3] % (p->per_page > 8 ? MT_IN_MAX_BIG_FRAMES : MT_IN_MAX_FRAMES);
 	p->alloc_fail = h[4];
 	p->nr_records = 0;
-	if (size <= MT_IN_HEADER_LEN)
+	if (size <= hlen)
 		return;
-	size_t body = size - MT_IN_HEADER_LEN;
-	size_t n = (body + MT_IN_RECORD_LEN - 1) / MT_IN_RECORD_LEN;
+	size_t body = size - hlen;
+	size_t n = (body + rlen - 1) / rlen;
 	if (n > MT_IN_MAX_RECORDS)
 		n = MT_IN_MAX_RECORDS;
 	/* VCPU of each value of the 3 low bits (no division per record). */
@@ -111,30 +187,11 @@ void mt_in_decode(const uint8_t *data, size_t size, struct mt_program *p)
 	for (unsigned j = 0; j < 8; j++)
 		vcpu_of[j] = (uint8_t)(j % p->nr_vcpus);
 	for (size_t i = 0; i < n; i++) {
-		uint8_t b[MT_IN_RECORD_LEN] = { 0 };
-		size_t off = MT_IN_HEADER_LEN + i * MT_IN_RECORD_LEN;
-		if (off + MT_IN_RECORD_LEN <= size) {
-			b[0] = data[off];
-			b[1] = data[off + 1];
-			b[2] = data[off + 2];
-		} else {
-			for (size_t j = 0; off + j < size; j++)   /* a trailing partial record */
-				b[j] = data[off + j];
-		}
-		struct mt_in_record *r = &p->rec[i];
-		r->vcpu = vcpu_of[b[0] & 7u];
-		r->op = op_of_slot[b[0] >> 3];
-		r->arg = b[1];
-		if (b[2] < 0x80) {
-			r->run_mode = MT_RUN_POINTS;
-			r->run_n = b[2];
-		} else if (b[2] < 0xc0) {
-			r->run_mode = MT_RUN_UNTIL;
-			r->run_n = b[2] & 0x3f;
-		} else {
-			r->run_mode = MT_RUN_ALL;
-			r->run_n = 0;
-		}
+		uint8_t b[MT_IN_V2_RECORD_LEN] = { 0 };
+		size_t off = hlen + i * rlen;
+		for (size_t j = 0; j < rlen && off + j < size; j++)   /* a trailing partial record: zeros */
+			b[j] = data[off + j];
+		decode_record(b, v2, s, vcpu_of, &p->rec[i]);
 	}
 	p->nr_records = (unsigned)n;
 }
@@ -142,29 +199,42 @@ void mt_in_decode(const uint8_t *data, size_t size, struct mt_program *p)
 size_t mt_in_encode(const struct mt_program *p, uint8_t *out, size_t cap)
 {
 	uint8_t pp;
-	size_t len = MT_IN_HEADER_LEN + (size_t)p->nr_records * MT_IN_RECORD_LEN;
+	size_t len = MT_IN_V2_HEADER_LEN + (size_t)p->nr_records * MT_IN_V2_RECORD_LEN;
 
 	if (len > cap || per_page_byte(p->per_page, &pp) != 0 ||
 	    p->nr_vcpus < 1 || p->nr_vcpus > MT_IN_MAX_VCPUS ||
 	    p->max_frames < 1 || p->max_frames > MT_IN_MAX_FRAMES ||
-	    (p->per_page > 8 && p->max_frames > MT_IN_MAX_BIG_FRAMES))
+	    (p->per_page > 8 && p->max_frames > MT_IN_MAX_BIG_FRAMES) || p->model >= MT_MODEL_COUNT)
 		return 0;
-	out[0] = p->version;
+	out[0] = MT_IN_V2_TAG;
 	out[1] = (uint8_t)(p->nr_vcpus - 1);
 	out[2] = pp;
 	out[3] = (uint8_t)(p->max_frames - 1);
 	out[4] = p->alloc_fail;
+	out[5] = p->model;
 	for (unsigned i = 0; i < p->nr_records; i++) {
 		const struct mt_in_record *r = &p->rec[i];
-		uint8_t *b = out + MT_IN_HEADER_LEN + (size_t)i * MT_IN_RECORD_LEN;
+		uint8_t *b = out + MT_IN_V2_HEADER_LEN + (size_t)i * MT_IN_V2_RECORD_LEN;
 		if (r->op >= MT_OP_COUNT || r->vcpu >= p->nr_vcpus)
 			return 0;
 		b[0] = (uint8_t)((slot_of_op[r->op] << 3) | r->vcpu);
 		b[1] = r->arg;
-		switch (r->run_mode) {
-		case MT_RUN_POINTS: b[2] = r->run_n & 0x7f; break;
-		case MT_RUN_UNTIL:  b[2] = (uint8_t)(0x80 | (r->run_n & 0x3f)); break;
-		default:            b[2] = 0xff; break;
+		b[3] = 0;
+		switch (r->op == MT_OP_READ_FROM ? MT_RUN_ALL : r->run_mode) {
+		case MT_RUN_POINTS:
+			if (r->run_n > 0x7f)
+				return 0;
+			b[2] = (uint8_t)r->run_n;
+			break;
+		case MT_RUN_UNTIL:
+			if (r->run_n >= MT_IN_MAX_SITES)
+				return 0;
+			b[2] = (uint8_t)(0x80 | (r->run_n >> 8));
+			b[3] = (uint8_t)(r->run_n & 0xff);
+			break;
+		default:
+			b[2] = 0xff;
+			break;
 		}
 	}
 	return len;
@@ -185,7 +255,7 @@ static void append(char *buf, size_t cap, size_t *len, const char *fmt, ...)
 		*len += (size_t)n < cap - *len ? (size_t)n : cap - *len - 1;
 }
 
-char *mt_in_record_text(const struct mt_in_record *r, char *buf, size_t cap)
+char *mt_in_record_text(const struct mt_in_record *r, const struct mt_in_sites *s, char *buf, size_t cap)
 {
 	size_t len = 0;
 
@@ -204,6 +274,9 @@ char *mt_in_record_text(const struct mt_in_record *r, char *buf, size_t cap)
 	case MT_OP_PUT_BAD:
 		append(buf, cap, &len, " bad=%s k=%u", mt_in_bad_name(r->arg & 7u), r->arg >> 3);
 		break;
+	case MT_OP_READ_FROM:
+		append(buf, cap, &len, " store=%u", r->arg);
+		return buf;              /* no run length: it schedules nothing */
 	default:
 		if (r->arg)
 			append(buf, cap, &len, " arg=0x%02x", r->arg);
@@ -213,12 +286,14 @@ char *mt_in_record_text(const struct mt_in_record *r, char *buf, size_t cap)
 	case MT_RUN_POINTS:
 		append(buf, cap, &len, " run=%u", r->run_n);
 		break;
-	case MT_RUN_UNTIL:
-		if (mt_in_site_id(r->run_n))
-			append(buf, cap, &len, " until=%s", mt_in_site_id(r->run_n));
+	case MT_RUN_UNTIL: {
+		const struct mt_site *site = mt_in_site(s, r->run_n);
+		if (site)
+			append(buf, cap, &len, " until=%s", site->id);
 		else
 			append(buf, cap, &len, " until=#%u", r->run_n);
 		break;
+	}
 	default:
 		append(buf, cap, &len, " run=all");
 		break;
@@ -230,7 +305,8 @@ void mt_in_print_header(const struct mt_program *p, FILE *out)
 {
 	fprintf(out, "maptrack-input v%u\n", MT_IN_VERSION);
 	if (p->version != MT_IN_VERSION)
-		fprintf(out, "version 0x%02x\n", p->version);
+		fprintf(out, "# read from a version %u input\n", p->version);
+	fprintf(out, "model %s\n", mt_in_model_name(p->model));
 	fprintf(out, "vcpus %u\n", p->nr_vcpus);
 	fprintf(out, "per_page %u\n", p->per_page);
 	fprintf(out, "max_frames %u\n", p->max_frames);
@@ -259,29 +335,24 @@ static int lookup(const char *const *names, unsigned n, const char *s)
 	return -1;
 }
 
-static int parse_site(const char *s, unsigned *site)
+static int parse_site(const char *str, const struct mt_in_sites *s, unsigned *site)
 {
 	unsigned long v;
 
-	if (*s == '#') {
-		if (parse_uint(s + 1, 63, &v))
+	if (*str == '#') {
+		if (parse_uint(str + 1, MT_IN_MAX_SITES - 1, &v) || !s || v >= s->count)
 			return -1;
 		*site = (unsigned)v;
 		return 0;
 	}
-	/* By identifier (POP_READ_NEXT, with or without MT_SITE_) or number. */
-	if (!strncmp(s, "MT_SITE_", 8))
-		s += 8;
-	for (int i = 0; i < MT_SITE_COUNT && i < 64; i++)
-		if (!strcmp(site_ids[i], s)) {
-			*site = (unsigned)i;
-			return 0;
-		}
-	if (!parse_uint(s, 63, &v)) {
-		*site = (unsigned)v;
-		return 0;
-	}
-	return -1;
+	/* By identifier (POP_READ_NEXT, with or without MT_SITE_). */
+	if (!strncmp(str, "MT_SITE_", 8))
+		str += 8;
+	int id = mt_in_site_lookup(s, str);
+	if (id < 0)
+		return -1;
+	*site = (unsigned)id;
+	return 0;
 }
 
 #define PERR(...) do { snprintf(err, errcap, "line %u: ", lineno); \
@@ -289,7 +360,7 @@ static int parse_site(const char *s, unsigned *site)
 	return -1; } while (0)
 
 /* One record line, tokens already split. */
-static int parse_record(char **tok, int ntok, struct mt_in_record *r,
+static int parse_record(char **tok, int ntok, const struct mt_in_sites *s, struct mt_in_record *r,
                         unsigned lineno, char *err, size_t errcap)
 {
 	unsigned long v;
@@ -299,7 +370,7 @@ static int parse_record(char **tok, int ntok, struct mt_in_record *r,
 		PERR("expected a VCPU v0-v7, got '%s'", tok[0]);
 	r->vcpu = (uint8_t)v;
 	if (ntok < 2 || (op = lookup(op_names, MT_OP_COUNT, tok[1])) < 0)
-		PERR("expected an operation (get, put-own, put-other, grow, put-bad, nop) after %s", tok[0]);
+		PERR("expected an operation (get, put-own, put-other, grow, put-bad, nop, read-from) after %s", tok[0]);
 	r->op = (uint8_t)op;
 	r->arg = 0;
 	r->run_mode = MT_RUN_ALL;
@@ -333,6 +404,10 @@ static int parse_record(char **tok, int ntok, struct mt_in_record *r,
 				PERR("bad= one of range tail never double huge limit free last-put");
 			bad = (unsigned)f;
 			have_bad = 1;
+		} else if (!strcmp(key, "store") && op == MT_OP_READ_FROM) {
+			if (parse_uint(val, 255, &v))
+				PERR("store must be 0-255");
+			r->arg = (uint8_t)v;
 		} else if (!strcmp(key, "k") && op == MT_OP_PUT_BAD) {
 			if (parse_uint(val, 31, &v))
 				PERR("k must be 0-31");
@@ -349,20 +424,24 @@ static int parse_record(char **tok, int ntok, struct mt_in_record *r,
 			}
 		} else if (!strcmp(key, "until")) {
 			unsigned site;
-			if (parse_site(val, &site))
-				PERR("until= a site identifier (e.g. POP_READ_NEXT) or #N (0-63), got '%s'", val);
+			if (parse_site(val, s, &site))
+				PERR("until= a site of this implementation (e.g. POP_READ_NEXT) or #N (0-%u), got '%s'",
+				     s && s->count ? s->count - 1 : 0, val);
 			r->run_mode = MT_RUN_UNTIL;
-			r->run_n = (uint8_t)site;
+			r->run_n = (uint16_t)site;
 		} else {
 			PERR("unknown field '%s' for %s", key, op_names[op]);
 		}
 	}
 	if (have_bad || have_k)
 		r->arg = (uint8_t)(bad | k << 3);
+	if (op == MT_OP_READ_FROM && r->run_mode != MT_RUN_ALL)
+		PERR("read-from takes no run= or until= (it schedules nothing)");
 	return 0;
 }
 
-int mt_in_parse_text(const char *text, struct mt_program *p, char *err, size_t errcap)
+int mt_in_parse_text(const char *text, const struct mt_in_sites *s, struct mt_program *p,
+                     char *err, size_t errcap)
 {
 	unsigned lineno = 0;
 	size_t len = strlen(text);
@@ -405,9 +484,21 @@ int mt_in_parse_text(const char *text, struct mt_program *p, char *err, size_t e
 			continue;
 		unsigned long v;
 		if (!strcmp(tok[0], "maptrack-input")) {
-			if (ntok != 2 || strcmp(tok[1], "v1")) {
-				snprintf(err, errcap, "line %u: only 'maptrack-input v1' is known", lineno);
+			/* The text form names sites, so a v1 text reads as is. */
+			if (ntok != 2 || (strcmp(tok[1], "v1") && strcmp(tok[1], "v2"))) {
+				snprintf(err, errcap, "line %u: only 'maptrack-input v1' and 'v2' are known", lineno);
 				rc = -1;
+			}
+		} else if (!strcmp(tok[0], "model")) {
+			int m = ntok == 2 ? lookup(model_names, MT_MODEL_COUNT, tok[1]) : -1;
+			if (p->nr_records) {
+				snprintf(err, errcap, "line %u: header line 'model' after the first record", lineno);
+				rc = -1;
+			} else if (m < 0) {
+				snprintf(err, errcap, "line %u: model must be sc (the only memory model so far)", lineno);
+				rc = -1;
+			} else {
+				p->model = (uint8_t)m;
 			}
 		} else if (!strcmp(tok[0], "version") || !strcmp(tok[0], "vcpus") ||
 		           !strcmp(tok[0], "per_page") || !strcmp(tok[0], "max_frames") ||
@@ -419,8 +510,8 @@ int mt_in_parse_text(const char *text, struct mt_program *p, char *err, size_t e
 				snprintf(err, errcap, "line %u: '%s' needs one number", lineno, tok[0]);
 				rc = -1;
 			} else if (!strcmp(tok[0], "version")) {
+				/* v1 texts carried the raw first byte: it has no meaning. */
 				if (v > 255) { snprintf(err, errcap, "line %u: version 0-255", lineno); rc = -1; }
-				else p->version = (uint8_t)v;
 			} else if (!strcmp(tok[0], "vcpus")) {
 				if (v < 1 || v > MT_IN_MAX_VCPUS) { snprintf(err, errcap, "line %u: vcpus 1-8", lineno); rc = -1; }
 				else p->nr_vcpus = (unsigned)v;
@@ -446,7 +537,7 @@ int mt_in_parse_text(const char *text, struct mt_program *p, char *err, size_t e
 			if (p->nr_records >= MT_IN_MAX_RECORDS) {
 				snprintf(err, errcap, "line %u: more than %u records", lineno, MT_IN_MAX_RECORDS);
 				rc = -1;
-			} else if (parse_record(tok, ntok, &p->rec[p->nr_records], lineno, err, errcap)) {
+			} else if (parse_record(tok, ntok, s, &p->rec[p->nr_records], lineno, err, errcap)) {
 				rc = -1;
 			} else if (p->rec[p->nr_records].vcpu >= p->nr_vcpus) {
 				snprintf(err, errcap, "line %u: v%u but only %u VCPUs", lineno,

@@ -1,6 +1,6 @@
 /*
- * afl_driver.c - AFL++ persistent-mode driver for the libFuzzer target
- * (fuzz/maptrack_fuzzer.c: LLVMFuzzerInitialize / LLVMFuzzerTestOneInput,
+ * afl_main.c - AFL++ persistent-mode driver for the libFuzzer target
+ * (fuzz/drivers/libfuzzer_main.c: LLVMFuzzerInitialize / LLVMFuzzerTestOneInput,
  * the one harness).  Built by tools/afl through .clusterfuzzlite/build.sh
  * (MT_DRIVER_SRC) with afl-clang-fast; never by Bazel.
  *
@@ -16,7 +16,7 @@
  *     allocated is checked; MT_AFL_LEAK_CHECK=every scans after every input;
  *   - the simulator's interleaving-pair counters (MT_PAIR_COVERAGE, which
  *     AFL++ 4.04c does not read from libFuzzer's extra-counters section)
- *     copied into AFL++'s coverage map: 64 x 64 extra map entries, numbered
+ *     copied into AFL++'s coverage map: 4096 extra map entries, numbered
  *     by AFL's own runtime like any instrumented edge.
  *
  * Outside afl-fuzz: `afl_driver FILE...` runs each file once (exit 1 at
@@ -28,20 +28,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "fuzz/sim.h"
-
 #ifdef __AFL_LEAK_CHECK
 #include <sanitizer/allocator_interface.h>
 #endif
 
 #ifndef __AFL_FUZZ_TESTCASE_LEN
-#error "fuzz/afl_driver.c must be compiled with afl-clang-fast (AFL++)"
+#error "fuzz/drivers/afl_main.c must be compiled with afl-clang-fast (AFL++)"
 #endif
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define PAIRS (64u * 64u)
+/* The interleaving-pair counters of libfuzzer_main.c. */
+#define PAIRS 4096u
+extern uint8_t *mt_fuzz_pairs;
 
 /* AFL++'s runtime (afl-compiler-rt): the coverage map and the guard
  * numbering of SanitizerCoverage's trace-pc-guard. */
@@ -123,7 +123,7 @@ static void leak_check_setup(void)
 
 static void run_one(const uint8_t *data, size_t size)
 {
-	uint8_t *pairs = mt_sim_pair_counters;
+	uint8_t *pairs = mt_fuzz_pairs;
 #ifdef __AFL_LEAK_CHECK
 	size_t m0 = n_malloc, f0 = n_free;
 #endif
@@ -164,8 +164,8 @@ int main(int argc, char **argv)
 #ifdef __AFL_LEAK_CHECK
 	leak_check_setup();
 #endif
-	if (mt_sim_pair_counters)
-		memset(mt_sim_pair_counters, 0, PAIRS);
+	if (mt_fuzz_pairs)
+		memset(mt_fuzz_pairs, 0, PAIRS);
 	if (argc > 1 && !getenv("__AFL_SHM_ID"))
 		return run_files(argc, argv);
 

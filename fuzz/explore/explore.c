@@ -9,12 +9,9 @@
  * record per decision, stopping its VCPU at the very next schedule point
  * (run=0), so the explorer decides before every access.
  */
-#include "fuzz/explore.h"
+#include "fuzz/explore/explore.h"
 
 #include <string.h>
-
-#include "fuzz/sim.h"
-#include "lib/mt_sites.h"
 
 /* One decision: which VCPU runs next. */
 struct node {
@@ -45,6 +42,7 @@ static struct {
 	uint8_t pend_opt[MT_IN_MAX_VCPUS];
 	unsigned pend_n;
 	int error;
+	struct mt_sim *sim;              /* the harness's engine */
 } X;
 
 static struct mt_program ran;        /* the program of the current run */
@@ -76,8 +74,9 @@ static void add_op(unsigned v, const struct mt_in_record *r)
 	E.sc->ops[v][E.sc->nr_ops[v]++] = (struct mt_xp_op){ r->op, r->arg };
 }
 
-static void on_event(const struct mt_ev *e, const struct mt_in_record *r)
+static void on_event(void *ctx, const struct mt_ev *e, const struct mt_in_record *r)
 {
+	(void)ctx;
 	if (!r)
 		return;                  /* drain, epilogue */
 	if (e->record > E.last_record)
@@ -86,7 +85,7 @@ static void on_event(const struct mt_ev *e, const struct mt_in_record *r)
 		add_op(e->vcpu, r);
 }
 
-int mt_xp_scenario_of(const struct mt_program *p, const struct mt_ops *ops,
+int mt_xp_scenario_of(const struct mt_program *p, struct mt_harness *h,
                       struct mt_xp_scenario *sc, char *err, size_t errcap)
 {
 	memset(sc, 0, sizeof(*sc));
@@ -95,9 +94,9 @@ int mt_xp_scenario_of(const struct mt_program *p, const struct mt_ops *ops,
 	E.sc = sc;
 	E.last_record = -1;
 	E.overflow = 0;
-	mt_sim_event_hook = on_event;
-	int finding = mt_sim_run(p, ops, NULL);
-	mt_sim_event_hook = NULL;
+	mt_sim_set_event_hook(h->sim, on_event, NULL);
+	int finding = mt_harness_run_program(h, p, NULL);
+	mt_sim_set_event_hook(h->sim, NULL, NULL);
 	/* A finding stopped the run: the records it never reached keep their
 	 * operations (a nop is none). */
 	for (unsigned i = (unsigned)(E.last_record + 1); finding && i < p->nr_records; i++)
@@ -111,7 +110,7 @@ int mt_xp_scenario_of(const struct mt_program *p, const struct mt_ops *ops,
 	return 0;
 }
 
-void mt_xp_print_scenario(const struct mt_xp_scenario *sc, FILE *out)
+void mt_xp_print_scenario(const struct mt_xp_scenario *sc, const struct mt_in_sites *sites, FILE *out)
 {
 	char buf[128];
 
@@ -121,7 +120,7 @@ void mt_xp_print_scenario(const struct mt_xp_scenario *sc, FILE *out)
 			struct mt_in_record r = { .vcpu = (uint8_t)v, .op = sc->ops[v][i].kind,
 			                          .arg = sc->ops[v][i].arg, .run_mode = MT_RUN_ALL,
 			                          .run_n = 0 };
-			fprintf(out, "%s\n", mt_in_record_text(&r, buf, sizeof(buf)));
+			fprintf(out, "%s\n", mt_in_record_text(&r, sites, buf, sizeof(buf)));
 		}
 	}
 }
@@ -145,7 +144,7 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 	int site = 0;
 
 	for (unsigned v = 0; v < nv; v++) {
-		int st = mt_sim_vcpu(v, NULL);
+		int st = mt_sim_vcpu(X.sim, v, NULL);
 		if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
 		    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
 			can[nc++] = (uint8_t)v;
@@ -156,7 +155,7 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 	/* The last VCPU stopped at a schedule point (or, counting operation
 	 * boundaries, finished an operation and has more): it could go on, so
 	 * it is the default and every other choice is a preemption. */
-	int last = X.last >= 0 ? mt_sim_vcpu((unsigned)X.last, &site) : -1;
+	int last = X.last >= 0 ? mt_sim_vcpu(X.sim, (unsigned)X.last, &site) : -1;
 	int parked = last == MT_SIM_PARKED;
 	int more = last == MT_SIM_IDLE && X.next_op[X.last] < X.sc->nr_ops[X.last];
 	if (parked || (X.cfg->strict_boundaries && more)) {
@@ -169,7 +168,8 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 			*cut += others;
 			return;
 		}
-		if (parked && !X.cfg->no_prune && (mt_site_kind(site) & MT_SK_P)) {
+		if (parked && !X.cfg->no_prune && site >= 0 && mt_sim_site(X.sim, (unsigned)site) &&
+		    (mt_sim_site(X.sim, (unsigned)site)->kind & MT_SK_P)) {
 			*pruned += others;
 			for (unsigned i = 0; i < nc; i++)
 				if (can[i] != X.last)
@@ -211,7 +211,7 @@ static int feed(void *ctx, struct mt_in_record *r)
 	if (X.error)
 		return 0;
 	if (X.d > 0) {
-		ended_done[X.d - 1] = mt_sim_vcpu((unsigned)X.last, NULL) == MT_SIM_IDLE;
+		ended_done[X.d - 1] = mt_sim_vcpu(X.sim, (unsigned)X.last, NULL) == MT_SIM_IDLE;
 		settle_pending(ended_done[X.d - 1]);
 	}
 	choices(&fresh, &pruned, &cut);
@@ -246,7 +246,7 @@ static int feed(void *ctx, struct mt_in_record *r)
 	r->vcpu = (uint8_t)w;
 	r->run_mode = MT_RUN_POINTS;
 	r->run_n = 0;
-	if (mt_sim_vcpu(w, NULL) == MT_SIM_IDLE) {
+	if (mt_sim_vcpu(X.sim, w, NULL) == MT_SIM_IDLE) {
 		const struct mt_xp_op *op = &X.sc->ops[w][X.next_op[w]++];
 		r->op = op->kind;
 		r->arg = op->arg;
@@ -278,6 +278,7 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 	X.sc = sc;
 	X.cfg = cfg;
 	X.st = st;
+	X.sim = cfg->harness->sim;
 	for (;;) {
 		if (cfg->max_schedules && st->schedules >= cfg->max_schedules)
 			return 0;        /* cut short: complete stays 0 */
@@ -291,7 +292,7 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 		memset(X.next_op, 0, sizeof(X.next_op));
 		ran = sc->hdr;
 		X.pend_node = -1;
-		int finding = mt_sim_run_fed(&ran, cfg->ops, NULL, feed, NULL);
+		int finding = mt_sim_run_fed(X.sim, &ran, cfg->harness->ops, NULL, feed, NULL);
 		settle_pending(1);       /* the run stopped right after it: unconfirmed */
 		if (X.error) {
 			st->error = 1;
@@ -306,14 +307,14 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 		st->decisions += X.d;
 		if (X.d > st->max_depth)
 			st->max_depth = X.d;
-		if (!cfg->no_prune && mt_sim_stats()->claim_overflows) {
+		if (!cfg->no_prune && mt_claims_overflows(cfg->harness->claims)) {
 			fail("too many private accesses in a row to check (use --no-prune)");
 			st->error = 1;
 			return -1;
 		}
 		if (finding) {
 			st->violations++;
-			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, mt_sim_finding()))
+			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, mt_sim_finding(X.sim)))
 				return 0;
 		}
 		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)
@@ -350,7 +351,7 @@ void mt_xp_compact(const struct mt_program *in, struct mt_program *out)
 			j++;
 		struct mt_in_record r = in->rec[i];
 		r.run_mode = ended_done[j - 1] ? MT_RUN_ALL : MT_RUN_POINTS;
-		r.run_n = ended_done[j - 1] ? 0 : (uint8_t)(j - i - 1);
+		r.run_n = ended_done[j - 1] ? 0 : (uint16_t)(j - i - 1);
 		out->rec[out->nr_records++] = r;
 		i = j;
 	}

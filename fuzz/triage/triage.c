@@ -2,7 +2,7 @@
  * triage.c - verdicts, the schedule shrinker, signatures and the swimlane
  * picture (see triage.h).
  */
-#include "fuzz/triage.h"
+#include "fuzz/triage/triage.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -14,8 +14,27 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "fuzz/sim.h"
-#include "lib/mt_sites.h"
+#include "fuzz/drivers/harness.h"
+
+/* The harness every run of this module goes through, bound to the
+ * implementation of the call (one engine context, reused). */
+static struct mt_harness *tri_h;
+
+static struct mt_harness *harness_for(const struct mt_ops *ops)
+{
+	if (!tri_h)
+		tri_h = mt_harness_new(ops);
+	mt_harness_set_impl(tri_h, ops);
+	return tri_h;
+}
+
+struct mt_harness *mt_tri_harness(const struct mt_ops *ops)
+{
+	return harness_for(ops);
+}
+
+/* The sites of the implementation of the last call (names in traces). */
+#define tri_sites (&tri_h->sites)
 
 #define TRI_RUN_SECONDS 10u     /* a run this long is a hang ("timeout") */
 #define TRI_MAX_FILE (1u << 20)
@@ -111,10 +130,10 @@ static void run_in_process(const struct mt_program *p, const struct mt_ops *ops,
 	if (sig == 0) {
 		g_in_run = 1;
 		alarm(TRI_RUN_SECONDS);
-		int rc = mt_sim_run(p, ops, NULL);
+		int rc = mt_harness_run_program(harness_for(ops), p, NULL);
 		alarm(0);
 		g_in_run = 0;
-		set_verdict(v, rc, mt_sim_finding());
+		set_verdict(v, rc, mt_harness_finding(tri_h));
 		return;
 	}
 	alarm(0);
@@ -149,9 +168,9 @@ static void run_in_child(const struct mt_program *p, const struct mt_ops *ops, s
 		signal(SIGABRT, SIG_DFL);
 		signal(SIGALRM, SIG_DFL);
 		alarm(TRI_RUN_SECONDS);
-		int rc = mt_sim_run(p, ops, NULL);
+		int rc = mt_harness_run_program(harness_for(ops), p, NULL);
 		g_shared->flagged = rc;
-		snprintf(g_shared->finding, sizeof(g_shared->finding), "%s", mt_sim_finding());
+		snprintf(g_shared->finding, sizeof(g_shared->finding), "%s", mt_harness_finding(tri_h));
 		_exit(0);
 	}
 	int st = 0;
@@ -172,7 +191,26 @@ void mt_tri_run(const struct mt_program *p, const struct mt_ops *ops, struct mt_
 		run_in_process(p, ops, v);
 }
 
-int mt_tri_load(const char *path, struct mt_program *p, char *err, size_t errcap)
+/* Text that is not an input: the first line that is not blank or a
+ * comment starts with a header keyword or a record ("v0 get"). */
+static int looks_like_text(const char *s)
+{
+	static const char *const keys[] = { "maptrack-input", "model", "version", "vcpus", "per_page",
+	                                    "max_frames", "alloc_fail" };
+
+	while (*s == '#' || *s == '\n' || *s == ' ' || *s == '\t' || *s == '\r') {
+		if (*s == '#')
+			s += strcspn(s, "\n");
+		else
+			s++;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strncmp(s, keys[i], strlen(keys[i])) && (s[strlen(keys[i])] == ' ' || s[strlen(keys[i])] == '\t'))
+			return 1;
+	return s[0] == 'v' && isdigit((unsigned char)s[1]);
+}
+
+int mt_tri_load(const char *path, const struct mt_ops *ops, struct mt_program *p, char *err, size_t errcap)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f) {
@@ -195,27 +233,18 @@ int mt_tri_load(const char *path, struct mt_program *p, char *err, size_t errcap
 	}
 	buf[n] = 0;
 	int rc = 0;
-	/* Text form: no NUL byte, and a line (after comments) starts with the magic. */
-	static const char magic[] = "maptrack-input";
-	int is_text = !memchr(buf, 0, n);
-	if (is_text) {
-		const char *s = (const char *)buf;
-		while (*s == '#' || *s == '\n' || *s == ' ' || *s == '\t' || *s == '\r') {
-			if (*s == '#')
-				s += strcspn(s, "\n");
-			else
-				s++;
-		}
-		is_text = !strncmp(s, magic, sizeof(magic) - 1);
-	}
+	/* Text form: no NUL byte, and the first line (after comments) is a
+	 * header line or a record; with or without the maptrack-input line. */
+	int is_text = !memchr(buf, 0, n) && looks_like_text((const char *)buf);
+	struct mt_harness *h = harness_for(ops);
 	if (is_text) {
 		char perr[256];
-		if (mt_in_parse_text((const char *)buf, p, perr, sizeof(perr))) {
-			snprintf(err, errcap, "%s: %s", path, perr);
+		if (mt_harness_parse(h, (const char *)buf, p, perr, sizeof(perr))) {
+			snprintf(err, errcap, "%s: text form: %s", path, perr);
 			rc = -1;
 		}
 	} else {
-		mt_in_decode(buf, n, p);
+		mt_harness_decode(h, buf, n, p);
 	}
 	free(buf);
 	return rc;
@@ -237,7 +266,7 @@ struct shrink_ctx {
 static int breaks(struct shrink_ctx *c, const struct mt_program *q)
 {
 	struct mt_tri_verdict v;
-	static uint8_t buf[MT_IN_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_RECORD_LEN];
+	static uint8_t buf[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
 
 	if (!mt_in_encode(q, buf, sizeof(buf)))
 		return 0;                /* not representable: never a candidate */
@@ -471,20 +500,21 @@ static int pass_simplify(struct shrink_ctx *c, struct mt_program *p)
 			int done = 0;
 			/* first the site where it does stop */
 			int site = stop_site_of_record(p, c->ops, i);
-			if (site > 0 && site < 64) {
+			if (site >= 0) {
 				cand = *p;
 				cand.rec[i].run_mode = MT_RUN_UNTIL;
-				cand.rec[i].run_n = (uint8_t)site;
+				cand.rec[i].run_n = (uint16_t)site;
 				if (breaks(c, &cand)) {
 					*p = cand;
 					changed = done = 1;
 				}
 			}
 			/* a named stop: the first site that stops it with the same verdict */
-			for (unsigned s = 1; s < MT_SITE_COUNT && s < 64 && !done; s++) {
+			unsigned nsites = harness_for(c->ops)->sites.count;
+			for (unsigned s = 0; s < nsites && s < 256 && !done; s++) {
 				cand = *p;
 				cand.rec[i].run_mode = MT_RUN_UNTIL;
-				cand.rec[i].run_n = (uint8_t)s;
+				cand.rec[i].run_n = (uint16_t)s;
 				if (breaks(c, &cand)) {
 					*p = cand;
 					changed = done = 1;
@@ -492,7 +522,7 @@ static int pass_simplify(struct shrink_ctx *c, struct mt_program *p)
 			}
 			for (unsigned n = 0; n < r->run_n && !done; n++) {
 				cand = *p;
-				cand.rec[i].run_n = (uint8_t)n;
+				cand.rec[i].run_n = (uint16_t)n;
 				if (breaks(c, &cand)) {
 					*p = cand;
 					changed = done = 1;
@@ -552,7 +582,7 @@ int mt_tri_check_minimal(const struct mt_program *p, const struct mt_ops *ops, c
 		remove_range(&cand, i, 1);
 		if (breaks(&c, &cand)) {
 			snprintf(why, cap, "record %u (%s) can be removed", i,
-			         mt_in_record_text(&p->rec[i], buf, sizeof(buf)));
+			         mt_in_record_text(&p->rec[i], tri_sites, buf, sizeof(buf)));
 			return 0;
 		}
 	}
@@ -570,7 +600,7 @@ int mt_tri_check_minimal(const struct mt_program *p, const struct mt_ops *ops, c
 			unswitch(&cand, p, i, j);
 			if (breaks(&c, &cand)) {
 				snprintf(why, cap, "the context switch of record %u (%s) can be removed%s", i,
-				         mt_in_record_text(&p->rec[i], buf, sizeof(buf)),
+				         mt_in_record_text(&p->rec[i], tri_sites, buf, sizeof(buf)),
 				         j > i ? " (run it later in one piece)" : "");
 				return 0;
 			}
@@ -611,10 +641,10 @@ struct trace {
 
 static const char *site_id_of_name(const char *name)
 {
-	for (int i = 0; i < 64; i++) {
-		const char *id = mt_in_site_id(i);
-		if (id && !strcmp(mt_site_name(i), name))
-			return id;
+	for (unsigned i = 0; i < tri_sites->count; i++) {
+		const struct mt_site *site = mt_in_site(tri_sites, i);
+		if (!strcmp(site->text, name))
+			return site->id;
 	}
 	return "?";
 }
@@ -693,7 +723,7 @@ static void parse_line(struct trace *t, const struct mt_program *p, char *line, 
 		r->kind = R_RECORD;
 		snprintf(r->text, sizeof(r->text), "%s", line);
 		for (unsigned k = *next_rec; k < p->nr_records; k++)
-			if (!strcmp(mt_in_record_text(&p->rec[k], buf, sizeof(buf)), line)) {
+			if (!strcmp(mt_in_record_text(&p->rec[k], tri_sites, buf, sizeof(buf)), line)) {
 				*cur_rec = (int)k;
 				*next_rec = k + 1;
 				break;
@@ -797,7 +827,7 @@ static void trace_in_child(const struct mt_program *p, const struct mt_ops *ops,
 		signal(SIGABRT, SIG_DFL);
 		signal(SIGALRM, SIG_DFL);
 		alarm(TRI_RUN_SECONDS);
-		mt_sim_run(p, ops, tmp);
+		mt_harness_run_program(harness_for(ops), p, tmp);
 		_exit(0);
 	}
 	if (pid > 0) {
@@ -832,7 +862,7 @@ static int trace_run(const struct mt_program *p, const struct mt_ops *ops, struc
 		fprintf(f, "# FINDING %s\n", v.finding);
 	} else {
 		install_handlers();
-		int rc = mt_sim_run(p, ops, f);
+		int rc = mt_harness_run_program(harness_for(ops), p, f);
 		(void)rc;
 	}
 	fclose(f);
@@ -865,9 +895,7 @@ static int stop_site_of_record(const struct mt_program *p, const struct mt_ops *
 		return -1;
 	for (size_t i = 0; i < t.n && site < 0; i++)
 		if (t.rows[i].kind == R_STOP && t.rows[i].record == (int)rec)
-			for (int k = 0; k < 64; k++)
-				if (mt_in_site_id(k) && !strcmp(mt_in_site_id(k), t.rows[i].site))
-					site = k;
+			site = mt_in_site_lookup(tri_sites, t.rows[i].site);
 	trace_free(&t);
 	return site;
 }
@@ -998,7 +1026,7 @@ int mt_tri_print_text(const struct mt_program *p, const struct mt_ops *ops, FILE
 	}
 	fflush(out);
 	install_handlers();
-	int rc = mt_sim_run(p, ops, out);
+	int rc = mt_harness_run_program(harness_for(ops), p, out);
 	fprintf(out, "# verdict: %s\n", rc ? "FINDING" : "clean");
 	return rc;
 }
@@ -1256,12 +1284,12 @@ static void build_picture(struct picture *pic, const struct trace *t, const stru
 		y += 18;
 	}
 	for (unsigned k = 0; k < nseen; k++) {
-		for (int site = 0; site < 64; site++)
-			if (mt_in_site_id(site) && !strcmp(mt_in_site_id(site), seen[k])) {
-				snprintf(buf, sizeof(buf), "%-20s %s", seen[k], mt_site_name(site));
-				text(pic, PIC_MARGIN + 12, y + 8, width - 2 * PIC_MARGIN, 12, 0, "#37474f", buf);
-				y += 17;
-			}
+		int site = mt_in_site_lookup(tri_sites, seen[k]);
+		if (site >= 0) {
+			snprintf(buf, sizeof(buf), "%-20s %s", seen[k], mt_in_site(tri_sites, (unsigned)site)->text);
+			text(pic, PIC_MARGIN + 12, y + 8, width - 2 * PIC_MARGIN, 12, 0, "#37474f", buf);
+			y += 17;
+		}
 	}
 	if (rows >= PIC_MAX_ROWS) {
 		text(pic, PIC_MARGIN, y + 10, width, 12, 1, "#b00020", "... more steps not drawn (shrink the input first)");

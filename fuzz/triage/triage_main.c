@@ -31,11 +31,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "fuzz/harness.h"
-#include "fuzz/input.h"
-#include "fuzz/triage.h"
+#include "fuzz/drivers/harness.h"
+#include "fuzz/triage/triage.h"
 
-#define BYTES_CAP (MT_IN_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_RECORD_LEN)
+#define BYTES_CAP (MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN)
 
 static void usage(FILE *out)
 {
@@ -172,7 +171,7 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 	for (int i = 0; i < nfiles; i++) {
 		double t1 = now_ms();
 		unsigned long runs0 = mt_tri_runs();
-		if (mt_tri_load(files[i], &prog, err, sizeof(err))) {
+		if (mt_tri_load(files[i], ops, &prog, err, sizeof(err))) {
 			fprintf(stderr, "[%d/%d] %s: skipped: %s\n", i + 1, nfiles, base_name(files[i]), err);
 			unreadable++;
 			continue;
@@ -361,10 +360,10 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 
 /* ---- single-file commands ---- */
 
-static int load_or_die(const char *path)
+static int load_or_die(const struct mt_ops *ops, const char *path)
 {
 	char err[512];
-	if (mt_tri_load(path, &prog, err, sizeof(err))) {
+	if (mt_tri_load(path, ops, &prog, err, sizeof(err))) {
 		fprintf(stderr, "maptrack_triage: %s\n", err);
 		return -1;
 	}
@@ -373,7 +372,7 @@ static int load_or_die(const char *path)
 
 static int cmd_shrink(const struct mt_ops *ops, const char *inv, const char *in, const char *out)
 {
-	if (load_or_die(in))
+	if (load_or_die(ops, in))
 		return 2;
 	struct mt_tri_verdict v;
 	mt_tri_run(&prog, ops, &v);
@@ -406,7 +405,7 @@ static int cmd_shrink(const struct mt_ops *ops, const char *inv, const char *in,
 
 static int cmd_minimal(const struct mt_ops *ops, const char *inv, const char *in)
 {
-	if (load_or_die(in))
+	if (load_or_die(ops, in))
 		return 2;
 	struct mt_tri_verdict v;
 	mt_tri_run(&prog, ops, &v);
@@ -425,7 +424,7 @@ static int cmd_signature(const struct mt_ops *ops, char **files, int nfiles)
 {
 	int rc = 0;
 	for (int i = 0; i < nfiles; i++) {
-		if (load_or_die(files[i]))
+		if (load_or_die(ops, files[i]))
 			return 2;
 		struct mt_tri_sig s;
 		if (mt_tri_signature(&prog, ops, &s))
@@ -439,7 +438,7 @@ static int cmd_signature(const struct mt_ops *ops, char **files, int nfiles)
 static int cmd_timeline(const struct mt_ops *ops, const char *in, const char *out, const char *png,
                         const char *title)
 {
-	if (load_or_die(in))
+	if (load_or_die(ops, in))
 		return 2;
 	enum mt_tri_picture fmt = MT_TRI_HTML;
 	if (out) {
@@ -576,7 +575,7 @@ int main(int argc, char **argv)
 	} else if (!strcmp(cmd, "signature") && nfiles >= 1) {
 		rc = cmd_signature(ops, files, nfiles);
 	} else if (!strcmp(cmd, "text") && nfiles == 1) {
-		rc = load_or_die(files[0]) ? 2 : mt_tri_print_text(&prog, ops, stdout) ? 1 : 0;
+		rc = load_or_die(ops, files[0]) ? 2 : mt_tri_print_text(&prog, ops, stdout) ? 1 : 0;
 	} else if (!strcmp(cmd, "timeline") && nfiles == 1) {
 		rc = cmd_timeline(ops, files[0], out, png, title);
 	} else {

@@ -1,0 +1,124 @@
+/* claims.c - finding I11 (see claims.h). */
+#include "fuzz/checkers/claims.h"
+
+#include <stdlib.h>
+
+/* A private access still in force. */
+struct claim {
+	const void *addr;
+	unsigned kind;           /* enum mt_site_kind bits */
+	unsigned site;
+};
+
+#define MAX_CLAIMS 32u
+
+struct mt_claims {
+	int on;
+	unsigned overflows;
+	unsigned nr[MT_IN_MAX_VCPUS];
+	struct claim c[MT_IN_MAX_VCPUS][MAX_CLAIMS];
+};
+
+struct mt_claims *mt_claims_new(void)
+{
+	struct mt_claims *c = calloc(1, sizeof(*c));
+
+	if (c)
+		c->on = 1;
+	return c;
+}
+
+void mt_claims_free(struct mt_claims *c)
+{
+	free(c);
+}
+
+void mt_claims_enable(struct mt_claims *c, int on)
+{
+	c->on = on;
+}
+
+int mt_claims_enabled(const struct mt_claims *c)
+{
+	return c->on;
+}
+
+unsigned mt_claims_overflows(const struct mt_claims *c)
+{
+	return c->overflows;
+}
+
+static void begin(void *ctx, struct mt_sim *sim)
+{
+	struct mt_claims *c = ctx;
+
+	(void)sim;
+	c->overflows = 0;
+	for (unsigned v = 0; v < MT_IN_MAX_VCPUS; v++)
+		c->nr[v] = 0;
+}
+
+/* An operation starts or ends with no claim in force. */
+static void op_edge(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	struct mt_claims *c = ctx;
+
+	(void)sim;
+	(void)op;
+	c->nr[v] = 0;
+}
+
+/* VCPU v makes the access of site at addr now.  A claim of another VCPU on
+ * the same memory, with a write on either side, is a finding; then v's own
+ * claims grow (a private access) or end (a shared access). */
+static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr)
+{
+	struct mt_claims *c = ctx;
+	const struct mt_site *sd = mt_sim_site(sim, site);
+	unsigned kind = sd ? sd->kind : MT_SK_RW;
+	unsigned nv = mt_sim_program(sim)->nr_vcpus;
+
+	if (!c->on)
+		return;
+	for (unsigned u = 0; u < nv && !mt_sim_failed(sim); u++) {
+		if (u == v)
+			continue;
+		for (unsigned i = 0; i < c->nr[u]; i++) {
+			const struct claim *cl = &c->c[u][i];
+			if (cl->addr != addr || !((cl->kind | kind) & MT_SK_W))
+				continue;
+			mt_sim_fail(sim, "I11", MT_INVALID_HANDLE,
+			            "v%u '%s' %s memory that v%u holds privately since its '%s' "
+			            "(no other VCPU may touch it before v%u's next shared access)",
+			            v, mt_sim_site_text(sim, (int)site), kind & MT_SK_W ? "writes" : "reads",
+			            u, mt_sim_site_text(sim, (int)cl->site), u);
+			break;
+		}
+	}
+	if (!(kind & MT_SK_P)) {
+		c->nr[v] = 0;
+		return;
+	}
+	for (unsigned i = 0; i < c->nr[v]; i++) {
+		struct claim *cl = &c->c[v][i];
+		if (cl->addr == addr) {
+			if ((kind & MT_SK_W) && !(cl->kind & MT_SK_W))
+				cl->site = site;   /* name the write in reports */
+			cl->kind |= kind;
+			return;
+		}
+	}
+	if (c->nr[v] == MAX_CLAIMS) {
+		c->overflows++;
+		return;
+	}
+	c->c[v][c->nr[v]++] = (struct claim){ addr, kind, site };
+}
+
+const struct mt_sim_observer mt_claims_observer = {
+	.name = "claims (I11)",
+	.begin = begin,
+	.op_started = op_edge,
+	.access = access,
+	.op_returned = op_edge,
+};

@@ -1,0 +1,207 @@
+/* harness.c - decode, run, check (see harness.h). */
+#include "fuzz/drivers/harness.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const struct mt_ops *mt_harness_impl(const char *name)
+{
+	return mt_ops_find(name);
+}
+
+void mt_harness_list_impls(FILE *out)
+{
+	const struct mt_registration *r;
+
+	for (unsigned i = 0; (r = mt_ops_at(i)) != NULL; i++)
+		fprintf(out, "%s\n", r->ops->name);
+}
+
+struct mt_harness *mt_harness_new(const struct mt_ops *ops)
+{
+	struct mt_harness *h = calloc(1, sizeof(*h));
+
+	if (!h || !(h->sim = mt_sim_new()) || !(h->oracle = mt_oracle_new()) ||
+	    !(h->claims = mt_claims_new()) ||
+	    mt_sim_attach(h->sim, &mt_oracle_observer, h->oracle) ||
+	    mt_sim_attach(h->sim, &mt_claims_observer, h->claims)) {
+		fprintf(stderr, "harness: out of memory\n");
+		exit(2);
+	}
+	mt_harness_set_impl(h, ops);
+	return h;
+}
+
+void mt_harness_free(struct mt_harness *h)
+{
+	if (!h)
+		return;
+	mt_sim_free(h->sim);
+	mt_oracle_free(h->oracle);
+	mt_claims_free(h->claims);
+	free(h);
+}
+
+void mt_harness_set_impl(struct mt_harness *h, const struct mt_ops *ops)
+{
+	if (h->ops == ops)
+		return;
+	h->ops = ops;
+	mt_in_sites_init(&h->sites, ops->site_tables);
+}
+
+void mt_harness_decode(const struct mt_harness *h, const uint8_t *data, size_t size, struct mt_program *p)
+{
+	mt_in_decode(data, size, &h->sites, p);
+}
+
+int mt_harness_parse(const struct mt_harness *h, const char *text, struct mt_program *p, char *err, size_t errcap)
+{
+	return mt_in_parse_text(text, &h->sites, p, err, errcap);
+}
+
+int mt_harness_run(struct mt_harness *h, const uint8_t *data, size_t size, FILE *trace)
+{
+	mt_in_decode(data, size, &h->sites, &h->prog);
+	return mt_sim_run(h->sim, &h->prog, h->ops, trace);
+}
+
+int mt_harness_run_program(struct mt_harness *h, const struct mt_program *p, FILE *trace)
+{
+	return mt_sim_run(h->sim, p, h->ops, trace);
+}
+
+const char *mt_harness_finding(const struct mt_harness *h)
+{
+	return mt_sim_finding(h->sim);
+}
+
+void mt_harness_report(struct mt_harness *h, FILE *out)
+{
+	mt_sim_report(h->sim, out);
+}
+
+static void on_crash(int sig)
+{
+	char what[64];
+
+	snprintf(what, sizeof(what), "signal %d (%s)", sig, strsignal(sig));
+	fflush(stdout);
+	printf("FINDING crash: %s\n", what);
+	if (mt_sim_active())
+		mt_sim_report_crash(mt_sim_active(), stdout, what);
+	printf("SUMMARY crash=1 signal=%d\n", sig);
+	fflush(stdout);
+	_exit(1);
+}
+
+void mt_harness_catch_crashes(void)
+{
+	static char altstack[1 << 16];
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack), .ss_flags = 0 };
+	struct sigaction sa;
+
+	sigaltstack(&ss, NULL);      /* the crash may be on a VCPU stack */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_crash;
+	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGSEGV, &sa, NULL);
+	sigaction(SIGBUS, &sa, NULL);
+	sigaction(SIGFPE, &sa, NULL);
+	sigaction(SIGILL, &sa, NULL);
+}
+
+/* ---- files ---- */
+
+uint8_t *mt_harness_read_file(const char *path, size_t *size)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	uint8_t *buf = malloc(MT_HARNESS_MAX_INPUT + 1);
+	if (!buf) {
+		fclose(f);
+		errno = ENOMEM;
+		return NULL;
+	}
+	*size = fread(buf, 1, MT_HARNESS_MAX_INPUT, f);
+	int bad = ferror(f);
+	fclose(f);
+	if (bad) {
+		free(buf);
+		errno = EIO;
+		return NULL;
+	}
+	buf[*size] = 0;
+	return buf;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int skipped(const char *name)
+{
+	size_t l = strlen(name);
+
+	return name[0] == '.' || (l > 5 && !strcmp(name + l - 5, ".dict")) ||
+	       (l > 8 && !strcmp(name + l - 8, ".options"));
+}
+
+long mt_harness_each_file(const char *who, const char *path, void (*fn)(void *ctx, const char *file), void *ctx)
+{
+	struct stat st;
+
+	if (stat(path, &st) != 0) {
+		fprintf(stderr, "%s: no such file or directory: %s\n", who, path);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fn(ctx, path);
+		return 1;
+	}
+	DIR *d = opendir(path);
+	if (!d) {
+		fprintf(stderr, "%s: cannot open directory %s: %s\n", who, path, strerror(errno));
+		return -1;
+	}
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	for (struct dirent *de; (de = readdir(d));) {
+		if (skipped(de->d_name))
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			char **nn = realloc(names, cap * sizeof(*names));
+			if (!nn)
+				abort();
+			names = nn;
+		}
+		size_t len = strlen(path) + strlen(de->d_name) + 2;
+		names[n] = malloc(len);
+		if (!names[n])
+			abort();
+		snprintf(names[n], len, "%s/%s", path, de->d_name);
+		n++;
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	long visited = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct stat fst;
+		if (stat(names[i], &fst) == 0 && S_ISREG(fst.st_mode)) {
+			fn(ctx, names[i]);
+			visited++;
+		}
+		free(names[i]);
+	}
+	free(names);
+	return visited;
+}

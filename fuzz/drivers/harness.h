@@ -1,0 +1,81 @@
+/*
+ * harness.h - the driver library: decode, run, check, report, shared by
+ * every front end (libFuzzer target, AFL++ driver, replay, coverage,
+ * explore, depth, triage, bazel tests, tools/repro).
+ *
+ * A harness owns one engine context (fuzz/engine/sim.h) with the standard
+ * checkers attached: the maptrack oracle (fuzz/checkers/oracle.h, which
+ * also keeps the book of held handles) and the I11 claims checker
+ * (fuzz/checkers/claims.h).  It is bound to one implementation at a time,
+ * whose site tables decode the inputs.
+ */
+#ifndef MT_FUZZ_DRIVERS_HARNESS_H
+#define MT_FUZZ_DRIVERS_HARNESS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fuzz/checkers/claims.h"
+#include "fuzz/checkers/oracle.h"
+#include "fuzz/engine/sim.h"
+#include "fuzz/format/input.h"
+#include "lib/maptrack.h"
+
+struct mt_harness {
+	struct mt_sim *sim;
+	struct mt_oracle *oracle;
+	struct mt_claims *claims;
+	const struct mt_ops *ops;
+	struct mt_in_sites sites;        /* ops's sites, for decode and text */
+	struct mt_program prog;          /* the program of the last mt_harness_run() */
+};
+
+/* An implementation by name (every registered one); NULL if unknown. */
+const struct mt_ops *mt_harness_impl(const char *name);
+
+/* Print every known implementation name, one per line. */
+void mt_harness_list_impls(FILE *out);
+
+/* A harness for ops (exits with a message if out of memory). */
+struct mt_harness *mt_harness_new(const struct mt_ops *ops);
+void mt_harness_free(struct mt_harness *h);
+/* Bind to another implementation. */
+void mt_harness_set_impl(struct mt_harness *h, const struct mt_ops *ops);
+
+/* Bytes -> program in ops's terms. */
+void mt_harness_decode(const struct mt_harness *h, const uint8_t *data, size_t size, struct mt_program *p);
+/* Text -> program; -1 with "line N: ..." in err. */
+int mt_harness_parse(const struct mt_harness *h, const char *text, struct mt_program *p, char *err, size_t errcap);
+
+/* Decode data, run it, check it.  trace: print the readable interleaving
+ * there (NULL: silent).  Returns 0 clean, 1 finding (then
+ * mt_harness_report() prints it). */
+int mt_harness_run(struct mt_harness *h, const uint8_t *data, size_t size, FILE *trace);
+/* The same for a program. */
+int mt_harness_run_program(struct mt_harness *h, const struct mt_program *p, FILE *trace);
+
+/* The finding of the last run ("" if clean) and its interleaving. */
+const char *mt_harness_finding(const struct mt_harness *h);
+void mt_harness_report(struct mt_harness *h, FILE *out);
+
+/* Replay drivers: turn SIGSEGV/SIGBUS/SIGFPE/SIGILL in the library into a
+ * reported finding ("FINDING crash: ...", the interleaving, exit 1). */
+void mt_harness_catch_crashes(void);
+
+/* ---- files (shared by the front ends that read inputs) ---- */
+
+#define MT_HARNESS_MAX_INPUT (1u << 20)
+
+/* A whole file (at most MT_HARNESS_MAX_INPUT bytes, NUL-terminated), or
+ * NULL with errno set.  Free it. */
+uint8_t *mt_harness_read_file(const char *path, size_t *size);
+
+/* Call fn on path, or on every regular file in it if it is a directory
+ * (sorted by name; dot files and libFuzzer's .dict/.options skipped).
+ * -1 if path does not exist or cannot be read (said on stderr with
+ * `who`), else the number of files visited. */
+long mt_harness_each_file(const char *who, const char *path, void (*fn)(void *ctx, const char *file),
+                          void *ctx);
+
+#endif /* MT_FUZZ_DRIVERS_HARNESS_H */

@@ -1,0 +1,335 @@
+/*
+ * replay_main.c - the harness as a plain program (default toolchain).
+ *
+ *   maptrack_replay [--impl NAME] [--expect-finding] [--quiet] FILE|DIR...
+ *       replay inputs (a directory: every file in it, sorted); one verdict
+ *       line per file, the finding and its interleaving for each finding.
+ *       Exit 0: every file clean (with --expect-finding: every file
+ *       flagged); 1: otherwise; 2: bad flag or missing file.
+ *   maptrack_replay --decode [--impl NAME] FILE
+ *       print the input in text form, with what happened at each step.
+ *   maptrack_replay --encode TEXT [-o OUT] [--impl NAME]
+ *       text form -> v2 bytes (stdout if no -o); sites are NAME's.
+ *   maptrack_replay --convert FILE [-o OUT] [--impl NAME]
+ *       any input (v1 or v2) -> canonical v2 bytes, in NAME's site terms.
+ *   maptrack_replay --check-converted [--impl NAME] FILE|DIR...
+ *       each input (bytes, or a .txt scenario) run as it is and converted
+ *       to v2 (encoded, decoded again): the two findings must be the same,
+ *       word for word.  Exit 0: all the same; 1: a mismatch.
+ *   maptrack_replay --list-impls
+ * A crash (SIGSEGV...) of the library is reported as "FINDING crash" with
+ * the interleaving up to it, exit 1 (--no-catch: die of the signal).
+ * Last line of a replay: SUMMARY files=N clean=N findings=N.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/drivers/harness.h"
+
+static struct mt_harness *H;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+	        "usage: maptrack_replay [--impl NAME] [--expect-finding] [--quiet] FILE|DIR...\n"
+	        "       maptrack_replay --decode [--impl NAME] FILE\n"
+	        "       maptrack_replay --encode TEXT [-o OUT] [--impl NAME]\n"
+	        "       maptrack_replay --convert FILE [-o OUT] [--impl NAME]\n"
+	        "       maptrack_replay --check-converted [--impl NAME] FILE|DIR...\n"
+	        "       maptrack_replay --list-impls\n"
+	        "--no-catch: let a crash kill the process (default: report it as a finding, exit 1)\n"
+	        "NAME defaults to $MT_IMPL, else production.\n");
+}
+
+struct tally {
+	unsigned files, clean, findings, unreadable, mismatches;
+	int quiet;
+};
+
+static void replay_one(void *ctx, const char *path)
+{
+	struct tally *t = ctx;
+	const struct mt_ops *ops = H->ops;
+	size_t size;
+	uint8_t *data = mt_harness_read_file(path, &size);
+
+	if (!data) {
+		fprintf(stderr, "maptrack_replay: cannot read %s: %s\n", path, strerror(errno));
+		t->unreadable++;
+		return;
+	}
+	t->files++;
+	int rc = mt_harness_run(H, data, size, NULL);
+	free(data);
+	if (rc) {
+		t->findings++;
+		printf("FINDING %s (impl=%s)\n", path, ops->name);
+		mt_harness_report(H, stdout);
+	} else {
+		t->clean++;
+		if (!t->quiet)
+			printf("CLEAN %s (impl=%s)\n", path, ops->name);
+	}
+	fflush(stdout);
+}
+
+static int is_text(const char *path)
+{
+	size_t l = strlen(path);
+
+	return l > 4 && !strcmp(path + l - 4, ".txt");
+}
+
+/* Bytes or a .txt scenario -> program; -1 (said) if unreadable or bad text. */
+static int load(const char *path, struct mt_program *p)
+{
+	size_t size;
+	uint8_t *data = mt_harness_read_file(path, &size);
+	char err[256];
+
+	if (!data) {
+		fprintf(stderr, "maptrack_replay: cannot read %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	int rc = 0;
+	if (is_text(path)) {
+		rc = mt_harness_parse(H, (const char *)data, p, err, sizeof(err));
+		if (rc)
+			fprintf(stderr, "maptrack_replay: %s: %s\n", path, err);
+	} else {
+		mt_harness_decode(H, data, size, p);
+	}
+	free(data);
+	return rc;
+}
+
+static uint8_t conv_bytes[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
+
+/* The input as it is, and converted to v2: the same finding (or both clean). */
+static void check_one(void *ctx, const char *path)
+{
+	struct tally *t = ctx;
+	static struct mt_program p, q;
+	static char first[512];
+
+	if (load(path, &p)) {
+		t->unreadable++;
+		return;
+	}
+	t->files++;
+	int a = mt_harness_run_program(H, &p, NULL);
+	snprintf(first, sizeof(first), "%s", mt_harness_finding(H));
+	size_t len = mt_in_encode(&p, conv_bytes, sizeof(conv_bytes));
+	if (!len) {
+		printf("MISMATCH %s: cannot encode as v2\n", path);
+		t->mismatches++;
+		return;
+	}
+	mt_harness_decode(H, conv_bytes, len, &q);
+	int b = mt_harness_run_program(H, &q, NULL);
+	t->findings += (unsigned)a;
+	t->clean += (unsigned)!a;
+	if (a != b || strcmp(first, mt_harness_finding(H))) {
+		printf("MISMATCH %s (impl=%s, read as v%u): as is: %s; converted: %s\n", path, H->ops->name,
+		       p.version, a ? first : "clean", b ? mt_harness_finding(H) : "clean");
+		t->mismatches++;
+	} else if (!t->quiet) {
+		printf("SAME %s (impl=%s, v%u -> v2): %s\n", path, H->ops->name, p.version, a ? first : "clean");
+	}
+	fflush(stdout);
+}
+
+static int do_convert(const char *in, const char *out)
+{
+	static struct mt_program p;
+
+	if (load(in, &p))
+		return 2;
+	size_t len = mt_in_encode(&p, conv_bytes, sizeof(conv_bytes));
+	if (!len) {
+		fprintf(stderr, "maptrack_replay: %s: cannot encode\n", in);
+		return 1;
+	}
+	FILE *f = out ? fopen(out, "wb") : stdout;
+	if (!f) {
+		fprintf(stderr, "maptrack_replay: cannot write %s: %s\n", out, strerror(errno));
+		return 2;
+	}
+	if (fwrite(conv_bytes, 1, len, f) != len || (out && fclose(f) != 0)) {
+		fprintf(stderr, "maptrack_replay: write error\n");
+		return 2;
+	}
+	if (!out)
+		fflush(stdout);
+	fprintf(stderr, "SUMMARY step=convert from=v%u to=v2 impl=%s records=%u bytes=%zu\n", p.version,
+	        H->ops->name, p.nr_records, len);
+	return 0;
+}
+
+static int do_encode(const char *in, const char *out)
+{
+	size_t size;
+	uint8_t *text = mt_harness_read_file(in, &size);
+	static struct mt_program prog;
+	static uint8_t bytes[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
+	char err[256];
+
+	if (!text) {
+		fprintf(stderr, "maptrack_replay: cannot read %s: %s\n", in, strerror(errno));
+		return 2;
+	}
+	if (memchr(text, 0, size)) {
+		fprintf(stderr, "maptrack_replay: %s: not a text file (NUL byte)\n", in);
+		free(text);
+		return 2;
+	}
+	int rc = mt_harness_parse(H, (const char *)text, &prog, err, sizeof(err));
+	free(text);
+	if (rc) {
+		fprintf(stderr, "maptrack_replay: %s: %s\n", in, err);
+		return 1;
+	}
+	size_t len = mt_in_encode(&prog, bytes, sizeof(bytes));
+	if (!len) {
+		fprintf(stderr, "maptrack_replay: %s: cannot encode\n", in);
+		return 1;
+	}
+	FILE *f = out ? fopen(out, "wb") : stdout;
+	if (!f) {
+		fprintf(stderr, "maptrack_replay: cannot write %s: %s\n", out, strerror(errno));
+		return 2;
+	}
+	if (fwrite(bytes, 1, len, f) != len || (out && fclose(f) != 0)) {
+		fprintf(stderr, "maptrack_replay: write error\n");
+		return 2;
+	}
+	if (!out)
+		fflush(stdout);
+	fprintf(stderr, "SUMMARY step=encode records=%u bytes=%zu\n", prog.nr_records, len);
+	return 0;
+}
+
+static int do_decode(const char *path, const struct mt_ops *ops)
+{
+	size_t size;
+	uint8_t *data = mt_harness_read_file(path, &size);
+
+	if (!data) {
+		fprintf(stderr, "maptrack_replay: cannot read %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);   /* a crash still leaves every step printed */
+	printf("# %s: %zu bytes, replayed against %s\n", path, size, ops->name);
+	int rc = mt_harness_run(H, data, size, stdout);
+	free(data);
+	printf("# verdict: %s\n", rc ? "FINDING" : "clean");
+	return rc;
+}
+
+static int run_main(const char *encode_in, const char *convert_in, const char *out, const char *impl_name,
+                    int decode, int check, int expect, int quiet, int catch_crashes, char **files, int nfiles);
+
+int main(int argc, char **argv)
+{
+	const char *impl_name = getenv("MT_IMPL");
+	const char *encode_in = NULL, *convert_in = NULL, *out = NULL;
+	int decode = 0, check = 0, expect = 0, quiet = 0, catch_crashes = 1, nfiles = 0;
+	char **files = calloc((size_t)argc, sizeof(*files));
+
+	if (!files)
+		return 2;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--impl") && i + 1 < argc) {
+			impl_name = argv[++i];
+		} else if (!strncmp(a, "--impl=", 7)) {
+			impl_name = a + 7;
+		} else if (!strcmp(a, "--decode")) {
+			decode = 1;
+		} else if (!strcmp(a, "--encode") && i + 1 < argc) {
+			encode_in = argv[++i];
+		} else if (!strcmp(a, "--convert") && i + 1 < argc) {
+			convert_in = argv[++i];
+		} else if (!strcmp(a, "--check-converted")) {
+			check = 1;
+		} else if (!strcmp(a, "-o") && i + 1 < argc) {
+			out = argv[++i];
+		} else if (!strcmp(a, "--expect-finding")) {
+			expect = 1;
+		} else if (!strcmp(a, "--quiet")) {
+			quiet = 1;
+		} else if (!strcmp(a, "--no-catch")) {
+			catch_crashes = 0;
+		} else if (!strcmp(a, "--list-impls")) {
+			mt_harness_list_impls(stdout);
+			free(files);
+			return 0;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage(stdout);
+			free(files);
+			return 0;
+		} else if (a[0] == '-' && a[1]) {
+			fprintf(stderr, "maptrack_replay: unknown or incomplete flag '%s'\n", a);
+			usage(stderr);
+			free(files);
+			return 2;
+		} else {
+			files[nfiles++] = argv[i];
+		}
+	}
+	int rc = run_main(encode_in, convert_in, out, impl_name, decode, check, expect, quiet, catch_crashes,
+	                  files, nfiles);
+	free(files);
+	return rc;
+}
+
+static int run_main(const char *encode_in, const char *convert_in, const char *out, const char *impl_name,
+                    int decode, int check, int expect, int quiet, int catch_crashes, char **files, int nfiles)
+{
+	if (!impl_name || !*impl_name)
+		impl_name = "production";
+	const struct mt_ops *ops = mt_harness_impl(impl_name);
+	if (!ops) {
+		fprintf(stderr, "maptrack_replay: unknown implementation '%s'; known:\n", impl_name);
+		mt_harness_list_impls(stderr);
+		return 2;
+	}
+	H = mt_harness_new(ops);
+	if (encode_in)
+		return do_encode(encode_in, out);
+	if (convert_in)
+		return do_convert(convert_in, out);
+	if (catch_crashes)
+		mt_harness_catch_crashes();
+	if (nfiles == 0) {
+		fprintf(stderr, "maptrack_replay: no input files\n");
+		usage(stderr);
+		return 2;
+	}
+	if (decode) {
+		if (nfiles != 1) {
+			fprintf(stderr, "maptrack_replay: --decode takes one file\n");
+			return 2;
+		}
+		return do_decode(files[0], ops);
+	}
+	struct tally t = { .quiet = quiet };
+	int missing = 0;
+	for (int i = 0; i < nfiles; i++)
+		if (mt_harness_each_file("maptrack_replay", files[i], check ? check_one : replay_one, &t) < 0)
+			missing = 1;
+	if (check) {
+		printf("SUMMARY mode=check-converted impl=%s files=%u clean=%u findings=%u mismatches=%u unreadable=%u\n",
+		       ops->name, t.files, t.clean, t.findings, t.mismatches, t.unreadable);
+		return missing || t.unreadable ? 2 : t.mismatches ? 1 : 0;
+	}
+	printf("SUMMARY impl=%s files=%u clean=%u findings=%u%s\n", ops->name, t.files, t.clean,
+	       t.findings, expect ? " expect=finding" : "");
+	if (missing || t.unreadable)
+		return 2;
+	if (expect)
+		return t.files > 0 && t.findings == t.files ? 0 : 1;
+	return t.findings ? 1 : 0;
+}

@@ -1,0 +1,154 @@
+/*
+ * input.h - the fuzz input format: bytes <-> program <-> text.
+ *
+ * One format for libFuzzer, AFL++, replay, bazel test and the explorer
+ * (docs/input-format.md has the byte tables).  Every byte string decodes to
+ * a valid program: missing bytes read as 0, every field is reduced into
+ * range, unknown values fold onto known ones.
+ *
+ * Two versions.  A first byte of 0x02 is version 2; anything else is
+ * version 1 (what every input written before v2 is):
+ *   v1  header 5 bytes (version, VCPUs, entries per page, max frames,
+ *       allocation-failure pattern); records of 3 bytes (VCPU + operation,
+ *       argument, run length), `until` naming one of the 64 sites of the
+ *       frozen v1 site list (v1_sites.c);
+ *   v2  header 6 bytes (the same, then the memory model of the run);
+ *       records of 4 bytes (the same three, then the low byte of a 14-bit
+ *       site id: any site of the implementation's own tables), and a
+ *       read-from record kind for the memory model.
+ * In memory a program is always in v2 terms: decoding a v1 input maps its
+ * site numbers, by name, onto the implementation's tables (struct
+ * mt_in_sites).
+ *
+ * A record names a VCPU.  If that VCPU is idle it starts the record's
+ * operation; if it is in the middle of one, the operation fields are
+ * ignored and it resumes.  Either way it then runs until the record's run
+ * length says stop (a count of schedule points, a named schedule point, or
+ * the end of its operation); then the next record decides.  After the last
+ * record every unfinished operation is drained, lowest VCPU first.
+ */
+#ifndef MT_FUZZ_INPUT_H
+#define MT_FUZZ_INPUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/mt_sites.h"
+
+#define MT_IN_VERSION      2u      /* what encode writes */
+#define MT_IN_V2_TAG       0x02u   /* first byte of a v2 input (no v1 input in corpus/ starts so) */
+#define MT_IN_HEADER_LEN   5u      /* v1 */
+#define MT_IN_RECORD_LEN   3u      /* v1 */
+#define MT_IN_V2_HEADER_LEN 6u
+#define MT_IN_V2_RECORD_LEN 4u
+#define MT_IN_MAX_SITES    (1u << 14)  /* v2: site ids 0 .. 16383 */
+#define MT_IN_V1_SITES     64u
+#define MT_IN_MAX_RECORDS  4096u   /* longer inputs: the rest is ignored */
+#define MT_IN_MAX_VCPUS    8u
+#define MT_IN_MAX_FRAMES   16u     /* with 2-8 entries per page */
+#define MT_IN_MAX_BIG_FRAMES 4u    /* with more than 8 entries per page */
+#define MT_IN_MAX_PER_PAGE 256u
+#define MT_IN_MAX_HANDLES  (MT_IN_MAX_BIG_FRAMES * MT_IN_MAX_PER_PAGE)  /* >= 16 * 8 */
+
+/* Operation kinds (decoded from bits 3-7 of a record's first byte). */
+enum mt_in_op {
+	MT_OP_GET,        /* get; argument = steal random values */
+	MT_OP_PUT_OWN,    /* put a handle this VCPU holds; argument = index */
+	MT_OP_PUT_OTHER,  /* put a handle another VCPU holds; argument = index */
+	MT_OP_GROW,       /* explicit grow of this VCPU's list */
+	MT_OP_PUT_BAD,    /* hostile put of an invalid handle; argument = flavour + k */
+	MT_OP_NOP,        /* start nothing (resume only) */
+	MT_OP_READ_FROM,  /* v2: which store v's next atomic load reads (arg: the
+	                   * store, 0 = newest the model allows).  Decoded and kept;
+	                   * the sc model has one choice, so it changes nothing yet */
+	MT_OP_COUNT
+};
+
+/* Memory model of a run (v2 header byte 5; every v1 input is sc). */
+enum mt_in_model {
+	MT_MODEL_SC,      /* sequential consistency: one access at a time */
+	MT_MODEL_COUNT
+};
+
+/* Hostile put flavours: argument bits 0-2; k = argument bits 3-7. */
+enum mt_in_bad {
+	MT_BAD_RANGE,     /* limit + k (out of range) */
+	MT_BAD_TAIL,      /* MT_TAIL (== MT_INVALID_HANDLE) */
+	MT_BAD_NEVER,     /* a free handle never handed out (k-th, cyclically) */
+	MT_BAD_DOUBLE,    /* a free handle that was put before: double put (B3) */
+	MT_BAD_HUGE,      /* 0xfffffffe - k */
+	MT_BAD_LIMIT,     /* exactly limit (off by one) */
+	MT_BAD_FREE,      /* any free handle (k-th, cyclically) */
+	MT_BAD_LAST_PUT,  /* the handle put most recently, if still free */
+	MT_BAD_COUNT
+};
+
+/* Run length (third byte of a record). */
+enum mt_in_run_mode {
+	MT_RUN_POINTS,    /* 0x00-0x7f: pass n schedule points, stop at the next */
+	MT_RUN_UNTIL,     /* 0x80-0xbf: stop on reaching site n (v1: 0-63; v2: 14 bits) */
+	MT_RUN_ALL,       /* 0xc0-0xff: run until the operation ends (or blocks) */
+};
+
+struct mt_in_record {
+	uint8_t vcpu;     /* already reduced modulo the VCPU count */
+	uint8_t op;       /* enum mt_in_op */
+	uint8_t arg;
+	uint8_t run_mode; /* enum mt_in_run_mode */
+	uint16_t run_n;   /* points, or the site id (this implementation's, see
+	                   * struct mt_in_sites; always < its number of sites) */
+};
+
+struct mt_program {
+	uint8_t version;        /* 1 or 2: the form it was read from */
+	uint8_t model;          /* enum mt_in_model */
+	unsigned nr_vcpus;      /* 1-8 */
+	unsigned per_page;      /* 2-256 */
+	unsigned max_frames;    /* 1-16 */
+	uint8_t alloc_fail;     /* allocation attempt i fails iff bit (i % 8) is set */
+	unsigned nr_records;
+	struct mt_in_record rec[MT_IN_MAX_RECORDS];
+};
+
+/* The sites records can name: an implementation's tables (ops->site_tables),
+ * numbered by concatenation, and the map of the frozen v1 numbers onto
+ * them.  Fill once per implementation with mt_in_sites_init(). */
+struct mt_in_sites {
+	const struct mt_site_table *const *tables;
+	unsigned count;                       /* 1 .. MT_IN_MAX_SITES */
+	uint16_t v1[MT_IN_V1_SITES];          /* v1 number -> id, or MT_IN_NO_SITE */
+};
+#define MT_IN_NO_SITE 0xffffu
+void mt_in_sites_init(struct mt_in_sites *s, const struct mt_site_table *const *tables);
+/* Site id -> descriptor (NULL if out of range); id string -> id (-1 if none). */
+const struct mt_site *mt_in_site(const struct mt_in_sites *s, unsigned id);
+int mt_in_site_lookup(const struct mt_in_sites *s, const char *id);
+/* The frozen v1 site list: number -> identifier (NULL if none). */
+const char *mt_in_v1_site_id(unsigned n);
+
+/* Bytes -> program.  Never fails.  A v1 `until` whose site the
+ * implementation does not have can never be reached: it reads as run=all
+ * (the same run). */
+void mt_in_decode(const uint8_t *data, size_t size, const struct mt_in_sites *s, struct mt_program *p);
+
+/* Program -> canonical v2 bytes; returns the length (<= cap, else 0). */
+size_t mt_in_encode(const struct mt_program *p, uint8_t *out, size_t cap);
+
+/* Names. */
+const char *mt_in_op_name(unsigned op);       /* "get", "put-own", ... */
+const char *mt_in_bad_name(unsigned flavour); /* "range", "tail", ... */
+const char *mt_in_model_name(unsigned model); /* "sc" */
+
+/* The text form of one record ("v1 get rand=2/0/0 until=POP_READ_NEXT"),
+ * into buf; returns buf.  s: names the sites (NULL: "#id"). */
+char *mt_in_record_text(const struct mt_in_record *r, const struct mt_in_sites *s, char *buf, size_t cap);
+/* The header lines of the text form. */
+void mt_in_print_header(const struct mt_program *p, FILE *out);
+
+/* Text -> program (sites by identifier, resolved through s).  On error
+ * returns -1 and writes "line N: what" to err. */
+int mt_in_parse_text(const char *text, const struct mt_in_sites *s, struct mt_program *p,
+                     char *err, size_t errcap);
+
+#endif /* MT_FUZZ_INPUT_H */
