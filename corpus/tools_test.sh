@@ -16,6 +16,8 @@ check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; 
 
 for t in corpus/scenarios/*.txt; do
   n=$(basename "$t" .txt)
+  # encode picks the implementation whose sites the text names; decode on
+  # production prints a site production lacks as its raw id (until=#N)
   tools/encode "$t" "$T/$n.bin" >/dev/null 2>&1
   tools/decode "$T/$n.bin" >"$T/$n.dec" 2>/dev/null
   grep -v '^#' "$T/$n.dec" | grep -v '^SUMMARY' | sed 's/ *$//' >"$T/$n.records"

@@ -25,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "fuzz/drivers/harness.h"
 
@@ -107,6 +109,53 @@ static int load(const char *path, struct mt_program *p)
 
 static uint8_t conv_bytes[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
 
+/* Run p in a child process: 1 finding, 0 clean; the finding (or the
+ * signal a crash of the library died of) in out. */
+static int run_isolated(const struct mt_program *p, char *out, size_t cap)
+{
+	int fd[2];
+
+	out[0] = '\0';
+	fflush(NULL);
+	if (pipe(fd) != 0) {
+		perror("maptrack_replay: pipe");
+		exit(2);
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		perror("maptrack_replay: fork");
+		exit(2);
+	}
+	if (pid == 0) {
+		close(fd[0]);
+		int rc = mt_harness_run_program(H, p, NULL);
+		const char *f = mt_harness_finding(H);
+		ssize_t w = write(fd[1], f, strlen(f));
+		(void)w;
+		_exit(rc ? 1 : 0);
+	}
+	close(fd[1]);
+	size_t n = 0;
+	for (ssize_t r; n + 1 < cap && (r = read(fd[0], out + n, cap - 1 - n)) != 0;) {
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		n += (size_t)r;
+	}
+	out[n] = '\0';
+	close(fd[0]);
+	int st = 0;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (WIFSIGNALED(st)) {
+		snprintf(out, cap, "crash: signal %d (%s)", WTERMSIG(st), strsignal(WTERMSIG(st)));
+		return 1;
+	}
+	return WIFEXITED(st) && WEXITSTATUS(st) == 1;
+}
+
 /* The input as it is, and converted to v2: the same finding (or both clean). */
 static void check_one(void *ctx, const char *path)
 {
@@ -119,8 +168,8 @@ static void check_one(void *ctx, const char *path)
 		return;
 	}
 	t->files++;
-	int a = mt_harness_run_program(H, &p, NULL);
-	snprintf(first, sizeof(first), "%s", mt_harness_finding(H));
+	static char second[512];
+	int a = run_isolated(&p, first, sizeof(first));
 	size_t len = mt_in_encode(&p, conv_bytes, sizeof(conv_bytes));
 	if (!len) {
 		printf("MISMATCH %s: cannot encode as v2\n", path);
@@ -128,12 +177,12 @@ static void check_one(void *ctx, const char *path)
 		return;
 	}
 	mt_harness_decode(H, conv_bytes, len, &q);
-	int b = mt_harness_run_program(H, &q, NULL);
+	int b = run_isolated(&q, second, sizeof(second));
 	t->findings += (unsigned)a;
 	t->clean += (unsigned)!a;
-	if (a != b || strcmp(first, mt_harness_finding(H))) {
+	if (a != b || strcmp(first, second)) {
 		printf("MISMATCH %s (impl=%s, read as v%u): as is: %s; converted: %s\n", path, H->ops->name,
-		       p.version, a ? first : "clean", b ? mt_harness_finding(H) : "clean");
+		       p.version, a ? first : "clean", b ? second : "clean");
 		t->mismatches++;
 	} else if (!t->quiet) {
 		printf("SAME %s (impl=%s, v%u -> v2): %s\n", path, H->ops->name, p.version, a ? first : "clean");
@@ -168,7 +217,9 @@ static int do_convert(const char *in, const char *out)
 	return 0;
 }
 
-static int do_encode(const char *in, const char *out)
+/* Text -> v2 bytes.  Site ids are the implementation's: auto_impl picks
+ * the implementation from the sites the text names. */
+static int do_encode(const char *in, const char *out, int auto_impl)
 {
 	size_t size;
 	uint8_t *text = mt_harness_read_file(in, &size);
@@ -185,7 +236,23 @@ static int do_encode(const char *in, const char *out)
 		free(text);
 		return 2;
 	}
-	int rc = mt_harness_parse(H, (const char *)text, &prog, err, sizeof(err));
+	int rc;
+	if (auto_impl) {
+		/* No implementation named: the first registered one (production
+		 * first) whose tables hold every site the text names. */
+		const struct mt_registration *r;
+		rc = -1;
+		for (unsigned i = 0; rc && (r = mt_ops_at(i)) != NULL; i++) {
+			mt_harness_set_impl(H, r->ops);
+			H->sites.strict = 1;
+			rc = mt_harness_parse(H, (const char *)text, &prog, err, sizeof(err));
+			H->sites.strict = 0;
+		}
+		if (rc)
+			mt_harness_set_impl(H, mt_harness_impl("production"));
+	}
+	if (!auto_impl || rc)
+		rc = mt_harness_parse(H, (const char *)text, &prog, err, sizeof(err));
 	free(text);
 	if (rc) {
 		fprintf(stderr, "maptrack_replay: %s: %s\n", in, err);
@@ -207,7 +274,8 @@ static int do_encode(const char *in, const char *out)
 	}
 	if (!out)
 		fflush(stdout);
-	fprintf(stderr, "SUMMARY step=encode records=%u bytes=%zu\n", prog.nr_records, len);
+	fprintf(stderr, "SUMMARY step=encode impl=%s version=2 records=%u bytes=%zu\n", H->ops->name,
+	        prog.nr_records, len);
 	return 0;
 }
 
@@ -288,7 +356,8 @@ int main(int argc, char **argv)
 static int run_main(const char *encode_in, const char *convert_in, const char *out, const char *impl_name,
                     int decode, int check, int expect, int quiet, int catch_crashes, char **files, int nfiles)
 {
-	if (!impl_name || !*impl_name)
+	int auto_impl = !impl_name || !*impl_name;
+	if (auto_impl)
 		impl_name = "production";
 	const struct mt_ops *ops = mt_harness_impl(impl_name);
 	if (!ops) {
@@ -298,10 +367,10 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 	}
 	H = mt_harness_new(ops);
 	if (encode_in)
-		return do_encode(encode_in, out);
+		return do_encode(encode_in, out, auto_impl);
 	if (convert_in)
 		return do_convert(convert_in, out);
-	if (catch_crashes)
+	if (catch_crashes && !check)
 		mt_harness_catch_crashes();
 	if (nfiles == 0) {
 		fprintf(stderr, "maptrack_replay: no input files\n");

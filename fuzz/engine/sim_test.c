@@ -119,9 +119,14 @@ static void test_round_trip(void)
 	CHECK(mt_in_parse_text("per_page 7000\n", &b1_sites, &prog2, err, sizeof(err)) == -1);
 	CHECK(mt_in_parse_text("model tso\n", &b1_sites, &prog2, err, sizeof(err)) == -1);
 	CHECK(mt_in_parse_text("v0 read-from store=1 run=3\n", &b1_sites, &prog2, err, sizeof(err)) == -1);
-	/* a site of b1's own table does not exist for production */
+	/* a site of b1's own table is never reached by production: run=all,
+	 * or an error when asked to be strict (tools/encode choosing the
+	 * implementation) */
 	struct mt_in_sites prod_sites;
 	mt_in_sites_init(&prod_sites, mt_ops_production.site_tables);
+	CHECK(mt_in_parse_text("v0 get until=ZOO_POP_CAS_HEAD\n", &prod_sites, &prog2, err, sizeof(err)) == 0);
+	CHECK(prog2.rec[0].run_mode == MT_RUN_ALL);
+	prod_sites.strict = 1;
 	CHECK(mt_in_parse_text("v0 get until=ZOO_POP_CAS_HEAD\n", &prod_sites, &prog2, err, sizeof(err)) == -1);
 	CHECK(strstr(err, "site of this implementation"));
 }
@@ -144,10 +149,15 @@ static void test_v1_sites(void)
 	CHECK(prog2.rec[0].run_mode == MT_RUN_ALL);          /* BASE_LOCK: not a production site */
 	CHECK(prog2.rec[1].run_mode == MT_RUN_UNTIL && !strcmp(mt_in_site(&prod, prog2.rec[1].run_n)->id, "POP_LOCK"));
 	CHECK(!strcmp(mt_in_v1_site_id(38), "ZOO_POP_CAS_HEAD") && mt_in_v1_site_id(64) == NULL);
-	/* v2 site ids beyond the tables fold into range: every byte string is a program */
-	const uint8_t v2[] = { MT_IN_V2_TAG, 0, 2, 1, 0, 0, 0x00, 0, 0xbf, 0xff };
+	/* v2: ids of the upper half fold into range (the fuzzers' half); a
+	 * lower-half id the tables lack is kept, and never reached */
+	const uint8_t v2[] = { MT_IN_V2_TAG, 0, 2, 1, 0, 0, 0x00, 0, 0xbf, 0xff, 0x00, 0, 0x80, 29 };
 	mt_in_decode(v2, sizeof(v2), &prod, &prog2);
 	CHECK(prog2.rec[0].run_mode == MT_RUN_UNTIL && prog2.rec[0].run_n < prod.count);
+	CHECK(prod.count == 29 && prog2.rec[1].run_mode == MT_RUN_UNTIL && prog2.rec[1].run_n == 29);
+	mt_in_decode(v2, sizeof(v2), &b1_sites, &prog2);
+	CHECK(prog2.rec[1].run_mode == MT_RUN_UNTIL &&
+	      !strcmp(mt_in_site(&b1_sites, prog2.rec[1].run_n)->id, "ZOO_POP_CAS_HEAD"));
 }
 
 /* Read-from records (for the memory model) are kept and change nothing

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/maptrack.h"
+
 
 /* Bits 3-7 of a record's first byte -> operation (32 slots, weighted
  * towards get and put so random bytes make busy programs). */
@@ -60,6 +62,7 @@ const char *mt_in_model_name(unsigned model)
 void mt_in_sites_init(struct mt_in_sites *s, const struct mt_site_table *const *tables)
 {
 	s->tables = tables;
+	s->strict = 0;
 	s->count = 0;
 	for (const struct mt_site_table *const *t = tables; t && *t; t++)
 		s->count += (*t)->count;
@@ -138,9 +141,14 @@ static void decode_record(const uint8_t *b, int v2, const struct mt_in_sites *s,
 		r->run_mode = MT_RUN_POINTS;
 		r->run_n = b[2];
 	} else if (b[2] < 0xc0) {
-		unsigned id = v2 ? ((b[2] & 0x3fu) << 8 | b[3]) % (s && s->count ? s->count : 1u)
-		                 : (s ? s->v1[b[2] & 0x3f] : MT_IN_NO_SITE);
-		if (id == MT_IN_NO_SITE) {          /* v1: a site this implementation lacks */
+		unsigned raw = (b[2] & 0x3fu) << 8 | b[3], n = s ? s->count : 0, id;
+		if (!v2)
+			id = s ? s->v1[b[2] & 0x3f] : MT_IN_NO_SITE;
+		else if (raw < MT_IN_MAX_SITES)
+			id = raw;        /* kept even beyond the tables: never reached, and round trips */
+		else
+			id = n ? (raw - MT_IN_MAX_SITES) % n : MT_IN_NO_SITE;
+		if (id == MT_IN_NO_SITE) {          /* a site this implementation lacks */
 			r->run_mode = MT_RUN_ALL;
 			r->run_n = 0;
 		} else {
@@ -291,7 +299,7 @@ char *mt_in_record_text(const struct mt_in_record *r, const struct mt_in_sites *
 		if (site)
 			append(buf, cap, &len, " until=%s", site->id);
 		else
-			append(buf, cap, &len, " until=#%u", r->run_n);
+			append(buf, cap, &len, " until=@%u", r->run_n);
 		break;
 	}
 	default:
@@ -339,8 +347,11 @@ static int parse_site(const char *str, const struct mt_in_sites *s, unsigned *si
 {
 	unsigned long v;
 
-	if (*str == '#') {
-		if (parse_uint(str + 1, MT_IN_MAX_SITES - 1, &v) || !s || v >= s->count)
+	if (*str == '@') {
+		/* A raw id (decode prints one for a site the implementation
+		 * lacks): kept as it is, so text round trips.  ('#' starts a
+		 * comment.) */
+		if (parse_uint(str + 1, MT_IN_MAX_SITES - 1, &v))
 			return -1;
 		*site = (unsigned)v;
 		return 0;
@@ -349,10 +360,20 @@ static int parse_site(const char *str, const struct mt_in_sites *s, unsigned *si
 	if (!strncmp(str, "MT_SITE_", 8))
 		str += 8;
 	int id = mt_in_site_lookup(s, str);
-	if (id < 0)
+	if (id >= 0) {
+		*site = (unsigned)id;
+		return 0;
+	}
+	if (s && s->strict)
 		return -1;
-	*site = (unsigned)id;
-	return 0;
+	/* Another implementation's site: never reached by this one. */
+	const struct mt_registration *r;
+	for (unsigned i = 0; (r = mt_ops_at(i)) != NULL; i++)
+		if (mt_ops_site(r->ops, str)) {
+			*site = MT_IN_NO_SITE;
+			return 0;
+		}
+	return -1;
 }
 
 #define PERR(...) do { snprintf(err, errcap, "line %u: ", lineno); \
@@ -425,10 +446,10 @@ static int parse_record(char **tok, int ntok, const struct mt_in_sites *s, struc
 		} else if (!strcmp(key, "until")) {
 			unsigned site;
 			if (parse_site(val, s, &site))
-				PERR("until= a site of this implementation (e.g. POP_READ_NEXT) or #N (0-%u), got '%s'",
-				     s && s->count ? s->count - 1 : 0, val);
-			r->run_mode = MT_RUN_UNTIL;
-			r->run_n = (uint16_t)site;
+				PERR("until= a site of this implementation (e.g. POP_READ_NEXT) or @N (0-%u), got '%s'",
+				     MT_IN_MAX_SITES - 1, val);
+			r->run_mode = site == MT_IN_NO_SITE ? MT_RUN_ALL : MT_RUN_UNTIL;
+			r->run_n = site == MT_IN_NO_SITE ? 0 : (uint16_t)site;
 		} else {
 			PERR("unknown field '%s' for %s", key, op_names[op]);
 		}

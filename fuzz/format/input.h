@@ -42,7 +42,9 @@
 #define MT_IN_RECORD_LEN   3u      /* v1 */
 #define MT_IN_V2_HEADER_LEN 6u
 #define MT_IN_V2_RECORD_LEN 4u
-#define MT_IN_MAX_SITES    (1u << 14)  /* v2: site ids 0 .. 16383 */
+#define MT_IN_MAX_SITES    (1u << 13)  /* v2: site ids 0 .. 8191 name a site; the
+                                        * upper half of the 14-bit field folds
+                                        * into range (see mt_in_decode) */
 #define MT_IN_V1_SITES     64u
 #define MT_IN_MAX_RECORDS  4096u   /* longer inputs: the rest is ignored */
 #define MT_IN_MAX_VCPUS    8u
@@ -97,7 +99,7 @@ struct mt_in_record {
 	uint8_t arg;
 	uint8_t run_mode; /* enum mt_in_run_mode */
 	uint16_t run_n;   /* points, or the site id (this implementation's, see
-	                   * struct mt_in_sites; always < its number of sites) */
+	                   * struct mt_in_sites; one beyond its tables is never reached) */
 };
 
 struct mt_program {
@@ -118,6 +120,9 @@ struct mt_in_sites {
 	const struct mt_site_table *const *tables;
 	unsigned count;                       /* 1 .. MT_IN_MAX_SITES */
 	uint16_t v1[MT_IN_V1_SITES];          /* v1 number -> id, or MT_IN_NO_SITE */
+	int strict;                           /* text: a site of another implementation is
+	                                       * an error (default: it is never reached
+	                                       * here, so until=it reads as run=all) */
 };
 #define MT_IN_NO_SITE 0xffffu
 void mt_in_sites_init(struct mt_in_sites *s, const struct mt_site_table *const *tables);
@@ -127,9 +132,14 @@ int mt_in_site_lookup(const struct mt_in_sites *s, const char *id);
 /* The frozen v1 site list: number -> identifier (NULL if none). */
 const char *mt_in_v1_site_id(unsigned n);
 
-/* Bytes -> program.  Never fails.  A v1 `until` whose site the
- * implementation does not have can never be reached: it reads as run=all
- * (the same run). */
+/* Bytes -> program.  Never fails.  An `until` naming a site the
+ * implementation does not have can never be reached, so an input keeps its
+ * meaning on every implementation that shares its sites: a v1 number maps
+ * by name (one the implementation lacks reads as run=all); a v2 id 0-8191
+ * is kept as it is (one beyond the tables never matches, and prints as
+ * until=@N).
+ * v2 ids 8192-16383 are the fuzzers' half: (id - 8192) modulo the number
+ * of sites, so half of all random `until` fields name a real site. */
 void mt_in_decode(const uint8_t *data, size_t size, const struct mt_in_sites *s, struct mt_program *p);
 
 /* Program -> canonical v2 bytes; returns the length (<= cap, else 0). */
@@ -141,13 +151,14 @@ const char *mt_in_bad_name(unsigned flavour); /* "range", "tail", ... */
 const char *mt_in_model_name(unsigned model); /* "sc" */
 
 /* The text form of one record ("v1 get rand=2/0/0 until=POP_READ_NEXT"),
- * into buf; returns buf.  s: names the sites (NULL: "#id"). */
+ * into buf; returns buf.  s: names the sites (NULL: "@id"). */
 char *mt_in_record_text(const struct mt_in_record *r, const struct mt_in_sites *s, char *buf, size_t cap);
 /* The header lines of the text form. */
 void mt_in_print_header(const struct mt_program *p, FILE *out);
 
-/* Text -> program (sites by identifier, resolved through s).  On error
- * returns -1 and writes "line N: what" to err. */
+/* Text -> program (sites by identifier, resolved through s; a site that
+ * only another registered implementation has reads as run=all unless
+ * s->strict).  On error returns -1 and writes "line N: what" to err. */
 int mt_in_parse_text(const char *text, const struct mt_in_sites *s, struct mt_program *p,
                      char *err, size_t errcap);
 

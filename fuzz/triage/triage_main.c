@@ -20,7 +20,7 @@
  *   maptrack_triage timeline [--impl NAME] FILE [-o OUT.svg|OUT.html|OUT.gp] [--png PNG] [--title T]
  *       the swimlane picture (format from the extension; .gp is a gnuplot
  *       script that draws PNG into --png).
- * FILE: bytes (any byte string) or the text form ("maptrack-input v1 ...").
+ * FILE: bytes (any byte string) or the text form ("maptrack-input v2 ...", the header line optional).
  * NAME defaults to $MT_IMPL, else production.  Exit 2: bad usage or a
  * missing file.
  */

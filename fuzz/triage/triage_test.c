@@ -164,7 +164,7 @@ static void test_picture(void)
 	CHECK(strstr(svg, "get STOPPED at ZOO_POP_CAS_HEAD"));
 	free(svg);
 	char *html = picture(&a, bug, MT_TRI_HTML, &rc);
-	CHECK(strstr(html, "<!DOCTYPE html>") && strstr(html, "<svg") && strstr(html, "maptrack-input v1"));
+	CHECK(strstr(html, "<!DOCTYPE html>") && strstr(html, "<svg") && strstr(html, "maptrack-input v2"));
 	free(html);
 	char *gp = picture(&a, bug, MT_TRI_GNUPLOT, &rc);
 	CHECK(strstr(gp, "set terminal pngcairo") && strstr(gp, "VCPU v1") && strstr(gp, "BROKEN INVARIANT"));

@@ -62,7 +62,7 @@ check "timeline SUMMARY" "grep -q '^SUMMARY timeline=.* verdict=finding impl=b1-
 check "timeline VCPU columns" "grep -q '>VCPU v0<' '$tmp/b1.svg' && grep -q '>VCPU v1<' '$tmp/b1.svg'"
 check "timeline marks the invariant in red" "grep -q 'BROKEN INVARIANT' '$tmp/b1.svg' && grep -q 'I5 (handle' '$tmp/b1.svg' && grep -q '#d50000' '$tmp/b1.svg'"
 "$timeline" "$b1" --impl b1-xsa228-aba -o "$tmp/b1.html" >/dev/null 2>&1
-check "timeline html" "grep -q '<svg' '$tmp/b1.html' && grep -q 'maptrack-input v1' '$tmp/b1.html'"
+check "timeline html" "grep -q '<svg' '$tmp/b1.html' && grep -q 'maptrack-input v2' '$tmp/b1.html'"
 "$timeline" "$tmp/missing" >/dev/null 2>&1; rc=$?
 check "timeline missing file: exit 2" "((rc == 2))"
 
