@@ -28,6 +28,14 @@ check "its bytes explore the same schedules" "[[ '$(norate "$(summ "$a")")' == '
 check "SUMMARY names scenario, impl, K, schedules, violations" \
   "[[ '$(summ "$a")' == 'SUMMARY scenario=explore_2x3_limit impl=production preemptions=1 schedules='[0-9]*' violations=0 '* ]]"
 
+# a text scenario written without the maptrack-input line reads as text
+grep -v '^maptrack-input' "$sc/explore_2x3_limit.txt" >"$tmp/noheader.txt"
+e=$("$explore" --quiet --preemptions 1 --out "$tmp/x" --name explore_2x3_limit "$tmp/noheader.txt"); re=$?
+check "text without the header line: the same schedules" "[[ $re == 0 && '$(norate "$(summ "$a")")' == '$(norate "$(summ "$e")")' ]]"
+printf 'vcpus 2\nv0 get\nv1 fly\n' >"$tmp/badtext.txt"
+e=$("$explore" --quiet --out "$tmp/x" "$tmp/badtext.txt" 2>&1); re=$?
+check "text with a bad line: says which line, exit 2" "[[ $re == 2 ]] && grep -q 'text form: line 3' <<<\"\$e\""
+
 # deterministic: the same run twice
 c=$("$explore" --quiet --preemptions 1 --out "$tmp/x" "$sc/explore_2x3_limit.txt")
 check "two runs, one result" "[[ '$(norate "$(summ "$a")")' == '$(norate "$(summ "$c")")' ]]"

@@ -147,6 +147,19 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	return !M.all;
 }
 
+/* A file of printable text (a scenario that failed to read as text). */
+static int mostly_text(const char *path)
+{
+	size_t n;
+	uint8_t *b = mt_harness_read_file(path, &n);
+	int text = b && n > 0;
+
+	for (size_t i = 0; text && i < n; i++)
+		text = b[i] == '\n' || b[i] == '\t' || b[i] == '\r' || (b[i] >= 0x20 && b[i] < 0x7f);
+	free(b);
+	return text;
+}
+
 static void on_progress(void *ctx, const struct mt_xp_stats *st)
 {
 	(void)ctx;
@@ -291,6 +304,10 @@ int main(int argc, char **argv)
 	}
 	if (mt_xp_scenario_of(&prog, M.h, &sc, err, sizeof(err))) {
 		fprintf(stderr, "explore: %s: %s\n", file, err);
+		if (mostly_text(file))
+			fprintf(stderr, "explore: %s was read as bytes: it has no NUL byte, but its first line "
+			        "is neither a header line (maptrack-input, vcpus, per_page, ...) nor a record "
+			        "(v0 get ...), so it is not the text form either\n", file);
 		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=too-big\n",
 		       M.name, M.impl, M.k);
 		return 2;
