@@ -190,14 +190,11 @@ static void check_one(void *ctx, const char *path)
 	fflush(stdout);
 }
 
-static int do_convert(const char *in, const char *out)
+/* p -> canonical v2 bytes -> out (stdout if NULL); 0, 1 cannot encode, 2 write error. */
+static int write_v2(const struct mt_program *p, const char *in, const char *out, size_t *len)
 {
-	static struct mt_program p;
-
-	if (load(in, &p))
-		return 2;
-	size_t len = mt_in_encode(&p, conv_bytes, sizeof(conv_bytes));
-	if (!len) {
+	*len = mt_in_encode(p, conv_bytes, sizeof(conv_bytes));
+	if (!*len) {
 		fprintf(stderr, "maptrack_replay: %s: cannot encode\n", in);
 		return 1;
 	}
@@ -206,15 +203,27 @@ static int do_convert(const char *in, const char *out)
 		fprintf(stderr, "maptrack_replay: cannot write %s: %s\n", out, strerror(errno));
 		return 2;
 	}
-	if (fwrite(conv_bytes, 1, len, f) != len || (out && fclose(f) != 0)) {
+	if (fwrite(conv_bytes, 1, *len, f) != *len || (out && fclose(f) != 0)) {
 		fprintf(stderr, "maptrack_replay: write error\n");
 		return 2;
 	}
 	if (!out)
 		fflush(stdout);
-	fprintf(stderr, "SUMMARY step=convert from=v%u to=v2 impl=%s records=%u bytes=%zu\n", p.version,
-	        H->ops->name, p.nr_records, len);
 	return 0;
+}
+
+static int do_convert(const char *in, const char *out)
+{
+	static struct mt_program p;
+	size_t len;
+
+	if (load(in, &p))
+		return 2;
+	int rc = write_v2(&p, in, out, &len);
+	if (!rc)
+		fprintf(stderr, "SUMMARY step=convert from=v%u to=v2 impl=%s records=%u bytes=%zu\n", p.version,
+		        H->ops->name, p.nr_records, len);
+	return rc;
 }
 
 /* Text -> v2 bytes.  Site ids are the implementation's: auto_impl picks
@@ -224,7 +233,6 @@ static int do_encode(const char *in, const char *out, int auto_impl)
 	size_t size;
 	uint8_t *text = mt_harness_read_file(in, &size);
 	static struct mt_program prog;
-	static uint8_t bytes[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
 	char err[256];
 
 	if (!text) {
@@ -258,25 +266,12 @@ static int do_encode(const char *in, const char *out, int auto_impl)
 		fprintf(stderr, "maptrack_replay: %s: %s\n", in, err);
 		return 1;
 	}
-	size_t len = mt_in_encode(&prog, bytes, sizeof(bytes));
-	if (!len) {
-		fprintf(stderr, "maptrack_replay: %s: cannot encode\n", in);
-		return 1;
-	}
-	FILE *f = out ? fopen(out, "wb") : stdout;
-	if (!f) {
-		fprintf(stderr, "maptrack_replay: cannot write %s: %s\n", out, strerror(errno));
-		return 2;
-	}
-	if (fwrite(bytes, 1, len, f) != len || (out && fclose(f) != 0)) {
-		fprintf(stderr, "maptrack_replay: write error\n");
-		return 2;
-	}
-	if (!out)
-		fflush(stdout);
-	fprintf(stderr, "SUMMARY step=encode impl=%s version=2 records=%u bytes=%zu\n", H->ops->name,
-	        prog.nr_records, len);
-	return 0;
+	size_t len;
+	rc = write_v2(&prog, in, out, &len);
+	if (!rc)
+		fprintf(stderr, "SUMMARY step=encode impl=%s version=2 records=%u bytes=%zu\n", H->ops->name,
+		        prog.nr_records, len);
+	return rc;
 }
 
 static int do_decode(const char *path, const struct mt_ops *ops)
