@@ -48,6 +48,10 @@ struct mt_variant_info {
 	 * after another (no operation stalled inside another); 0 if it needs an
 	 * interleaving (a simulator schedule point, or real threads) */
 	int sequential;
+	/* the stress/ scenarios (//stress:stress --scenario) whose window fits
+	 * the bug, space-separated, best first: "grow", "steal mixed".
+	 * bugbench's TSan column runs them in turn; "" = every scenario */
+	const char *stress_scenarios;
 };
 
 /* Same order as mt_zoo, terminated by an all-zero entry. */
