@@ -495,7 +495,9 @@ static void check_suppressions(const char *path)
 		exit(EXIT_USAGE);
 	}
 	fclose(f);
-	fprintf(stderr, "stress: --suppress %s: %u suppression%s\n", path, rules, rules == 1 ? "" : "s");
+	if (!getenv("STRESS_TSAN_REEXEC"))   /* said once, not again after the re-run */
+		fprintf(stderr, "stress: --suppress %s: %u suppression%s\n", path, rules,
+		        rules == 1 ? "" : "s");
 }
 
 /* Under TSan, options are read before main(): to pass --suppress and
@@ -505,6 +507,9 @@ static void tsan_reexec(const struct stress_opts *o, char **argv)
 	static const char marker[] = "STRESS_TSAN_REEXEC";
 	char abs[4096], opts[8192];
 
+	if (!stress_race_tsan() && (o->suppress || o->keep_going))
+		fprintf(stderr, "stress: not a ThreadSanitizer build: --suppress and --keep-going "
+		        "change nothing (the suppressions file was checked)\n");
 	if (!stress_race_tsan() || (!o->suppress && !o->keep_going) || getenv(marker))
 		return;
 	const char *old = getenv("TSAN_OPTIONS");
@@ -512,6 +517,11 @@ static void tsan_reexec(const struct stress_opts *o, char **argv)
 	if (o->suppress) {
 		if (!realpath(o->suppress, abs)) {
 			fprintf(stderr, "stress: --suppress %s: %s\n", o->suppress, strerror(errno));
+			exit(EXIT_USAGE);
+		}
+		if (strpbrk(abs, ": \t\"'")) {
+			fprintf(stderr, "stress: --suppress %s: the path must not contain ':', blanks or "
+			        "quotes (TSAN_OPTIONS separators)\n", abs);
 			exit(EXIT_USAGE);
 		}
 		n += snprintf(opts + n, sizeof(opts) - n, "suppressions=%s:", abs);
