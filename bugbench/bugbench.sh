@@ -37,7 +37,8 @@
 # AFL++ binary: $BUGBENCH_AFL_BIN, else built with .clusterfuzzlite/build.sh;
 # if that fails, afl is reported as unavailable (n/a), never faked.
 # BUGBENCH_AFL_DETECT_LEAKS=0 turns off the per-input leak check of the AFL++
-# binary (default 1, as tools/afl); BUGBENCH_TSAN_CHUNK=S the tsan run length.
+# binary (default 1, as tools/afl); BUGBENCH_TSAN_CHUNK=S the tsan run length,
+# BUGBENCH_TSAN_RUNS=N at most N tsan runs per trial (default 0: the budget only).
 # Binaries: built with Bazel (tools/setup when Bazel is missing); set
 # BUGBENCH_NO_BUILD=1 with BUGBENCH_{FUZZER,NAIVE,STRESS}_BIN to skip that.
 # Exit: 0 done (production clean), 3 production flagged, 2 bad usage/build.
@@ -408,6 +409,8 @@ TSAN_CHUNK=${BUGBENCH_TSAN_CHUNK:-3}
 AFL_LEAKS=${BUGBENCH_AFL_DETECT_LEAKS:-1}
 [[ $AFL_LEAKS =~ ^[01]$ ]] || die "BUGBENCH_AFL_DETECT_LEAKS must be 0 or 1"
 [[ $TSAN_CHUNK =~ ^[0-9]+$ && $TSAN_CHUNK -ge 1 ]] || die "BUGBENCH_TSAN_CHUNK must be a whole number of seconds >= 1"
+TSAN_RUNS=${BUGBENCH_TSAN_RUNS:-0}
+[[ $TSAN_RUNS =~ ^[0-9]+$ ]] || die "BUGBENCH_TSAN_RUNS must be a whole number (0 = no cap)"
 
 # run_trial VARIANT ENGINE TRIAL -> writes one CSV line to DIR/result
 run_trial() {
@@ -472,6 +475,7 @@ run_trial() {
       while :; do
         left=$(awk -v e="$t_end" -v n="$(now)" 'BEGIN { l = e - n; printf "%.2f", (l > 0 ? l : 0) }')
         awk -v l="$left" 'BEGIN { exit !(l >= 0.2) }' || break
+        ((TSAN_RUNS && i >= TSAN_RUNS)) && break
         chunk=$(awk -v l="$left" -v c="$TSAN_CHUNK" 'BEGIN { printf "%.2f", (l < c ? l : c) }')
         sc=${scs[i % ${#scs[@]}]}
         (TSAN_OPTIONS=halt_on_error=1:history_size=7:second_deadlock_stack=1 exec timeout -k 5 $((TSAN_CHUNK + 60)) \
