@@ -17,8 +17,11 @@
 #                  .clusterfuzzlite/build.sh), one afl-fuzz, -s TRIAL, a one-byte
 #                  seed, AFL_BENCH_UNTIL_CRASH=1
 #     tsan         //stress:stress under ThreadSanitizer, real threads, seeded
-#                  yields (--yield-rate 0.02), one scenario per variant, run
-#                  as back-to-back 3 s runs (seeds TRIAL*1000+i; BUGBENCH_TSAN_CHUNK)
+#                  yields (--yield-rate 0.02), back-to-back 3 s runs (seeds
+#                  TRIAL*1000+i; BUGBENCH_TSAN_CHUNK) taking turns over the
+#                  variant's stress scenarios from the zoo registry
+#                  (lib/variants/zoo.c stress_scenarios; none named, and for
+#                  production: every scenario of stress --list)
 #     naive        bugbench/naive.c (-c opt, no sanitizer, no hook): random
 #                  get/put with threads and an end-of-round check only
 #   --trials K     trials per variant and engine; trial k uses seed k (default 3)
@@ -34,7 +37,8 @@
 # AFL++ binary: $BUGBENCH_AFL_BIN, else built with .clusterfuzzlite/build.sh;
 # if that fails, afl is reported as unavailable (n/a), never faked.
 # BUGBENCH_AFL_DETECT_LEAKS=0 turns off the per-input leak check of the AFL++
-# binary (default 1, as tools/afl); BUGBENCH_TSAN_CHUNK=S the tsan run length.
+# binary (default 1, as tools/afl); BUGBENCH_TSAN_CHUNK=S the tsan run length,
+# BUGBENCH_TSAN_RUNS=N at most N tsan runs per trial (default 0: the budget only).
 # Binaries: built with Bazel (tools/setup when Bazel is missing); set
 # BUGBENCH_NO_BUILD=1 with BUGBENCH_{FUZZER,NAIVE,STRESS}_BIN to skip that.
 # Exit: 0 done (production clean), 3 production flagged, 2 bad usage/build.
@@ -130,7 +134,7 @@ naive_bin() {
 
 # ---------------------------------------------------------------- variants
 
-variant_table() {  # name \t sequential \t detected_by \t origin
+variant_table() {  # name \t sequential \t detected_by \t origin \t stress scenarios ("-": all)
   "$NAIVE" --list-variants || die "naive --list-variants failed"
 }
 
@@ -379,20 +383,24 @@ fi
 
 # ---------------------------------------------------------------- engines
 
-# Per variant: the stress scenario whose window fits its bug, chosen from
-# 8 s probes of every scenario (docs/bugbench.md).  grow checks the table
-# every round, so the list-shape mutants show there first; production runs
-# hostile (mixed + invalid puts, the widest).
-scenario_for() {
-  case $1 in
-    v7-plain-link) echo remote_put ;;
-    b1-xsa228-aba|b2-stale-sentinel|m-pop-unlock-early) echo steal ;;
-    b3-double-put|production) echo hostile ;;
-    b4a-limit-before-page|b4b-grow-plain-head|v7-take-last|m-sentinel-no-owner|m-hand-out-early|\
-    m-steal-takes-last|m-prepend-resets-tail|m-slow-threads-first|m-first-fill-no-tail) echo grow ;;
-    *) echo mixed ;;
-  esac
-}
+# Per variant: the stress scenarios whose window fits its bug, from the zoo
+# registry (fifth column of naive --list-variants: lib/variants/zoo.c's
+# stress_scenarios, chosen from 8 s probes of every scenario, see
+# docs/bugbench.md); "-" (none named; production) = every scenario the
+# stress binary lists.  No table here: a new variant brings its own.
+declare -A stress_sc=()
+if has tsan; then
+  mapfile -t all_sc < <("$STRESS" --list | awk '/^scenarios:/ { on = 1; next } /^[a-z]/ { on = 0 } on && NF { print $1 }')
+  ((${#all_sc[@]})) || die "$STRESS --list names no scenario"
+  while IFS=$'\t' read -r name _ _ _ sc; do
+    [[ -n $name ]] || continue
+    [[ -z $sc || $sc == - ]] && sc="${all_sc[*]}"
+    for w in $sc; do
+      printf '%s\n' "${all_sc[@]}" | grep -qxF -- "$w" || die "variant $name: stress scenario '$w' (zoo registry) is not one of: ${all_sc[*]}"
+    done
+    stress_sc[$name]=$sc
+  done <<<"$vt"
+fi
 
 now() { date +%s.%N; }
 TSAN_CHUNK=${BUGBENCH_TSAN_CHUNK:-3}
@@ -401,6 +409,8 @@ TSAN_CHUNK=${BUGBENCH_TSAN_CHUNK:-3}
 AFL_LEAKS=${BUGBENCH_AFL_DETECT_LEAKS:-1}
 [[ $AFL_LEAKS =~ ^[01]$ ]] || die "BUGBENCH_AFL_DETECT_LEAKS must be 0 or 1"
 [[ $TSAN_CHUNK =~ ^[0-9]+$ && $TSAN_CHUNK -ge 1 ]] || die "BUGBENCH_TSAN_CHUNK must be a whole number of seconds >= 1"
+TSAN_RUNS=${BUGBENCH_TSAN_RUNS:-0}
+[[ $TSAN_RUNS =~ ^[0-9]+$ ]] || die "BUGBENCH_TSAN_RUNS must be a whole number (0 = no cap)"
 
 # run_trial VARIANT ENGINE TRIAL -> writes one CSV line to DIR/result
 run_trial() {
@@ -452,18 +462,22 @@ run_trial() {
       ;;
     tsan)
       # Repeated short runs (TSAN_CHUNK seconds, seeds TRIAL*1000+i) until
-      # the budget is spent: several scenarios check conservation only at
-      # the end of a run, so one long run would report every finding at
-      # the end of the budget.  Time and operations add up over the runs.
+      # the budget is spent, taking turns over the variant's scenarios
+      # (every run also checks conservation while it goes, every 20000
+      # operations).  Time and operations add up over the runs.
       local sc i=0 left chunk ops total_ops=0 t_end
-      sc=$(scenario_for "$v")
+      local -a scs
+      read -r -a scs <<<"${stress_sc[$v]:-}"
+      ((${#scs[@]})) || { echo "$v,$e,$k,$k,0,-,-,no-scenario,-,$b" >"$dir/result"; return; }
       t0=$(now)
       t_end=$(awk -v a="$t0" -v b="$b" 'BEGIN { printf "%.3f", a + b }')
       rc=0
       while :; do
         left=$(awk -v e="$t_end" -v n="$(now)" 'BEGIN { l = e - n; printf "%.2f", (l > 0 ? l : 0) }')
         awk -v l="$left" 'BEGIN { exit !(l >= 0.2) }' || break
+        ((TSAN_RUNS && i >= TSAN_RUNS)) && break
         chunk=$(awk -v l="$left" -v c="$TSAN_CHUNK" 'BEGIN { printf "%.2f", (l < c ? l : c) }')
+        sc=${scs[i % ${#scs[@]}]}
         (TSAN_OPTIONS=halt_on_error=1:history_size=7:second_deadlock_stack=1 exec timeout -k 5 $((TSAN_CHUNK + 60)) \
           "$STRESS" --scenario "$sc" --impl "$v" --seconds "$chunk" --ops 0 --seed $((k * 1000 + i)) \
           --yield-rate 0.02 --progress 0 >"$dir/log" 2>&1) 2>/dev/null
@@ -475,13 +489,20 @@ run_trial() {
       done
       t1=$(now)
       execs=$total_ops; ((execs == 0)) && execs=-
+      # the stress binary's exit codes: one per kind of outcome
       case $rc in
         0) ;;
         66) detected=1; kind=tsan-race ;;
-        1) detected=1; kind=violation; grep -q 'VIOLATION crash' "$dir/log" && kind=crash ;;
+        1) detected=1; kind=violation ;;
+        3) detected=1; kind=crash ;;
         124|137) detected=0; kind=timeout ;;
         *) detected=1; kind=exit$rc ;;
       esac
+      # the scenario that found it, or every scenario tried
+      if ((!detected)); then
+        local n=$(( i < ${#scs[@]} ? i : ${#scs[@]} ))
+        sc=$(IFS=+; echo "${scs[*]:0:n}")
+      fi
       kind=$kind:$sc:runs=$i
       ;;
     naive)

@@ -357,7 +357,8 @@ static void usage(FILE *f)
 		"  --hold N          most handles one thread holds (default: 2 * capacity / threads)\n"
 		"  --hang-seconds N  a round longer than this is reported as a hang (default 10)\n"
 		"  --progress S      progress line on stderr every S seconds (default 2; 0 = none)\n"
-		"  --list-variants   name, sequential, detected_by, origin of each implementation (tab-separated)\n"
+		"  --list-variants   name, sequential, detected_by, origin, stress scenarios (\"-\": all)\n"
+		"                    of each implementation (tab-separated)\n"
 		"Exit: 0 clean, 1 detected (end check, crash or hang), 2 bad flags.\n",
 		NAIVE_MAX_THREADS);
 }
@@ -398,10 +399,12 @@ static bool parse_double(const char *s, double *out)
 
 static void list_variants(void)
 {
-	printf("production\t0\t-\tthe production library (lib/maptrack.c): must never be flagged\n");
+	/* fifth column: stress scenarios (space-separated), "-" = every one */
+	printf("production\t0\t-\tthe production library (lib/maptrack.c): must never be flagged\t-\n");
 	const struct mt_variant_info *i;
 	for (unsigned k = 0; (i = mt_zoo_at(k)) != NULL; k++)
-		printf("%s\t%d\t%s\t%s\n", i->ops->name, i->sequential, i->detected_by, i->origin);
+		printf("%s\t%d\t%s\t%s\t%s\n", i->ops->name, i->sequential, i->detected_by, i->origin,
+		       i->stress_scenarios[0] ? i->stress_scenarios : "-");
 }
 
 int main(int argc, char **argv)

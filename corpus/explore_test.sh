@@ -15,6 +15,12 @@
 #       scenario).  Against production, at K: none.
 #   explore_test.sh pruning DEPTH IMPL...
 #       the pruning's soundness check (maptrack_depth --check-pruning).
+#   explore_test.sh flags EXPLORE NAIVE K SCENARIO...
+#       the proof set is not blind: every zoo variant the simulator can see
+#       ("sim" in its detected_by, from the registry: naive --list-variants)
+#       shows a violation in at least one SCENARIO at K.  The scenarios are
+#       tried in the order given and each variant stops at its first
+#       violation (one finding is enough to flag it).
 # A test that explores nothing proves nothing: no files is a failure.
 set -uo pipefail
 mode=$1 explore=$2
@@ -109,6 +115,31 @@ case $mode in
       [[ $rc == 0 ]] || echo "$out" | tail -20 | sed 's/^/    /'
     done
     echo "SUMMARY test=explore_pruning impls=$n fail=$fail"
+    ;;
+  flags)
+    naive=$1 k=$2; shift 2
+    (($#)) || { echo "explore_test: no scenarios"; exit 1; }
+    list=$("$naive" --list-variants) || { echo "FAIL  naive --list-variants"; exit 1; }
+    passed=
+    while IFS=$'\t' read -r impl _ engines _; do
+      [[ $engines == *sim* ]] || continue
+      n=$((n + 1)) hit=
+      for f in "$@"; do
+        run_explore --preemptions "$k" --impl "$impl" "$f"
+        # a violation (exit 1), or a sanitizer stopping a crashing variant
+        if [[ $rc == 1 ]] || grep -qE '^SUMMARY: (Address|UndefinedBehavior)Sanitizer' <<<"$out"; then
+          hit="$(basename "$f" .txt): $(sed -n 's/^VIOLATION 1: //p' <<<"$out" | head -1 | cut -c1-100)"
+          break
+        fi
+        # anything but clean (0) or a violation (1) is an explorer error
+        [[ $rc == 0 ]] || { echo "FAIL  $impl on $(basename "$f"): explorer exit $rc"; echo "$out" | tail -5 | sed 's/^/    /'; fail=1; }
+      done
+      check "$impl flagged by the proof set at K=$k (${hit:-passes every scenario})" "[[ -n \$hit ]]"
+      [[ -n $hit ]] || passed+=" $impl"
+    done <<<"$list"
+    check "at least one simulator-visible variant listed" "((n > 0))"
+    passed=${passed# }; passed=${passed// /,}
+    echo "SUMMARY test=explore_proof_flags preemptions=$k variants=$n scenarios=$# passed=${passed:--} fail=$fail"
     ;;
   *) echo "explore_test: unknown mode $mode"; exit 2 ;;
 esac

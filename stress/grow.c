@@ -131,6 +131,7 @@ const struct stress_scenario scenario_grow = {
 	.def_vcpus = 4, .def_per_page = 4, .def_max_frames = 128,
 	.min_vcpus = 2,
 	.guarded = true,
+	.checks_in_rounds = true,        /* the serial thread checks every round */
 	.setup = setup,
 	.worker = worker,
 	.finish = finish,

@@ -66,6 +66,7 @@ static void remote(struct stress_thread *th)
 	struct remote_shared *rs = c->priv;
 
 	while (!stress_stopping(c)) {
+		stress_pause_point(th);
 		if (!stress_receive(th) && !th->nheld) {
 			if (atomic_load_explicit(&rs->owner_done, memory_order_acquire) &&
 			    !stress_receive(th))

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,8 +17,9 @@
 
 #include "lib/variants/zoo.h"
 
-#define EXIT_VIOLATION 1
-#define EXIT_USAGE 2
+#define EXIT_VIOLATION STRESS_EXIT_VIOLATION
+#define EXIT_USAGE STRESS_EXIT_USAGE
+#define DEFAULT_CHECK_EVERY 20000    /* operations between in-run checks */
 #define WATCHDOG_GRACE 60.0          /* seconds after stop before a hang is declared */
 #define MAX_PRINTED_VIOLATIONS 20
 
@@ -54,8 +56,27 @@ bool stress_stopping(const struct stress_ctx *c)
 	return atomic_load_explicit(&((struct stress_ctx *)c)->stop, memory_order_relaxed) != 0;
 }
 
+void stress_pause_point(struct stress_thread *th)
+{
+	struct stress_ctx *c = th->ctx;
+
+	if (!atomic_load_explicit(&c->pause_req, memory_order_relaxed))
+		return;
+	/* The mutex orders everything this thread did before the check. */
+	STRESS_CHECK(pthread_mutex_lock(&c->pause_mu) == 0);
+	if (atomic_load_explicit(&c->pause_req, memory_order_relaxed)) {
+		c->npaused++;
+		pthread_cond_signal(&c->pause_checker);
+		while (atomic_load_explicit(&c->pause_req, memory_order_relaxed))
+			pthread_cond_wait(&c->pause_workers, &c->pause_mu);
+		c->npaused--;
+	}
+	STRESS_CHECK(pthread_mutex_unlock(&c->pause_mu) == 0);
+}
+
 bool stress_continue(struct stress_thread *th)
 {
+	stress_pause_point(th);
 	if (stress_stopping(th->ctx))
 		return false;
 	if (th->budget && th->done_ops >= th->budget)
@@ -278,6 +299,7 @@ unsigned stress_check_table(struct stress_ctx *c, const char *when)
 	struct mt_table *t = c->table;
 	struct mt_view v;
 
+	atomic_fetch_add_explicit(&c->checks, 1, memory_order_relaxed);
 	ops->view(t, &v);
 	if (v.limit > c->max_handles) {
 		stress_violation(c, "%s: limit %u beyond capacity %u", when, v.limit, c->max_handles);
@@ -396,9 +418,126 @@ static void usage(FILE *f)
 		"  --seed N          seeds the operation choices and the yields (default 1)\n"
 		"  --yield-rate R    yield at a schedule point with probability R, 0..1 (default 0)\n"
 		"  --progress S      progress line on stderr every S seconds; 0 = none (default 5)\n"
+		"  --check-every N   pause the workers and check conservation every N operations\n"
+		"                    while the run goes on; 0 = at the end only (default %u)\n"
+		"  --suppress FILE   ThreadSanitizer suppressions (race:PATTERN, thread:, mutex:,\n"
+		"                    signal:, deadlock:, called_from_lib:, race_top:; # comments),\n"
+		"                    checked before any work and passed on in TSAN_OPTIONS\n"
+		"  --keep-going      a ThreadSanitizer report does not stop the run: each distinct\n"
+		"                    race (pair of code locations) is printed once and counted,\n"
+		"                    the invariant checks go on\n"
 		"  --list            list scenarios and implementations\n"
 		"  --help            this text\n"
-		"Exit: 0 clean, 1 violation (or watchdog), 2 bad flags.  Last line: SUMMARY ...\n");
+		"Exit, one code per kind of outcome whatever way it shows (the first that\n"
+		"applies): 3 crash (SIGSEGV/SIGBUS/SIGFPE/SIGILL, by our handler or a TSan\n"
+		"SEGV report), 1 violation (invariant, conservation, mt_verify, watchdog),\n"
+		"66 ThreadSanitizer report, 0 clean; 2 bad flags or suppressions file, before\n"
+		"any work.  Last line: SUMMARY ... result=clean|violation|race|crash\n",
+		DEFAULT_CHECK_EVERY);
+}
+
+/* The suppression types of ThreadSanitizer (sanitizer_common's parser
+ * dies on any other, after the run has started). */
+static const char *const tsan_supp_types[] = {
+	"race", "race_top", "thread", "mutex", "signal", "deadlock", "called_from_lib", NULL,
+};
+
+/* Check a TSan suppressions file the way TSan's parser reads it: per line,
+ * leading/trailing blanks dropped, empty lines and '#' comments skipped,
+ * else TYPE:PATTERN with a known TYPE and a non-empty PATTERN.  Any error
+ * exits 2 (bad usage) before any work. */
+static void check_suppressions(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char line[4096];
+	unsigned lineno = 0, rules = 0;
+
+	if (!f) {
+		fprintf(stderr, "stress: --suppress %s: cannot open: %s\n", path, strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	if (strpbrk(path, ": \t\"'")) {
+		fprintf(stderr, "stress: --suppress %s: the path must not contain ':', blanks or quotes "
+		        "(TSAN_OPTIONS separators)\n", path);
+		exit(EXIT_USAGE);
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+
+		lineno++;
+		if (!strchr(line, '\n') && !feof(f)) {
+			fprintf(stderr, "stress: --suppress %s:%u: line too long\n", path, lineno);
+			exit(EXIT_USAGE);
+		}
+		while (*p == ' ' || *p == '\t')
+			p++;
+		end = p + strlen(p);
+		while (end > p && (end[-1] == '\n' || end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+			*--end = 0;
+		if (!*p || *p == '#')
+			continue;
+		char *colon = strchr(p, ':');
+		bool known = false;
+		if (colon) {
+			for (const char *const *t = tsan_supp_types; *t; t++)
+				known |= strlen(*t) == (size_t)(colon - p) && !strncmp(*t, p, colon - p);
+		}
+		if (!colon || !known || !colon[1]) {
+			fprintf(stderr, "stress: --suppress %s:%u: '%s' is not a ThreadSanitizer suppression "
+			        "(TYPE:PATTERN, TYPE one of race, race_top, thread, mutex, signal, deadlock, "
+			        "called_from_lib)\n", path, lineno, p);
+			exit(EXIT_USAGE);
+		}
+		rules++;
+	}
+	if (ferror(f)) {
+		fprintf(stderr, "stress: --suppress %s: read error\n", path);
+		exit(EXIT_USAGE);
+	}
+	fclose(f);
+	if (!getenv("STRESS_TSAN_REEXEC"))   /* said once, not again after the re-run */
+		fprintf(stderr, "stress: --suppress %s: %u suppression%s\n", path, rules,
+		        rules == 1 ? "" : "s");
+}
+
+/* Under TSan, options are read before main(): to pass --suppress and
+ * --keep-going on, set TSAN_OPTIONS and run this program again (once). */
+static void tsan_reexec(const struct stress_opts *o, char **argv)
+{
+	static const char marker[] = "STRESS_TSAN_REEXEC";
+	char abs[4096], opts[8192];
+
+	if (!stress_race_tsan() && (o->suppress || o->keep_going))
+		fprintf(stderr, "stress: not a ThreadSanitizer build: --suppress and --keep-going "
+		        "change nothing (the suppressions file was checked)\n");
+	if (!stress_race_tsan() || (!o->suppress && !o->keep_going) || getenv(marker))
+		return;
+	const char *old = getenv("TSAN_OPTIONS");
+	int n = snprintf(opts, sizeof(opts), "%s%s", old ? old : "", old && *old ? ":" : "");
+	if (o->suppress) {
+		if (!realpath(o->suppress, abs)) {
+			fprintf(stderr, "stress: --suppress %s: %s\n", o->suppress, strerror(errno));
+			exit(EXIT_USAGE);
+		}
+		if (strpbrk(abs, ": \t\"'")) {
+			fprintf(stderr, "stress: --suppress %s: the path must not contain ':', blanks or "
+			        "quotes (TSAN_OPTIONS separators)\n", abs);
+			exit(EXIT_USAGE);
+		}
+		n += snprintf(opts + n, sizeof(opts) - n, "suppressions=%s:", abs);
+	}
+	if (o->keep_going)
+		n += snprintf(opts + n, sizeof(opts) - n, "halt_on_error=0:");
+	STRESS_CHECK(n > 0 && (size_t)n < sizeof(opts));
+	opts[n - 1] = 0;
+	if (setenv("TSAN_OPTIONS", opts, 1) || setenv(marker, "1", 1)) {
+		fprintf(stderr, "stress: setenv: %s\n", strerror(errno));
+		exit(EXIT_USAGE);
+	}
+	fflush(NULL);
+	execv("/proc/self/exe", argv);
+	fprintf(stderr, "stress: cannot re-run itself with TSAN_OPTIONS=%s: %s\n", opts, strerror(errno));
+	exit(EXIT_USAGE);
 }
 
 static void die_usage(const char *fmt, const char *arg)
@@ -467,12 +606,22 @@ static void list_all(void)
 			printf("bug zoo (lib/variants; not for production use):\n");
 		printf("  %-22s %s\n", ops->name, ops->summary);
 	}
+	printf("test only (stress/planted.c):\n");
+	printf("  %-22s %s\n", stress_planted_race_loss.name, stress_planted_race_loss.summary);
+}
+
+static const struct mt_ops *find_impl(const char *name)
+{
+	if (!strcmp(name, stress_planted_race_loss.name))
+		return &stress_planted_race_loss;
+	return mt_impl_find(name);
 }
 
 static void parse(int argc, char **argv, struct stress_opts *o)
 {
 	*o = (struct stress_opts){
 		.impl = "production", .ops = 2000000, .seconds = 2, .seed = 1, .progress = 5,
+		.check_every = DEFAULT_CHECK_EVERY,
 	};
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -496,9 +645,16 @@ static void parse(int argc, char **argv, struct stress_opts *o)
 			list_all();
 			exit(0);
 		}
+		if (!strcmp(flag, "--keep-going")) {
+			if (val)
+				die_usage("%s takes no value", flag);
+			o->keep_going = true;
+			continue;
+		}
 		static const char *const with_value[] = {
 			"--scenario", "--impl", "--vcpus", "--per-page", "--max-frames", "--ops",
-			"--seconds", "--seed", "--yield-rate", "--progress", NULL,
+			"--seconds", "--seed", "--yield-rate", "--progress", "--check-every",
+			"--suppress", NULL,
 		};
 		int known = 0;
 		for (const char *const *w = with_value; *w; w++)
@@ -530,6 +686,10 @@ static void parse(int argc, char **argv, struct stress_opts *o)
 			o->yield_rate = parse_double(flag, val, 1);
 		else if (!strcmp(flag, "--progress"))
 			o->progress = parse_double(flag, val, 1e7);
+		else if (!strcmp(flag, "--check-every"))
+			o->check_every = parse_u64(flag, val, UINT64_MAX / 2);
+		else if (!strcmp(flag, "--suppress"))
+			o->suppress = val;
 	}
 	if (!o->scenario)
 		die_usage("%s", "--scenario NAME is required (--list shows them)");
@@ -545,14 +705,14 @@ static struct {
 	uint64_t seed;
 } crash_info;
 
-static size_t put_str(char *buf, size_t n, size_t cap, const char *s)
+STRESS_NO_TSAN static size_t put_str(char *buf, size_t n, size_t cap, const char *s)
 {
 	while (*s && n < cap)
 		buf[n++] = *s++;
 	return n;
 }
 
-static size_t put_u64(char *buf, size_t n, size_t cap, uint64_t v)
+STRESS_NO_TSAN static size_t put_u64(char *buf, size_t n, size_t cap, uint64_t v)
 {
 	char tmp[24];
 	int k = 0;
@@ -566,39 +726,127 @@ static size_t put_u64(char *buf, size_t n, size_t cap, uint64_t v)
 	return n;
 }
 
-/* Async-signal-safe: write(2) and _exit(2) only.  A wild handle or a
- * missing page makes the library itself fault (b4a, a list gone wild): say
- * so, end with a SUMMARY, exit 1 like any other violation. */
-static void on_crash(int sig)
+STRESS_NO_TSAN static const char *result_name(int code)
 {
-	char buf[512];
-	size_t n = 0, cap = sizeof(buf);
+	switch (code) {
+	case STRESS_EXIT_CLEAN: return "clean";
+	case STRESS_EXIT_VIOLATION: return "violation";
+	case STRESS_EXIT_CRASH: return "crash";
+	case STRESS_EXIT_RACE: return "race";
+	default: return "error";
+	}
+}
 
-	n = put_str(buf, n, cap, "VIOLATION crash: signal ");
-	n = put_u64(buf, n, cap, (uint64_t)sig);
-	n = put_str(buf, n, cap, sig == SIGSEGV ? " (SIGSEGV)" : sig == SIGBUS ? " (SIGBUS)" : "");
-	n = put_str(buf, n, cap, " during the run: the implementation followed a wild handle or an unpublished page\n");
-	if (write(STDERR_FILENO, buf, n) < 0)
-		n = 0;
+static int halting;                  /* 1 once a thread is in halt_now() */
+
+/* An exchange TSan cannot see: a C11 atomic here is a call into the
+ * runtime, which may wait for a lock the faulting thread holds. */
+STRESS_NO_TSAN static int halting_claim(void)
+{
+	int v = 1;
+#if defined(__x86_64__) || defined(__i386__)
+	__asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(halting) : : "memory");
+#else
+	v = __atomic_exchange_n(&halting, 1, __ATOMIC_SEQ_CST);
+#endif
+	return v;
+}
+
+/* Raw system calls: under TSan, write() and _exit() are intercepted, and
+ * the _exit interceptor runs TSan's finalisation (locks, its own exit
+ * code), which can deadlock in a signal handler or inside a report.  For
+ * the same reason the whole emergency path is STRESS_NO_TSAN: an
+ * instrumented access there (even the atomic `halting`) may wait for a
+ * runtime lock the faulting thread holds (seen: b4a under grow hung in
+ * __tsan::SlotLock until the watchdog). */
+STRESS_NO_TSAN static void raw_write(int fd, const char *buf, size_t n)
+{
+	while (n) {
+		long w = syscall(SYS_write, fd, buf, n);
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+STRESS_NO_TSAN static _Noreturn void raw_exit(int code)
+{
+	for (;;)
+		syscall(SYS_exit_group, code);
+}
+
+/* End the run now with `code`: a VIOLATION (crash) or RACE line on stderr,
+ * a SUMMARY on stdout, exit.  Async-signal-safe (raw write and exit_group):
+ * called from the crash handler and from inside TSan's report hooks.  The
+ * first caller wins; any other thread that gets here waits for the exit. */
+STRESS_NO_TSAN static void halt_now(int code, const char *why, int sig)
+{
+	char buf[640];
+	size_t n = 0, cap = sizeof(buf);
+	if (halting_claim())
+		for (;;)
+			syscall(SYS_ppoll, NULL, 0, NULL, NULL);   /* until the winner exits */
+	if (code == STRESS_EXIT_CRASH) {
+		n = put_str(buf, n, cap, "VIOLATION crash: ");
+		if (sig) {
+			n = put_str(buf, n, cap, "signal ");
+			n = put_u64(buf, n, cap, (uint64_t)sig);
+			n = put_str(buf, n, cap, sig == SIGSEGV ? " (SIGSEGV)" : sig == SIGBUS ? " (SIGBUS)" :
+			            sig == SIGFPE ? " (SIGFPE)" : sig == SIGILL ? " (SIGILL)" : "");
+			n = put_str(buf, n, cap, " during the run: the implementation followed a wild handle or an unpublished page\n");
+		} else {
+			n = put_str(buf, n, cap, why);
+			n = put_str(buf, n, cap, "\n");
+		}
+	} else {
+		n = put_str(buf, n, cap, "RACE: the run stops at a ");
+		n = put_str(buf, n, cap, why);
+		n = put_str(buf, n, cap, "\n");
+	}
+	raw_write(STDERR_FILENO, buf, n);
 	n = 0;
 	n = put_str(buf, n, cap, "SUMMARY scenario=");
-	n = put_str(buf, n, cap, crash_info.scenario);
+	n = put_str(buf, n, cap, crash_info.scenario ? crash_info.scenario : "-");
 	n = put_str(buf, n, cap, " impl=");
-	n = put_str(buf, n, cap, crash_info.impl);
+	n = put_str(buf, n, cap, crash_info.impl ? crash_info.impl : "-");
 	n = put_str(buf, n, cap, " vcpus=");
 	n = put_u64(buf, n, cap, crash_info.vcpus);
-	n = put_str(buf, n, cap, " ops=0 ops_per_s=0 violations=1 seed=");
+	n = put_str(buf, n, cap, " ops=0 ops_per_s=0 violations=");
+	n = put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
+	n = put_str(buf, n, cap, " seed=");
 	n = put_u64(buf, n, cap, crash_info.seed);
-	n = put_str(buf, n, cap, " crash_signal=");
-	n = put_u64(buf, n, cap, (uint64_t)sig);
+	if (sig) {
+		n = put_str(buf, n, cap, " crash_signal=");
+		n = put_u64(buf, n, cap, (uint64_t)sig);
+	}
+	n = put_str(buf, n, cap, " races=");
+	n = put_u64(buf, n, cap, stress_race_distinct_unlocked());
+	n = put_str(buf, n, cap, " result=");
+	n = put_str(buf, n, cap, result_name(code));
+	n = put_str(buf, n, cap, " exit=");
+	n = put_u64(buf, n, cap, (uint64_t)code);
 	n = put_str(buf, n, cap, "\n");
-	if (write(STDOUT_FILENO, buf, n) < 0)
-		_exit(EXIT_VIOLATION);
-	_exit(EXIT_VIOLATION);
+	raw_write(STDOUT_FILENO, buf, n);
+	raw_exit(code);
+}
+
+static void halt_hook(int code, const char *why)
+{
+	halt_now(code, why, 0);
+}
+
+/* A wild handle or a missing page makes the library itself fault (b4a, a
+ * list gone wild): a crash, exit STRESS_EXIT_CRASH, the same code as when
+ * TSan catches the signal first (stress_race.c's death callback). */
+STRESS_NO_TSAN static void on_crash(int sig)
+{
+	halt_now(STRESS_EXIT_CRASH, NULL, sig);
 }
 
 static void catch_crashes(const struct stress_ctx *c)
 {
+	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 	struct sigaction sa;
 
 	crash_info.scenario = c->sc->name;
@@ -608,9 +856,11 @@ static void catch_crashes(const struct stress_ctx *c)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_crash;
 	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESETHAND;
-	sigaction(SIGSEGV, &sa, NULL);
-	sigaction(SIGBUS, &sa, NULL);
+	/* No SA_RESETHAND: a second thread faulting at the same time would
+	 * die of the default action (exit 139) before the first one's
+	 * SUMMARY; halt_now() parks it instead. */
+	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
 }
 
 /* ---- main ---- */
@@ -625,12 +875,47 @@ static void *worker_main(void *arg)
 	while (!atomic_load_explicit(&c->go, memory_order_acquire))
 		sched_yield();
 	c->sc->worker(th);
+	/* Under pause_mu: an in-run check waiting for every worker to park
+	 * counts this one as done. */
+	STRESS_CHECK(pthread_mutex_lock(&c->pause_mu) == 0);
 	atomic_fetch_add_explicit(&c->finished, 1, memory_order_release);
+	pthread_cond_signal(&c->pause_checker);
+	STRESS_CHECK(pthread_mutex_unlock(&c->pause_mu) == 0);
 	return NULL;
 }
 
+/* An in-run check: park every worker between two operations, collect the
+ * inboxes, check conservation + mt_verify, let them go. */
+static void inrun_check(struct stress_ctx *c, uint64_t ops)
+{
+	char when[64];
+
+	STRESS_CHECK(pthread_mutex_lock(&c->pause_mu) == 0);
+	atomic_store_explicit(&c->pause_req, 1, memory_order_relaxed);
+	while (c->npaused + atomic_load_explicit(&c->finished, memory_order_acquire) < c->nthreads)
+		pthread_cond_wait(&c->pause_checker, &c->pause_mu);
+	for (unsigned i = 0; i < c->nthreads; i++)
+		stress_receive(&c->threads[i]);
+	snprintf(when, sizeof(when), "in-run check %" PRIu64 " (after ~%" PRIu64 " ops)",
+	         atomic_load_explicit(&c->checks, memory_order_relaxed) + 1, ops);
+	stress_check_table(c, when);
+	atomic_store_explicit(&c->pause_req, 0, memory_order_relaxed);
+	pthread_cond_broadcast(&c->pause_workers);
+	STRESS_CHECK(pthread_mutex_unlock(&c->pause_mu) == 0);
+}
+
+/* The exit code of a run that ended on its own (the others _exit early). */
+static int outcome(struct stress_ctx *c)
+{
+	if (atomic_load_explicit(&c->violations, memory_order_relaxed))
+		return STRESS_EXIT_VIOLATION;
+	if (stress_race_distinct())
+		return STRESS_EXIT_RACE;
+	return STRESS_EXIT_CLEAN;
+}
+
 /* quiescent: the workers are joined (their plain counters may be read). */
-static void summary(struct stress_ctx *c, uint64_t ops, double elapsed, bool quiescent)
+static void summary(struct stress_ctx *c, uint64_t ops, double elapsed, bool quiescent, int code)
 {
 	uint64_t nospace = 0, rejected = 0, passed = 0, grows = 0;
 
@@ -649,11 +934,15 @@ static void summary(struct stress_ctx *c, uint64_t ops, double elapsed, bool qui
 	printf("SUMMARY scenario=%s impl=%s vcpus=%u ops=%" PRIu64 " ops_per_s=%.0f violations=%" PRIu64
 	       " seed=%" PRIu64 " yield_rate=%g seconds=%.2f per_page=%u max_frames=%u"
 	       " nospace=%" PRIu64 " grows=%" PRIu64 " passed=%" PRIu64 " probes_rejected=%" PRIu64
-	       " yields=%" PRIu64 "\n",
+	       " yields=%" PRIu64 " checks=%" PRIu64 " races=%" PRIu64 " races_suppressed=%" PRIu64
+	       " races_repeated=%" PRIu64 " tsan=%d keep_going=%d result=%s exit=%d\n",
 	       c->sc->name, c->opt->impl, c->nthreads, ops, elapsed > 0 ? ops / elapsed : 0.0,
 	       atomic_load_explicit(&c->violations, memory_order_relaxed), c->opt->seed,
 	       c->opt->yield_rate, elapsed, c->cfg.per_page, c->cfg.max_frames,
-	       nospace, grows, passed, rejected, stress_hook_yields());
+	       nospace, grows, passed, rejected, stress_hook_yields(),
+	       atomic_load_explicit(&c->checks, memory_order_relaxed), stress_race_distinct(),
+	       stress_race_suppressed(), stress_race_repeats(), stress_race_tsan(),
+	       c->opt->keep_going, result_name(code), code);
 	fflush(stdout);
 }
 
@@ -675,10 +964,12 @@ int main(int argc, char **argv)
 	setvbuf(stderr, NULL, _IOLBF, 0);
 	parse(argc, argv, &o);
 	c->opt = &o;
+	if (o.suppress)
+		check_suppressions(o.suppress);
 	c->sc = find_scenario(o.scenario);
 	if (!c->sc)
 		die_usage("unknown scenario '%s' (--list shows them)", o.scenario);
-	c->ops = mt_impl_find(o.impl);
+	c->ops = find_impl(o.impl);
 	if (!c->ops)
 		die_usage("unknown implementation '%s' (--list shows them)", o.impl);
 
@@ -699,6 +990,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	c->max_handles = c->cfg.per_page * c->cfg.max_frames;
+	/* Every flag is checked: now TSan may need its options (re-runs us). */
+	tsan_reexec(&o, argv);
+	crash_info.scenario = c->sc->name;
+	crash_info.impl = o.impl;
+	crash_info.vcpus = c->nthreads;
+	crash_info.seed = o.seed;
+	stress_race_config(o.keep_going, halt_hook);
 	int rc = c->ops->create(&c->cfg, &c->table);
 	if (rc != MT_OK) {
 		fprintf(stderr, "stress: create(%s): %s\n", o.impl, mt_strerror(rc));
@@ -715,6 +1013,12 @@ int main(int argc, char **argv)
 	pthread_rwlockattr_setkind_np(&ra, PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
 	STRESS_CHECK(pthread_rwlock_init(&c->guard, &ra) == 0);
 	pthread_rwlockattr_destroy(&ra);
+	STRESS_CHECK(pthread_mutex_init(&c->pause_mu, NULL) == 0);
+	STRESS_CHECK(pthread_cond_init(&c->pause_workers, NULL) == 0);
+	STRESS_CHECK(pthread_cond_init(&c->pause_checker, NULL) == 0);
+	atomic_init(&c->pause_req, 0);
+	atomic_init(&c->checks, 0);
+	c->npaused = 0;
 	atomic_init(&c->go, 0);
 	atomic_init(&c->stop, 0);
 	atomic_init(&c->finished, 0);
@@ -734,14 +1038,14 @@ int main(int argc, char **argv)
 	}
 	stress_hook_config(o.yield_rate, o.seed);
 	stress_hook_thread(c->nthreads);     /* the main thread's own stream */
+	catch_crashes(c);                    /* setup may fault too (it grows) */
 	if (c->sc->setup && (rc = c->sc->setup(c)) != 0) {
 		stress_violation(c, "setup of scenario %s failed: %s", c->sc->name, mt_strerror(rc));
-		summary(c, 0, 0, true);
+		summary(c, 0, 0, true, EXIT_VIOLATION);
 		return EXIT_VIOLATION;
 	}
 
 	fflush(stdout);
-	catch_crashes(c);
 	for (unsigned i = 0; i < c->nthreads; i++)
 		STRESS_CHECK(pthread_create(&c->threads[i].tid, NULL, worker_main, &c->threads[i]) == 0);
 	c->t_start = stress_now();
@@ -749,6 +1053,7 @@ int main(int argc, char **argv)
 	atomic_store_explicit(&c->go, 1, memory_order_release);
 
 	double next_progress = o.progress, stop_seen = 0;
+	uint64_t next_check = o.check_every;
 	for (;;) {
 		if (atomic_load_explicit(&c->finished, memory_order_acquire) == c->nthreads)
 			break;
@@ -757,6 +1062,13 @@ int main(int argc, char **argv)
 		double el = stress_now() - c->t_start;
 		if (o.seconds && el >= o.seconds)
 			atomic_store_explicit(&c->stop, 1, memory_order_relaxed);
+		if (o.check_every && !c->sc->checks_in_rounds && !stress_stopping(c)) {
+			uint64_t n = total_ops(c);
+			if (n >= next_check) {
+				inrun_check(c, n);
+				next_check = n + o.check_every;
+			}
+		}
 		if (o.progress && el >= next_progress) {
 			uint64_t n = total_ops(c);
 			fprintf(stderr, "progress scenario=%s impl=%s t=%.0fs ops=%" PRIu64 " ops_per_s=%.0f"
@@ -771,7 +1083,7 @@ int main(int argc, char **argv)
 			                 "first stopped (hang or livelock)", c->nthreads -
 			                 atomic_load_explicit(&c->finished, memory_order_relaxed),
 			                 c->nthreads, WATCHDOG_GRACE);
-			summary(c, total_ops(c), el, false);
+			summary(c, total_ops(c), el, false, EXIT_VIOLATION);
 			_exit(EXIT_VIOLATION);
 		}
 	}
@@ -793,12 +1105,20 @@ int main(int argc, char **argv)
 		stress_drain(c);
 		stress_check_table(c, "drained");
 	}
-	summary(c, ops, elapsed, true);
+	int code = outcome(c);
+	stress_race_print(stderr);
+	summary(c, ops, elapsed, true, code);
 	c->ops->destroy(c->table);
 	for (unsigned i = 0; i < c->nthreads; i++)
 		free(c->threads[i].held);
 	free(c->threads);
 	free(c->holder);
 	pthread_rwlock_destroy(&c->guard);
-	return atomic_load_explicit(&c->violations, memory_order_relaxed) ? EXIT_VIOLATION : 0;
+	pthread_mutex_destroy(&c->pause_mu);
+	pthread_cond_destroy(&c->pause_workers);
+	pthread_cond_destroy(&c->pause_checker);
+	/* _exit, not return: TSan's exit hook would turn any earlier report
+	 * into its own exit code (and a --keep-going run into a "crash"). */
+	fflush(NULL);
+	_exit(code);
 }

@@ -8,7 +8,14 @@
  *   (release/acquire) -> workers run until --ops or --seconds -> join (with
  *   a watchdog) -> scenario finish -> conservation check + mt_verify ->
  *   drain (put every held handle back) -> conservation + mt_verify again ->
- *   one SUMMARY line; exit 1 on any violation, 2 on bad flags.
+ *   one SUMMARY line; one exit code per kind of outcome (STRESS_EXIT_*).
+ *
+ * While the workers run, the main thread checks conservation every
+ * --check-every operations: it raises pause_req, every worker parks at its
+ * next pause point (stress_continue(), between two operations), the main
+ * thread collects the inboxes and runs the same check as at the end, then
+ * lets them go.  A scenario that checks at its own barriers (grow: every
+ * round) sets checks_in_rounds and is never paused.
  *
  * Threads check every result as they go (stress_get/stress_put/...):
  *   - a get that returns a handle some thread already holds (shared atomic
@@ -38,6 +45,20 @@
 	fprintf(stderr, "%s:%d: harness check failed: %s\n", __FILE__, __LINE__, #cond); \
 	abort(); } } while (0)
 
+/* Not instrumented by ThreadSanitizer (the crash and halt path). */
+#if defined(__clang__)
+#define STRESS_NO_TSAN __attribute__((no_sanitize("thread")))
+#else
+#define STRESS_NO_TSAN __attribute__((no_sanitize_thread))
+#endif
+
+/* Exit codes, one per kind of outcome, whatever way it shows (README). */
+#define STRESS_EXIT_CLEAN 0
+#define STRESS_EXIT_VIOLATION 1  /* an invariant, conservation, mt_verify, watchdog */
+#define STRESS_EXIT_USAGE 2      /* bad flags, bad suppressions file: before any work */
+#define STRESS_EXIT_CRASH 3      /* SIGSEGV/SIGBUS/SIGFPE/SIGILL, caught by us or by TSan */
+#define STRESS_EXIT_RACE 66      /* a ThreadSanitizer report not suppressed */
+
 #define STRESS_INBOX 64u           /* handles another thread may pass to this one */
 #define STRESS_MAX_HANDLES (1u << 22)  /* per_page * max_frames accepted by the harness */
 
@@ -54,6 +75,9 @@ struct stress_opts {
 	uint64_t seed;
 	double yield_rate;           /* 0 .. 1 */
 	double progress;             /* seconds between progress lines; 0 = none */
+	uint64_t check_every;        /* in-run conservation check every N ops; 0 = end only */
+	bool keep_going;             /* a TSan report does not stop the run */
+	const char *suppress;        /* TSan suppressions file, or NULL */
 };
 
 struct stress_ctx;
@@ -81,6 +105,7 @@ struct stress_scenario {
 	unsigned def_vcpus, def_per_page, def_max_frames;
 	unsigned min_vcpus;
 	bool guarded;                /* gets run under the guard's read side (probes) */
+	bool checks_in_rounds;       /* checks the table itself at its own barriers */
 	/* Before the threads start (main thread, table created). 0 or an error. */
 	int (*setup)(struct stress_ctx *c);
 	/* The worker loop; loops while stress_continue(th). */
@@ -105,6 +130,12 @@ struct stress_ctx {
 	_Atomic uint64_t violations;
 	_Atomic uint64_t probes;     /* invalid puts tried (all must be refused) */
 	pthread_rwlock_t guard;      /* guarded scenarios: gets read, probes write */
+	/* in-run checks: pause_req raised by the main thread; npaused under pause_mu */
+	pthread_mutex_t pause_mu;
+	pthread_cond_t pause_workers, pause_checker;
+	_Atomic int pause_req;
+	unsigned npaused;
+	_Atomic uint64_t checks;     /* conservation checks run (in-run, rounds, end) */
 	double t_start;
 	void *priv;                  /* scenario's own shared state */
 };
@@ -118,8 +149,11 @@ extern const struct stress_scenario scenario_remote_put, scenario_steal, scenari
 /* One random get/put/pass/grow step (mixed.c; also hostile's honest part). */
 void stress_mixed_step(struct stress_thread *th);
 
-/* Count one operation; false when the thread must stop (ops, time, violation). */
+/* Count one operation; false when the thread must stop (ops, time, violation).
+ * Also a pause point: parks the thread while an in-run check runs. */
 bool stress_continue(struct stress_thread *th);
+/* Park here while an in-run check runs (call only between operations). */
+void stress_pause_point(struct stress_thread *th);
 /* The stop flag alone (time up or a violation). */
 bool stress_stopping(const struct stress_ctx *c);
 
@@ -164,6 +198,20 @@ double stress_now(void);
 void stress_hook_config(double yield_rate, uint64_t seed);
 void stress_hook_thread(unsigned index);   /* call first thing in each thread */
 uint64_t stress_hook_yields(void);         /* total yields so far (approximate) */
+
+/* ---- ThreadSanitizer glue (stress_race.c) ---- */
+bool stress_race_tsan(void);               /* built with -fsanitize=thread */
+/* keep_going: count reports and go on; else the first ends the run through
+ * halt(STRESS_EXIT_RACE, why).  halt must be async-signal-safe and not return. */
+void stress_race_config(bool keep_going, void (*halt)(int code, const char *why));
+uint64_t stress_race_distinct(void);       /* distinct (kind, pc pair) reports */
+uint64_t stress_race_distinct_unlocked(void);  /* the same, for the halt path only */
+uint64_t stress_race_suppressed(void);     /* reports the suppressions file matched */
+uint64_t stress_race_repeats(void);        /* reports of a pair seen before (silenced) */
+void stress_race_print(FILE *f);           /* one RACE line per distinct pair */
+
+/* ---- test-only implementations (planted.c) ---- */
+extern const struct mt_ops stress_planted_race_loss;
 
 /* splitmix64: seeding helper. */
 uint64_t stress_mix(uint64_t x);

@@ -68,4 +68,4 @@ MT_PV_DEFINE_SITES(mt_zoo_b1_xsa228_aba, "b1-xsa228-aba",
 
 MT_ZOO_REGISTER(mt_zoo_b1_xsa228_aba,
 	"XSA-228 part 1 (B1), Xen e76ff6c156..02cbeeb620",
-	"I5 I4 I7 I9 I6", "sim stress", 0)
+	"I5 I4 I7 I9 I6", "sim stress", 0, "steal")

@@ -49,4 +49,4 @@ MT_PV_DEFINE(mt_zoo_b2_stale_sentinel, "b2-stale-sentinel",
 
 MT_ZOO_REGISTER(mt_zoo_b2_stale_sentinel,
 	"XSA-228 part 2 (B2), Xen e76ff6c156..02cbeeb620",
-	"I2 I5 I7 I9", "sim stress", 1)
+	"I2 I5 I7 I9", "sim stress", 1, "steal")

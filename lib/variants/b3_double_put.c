@@ -58,4 +58,4 @@ MT_PV_DEFINE(mt_zoo_b3_double_put, "b3-double-put",
 
 MT_ZOO_REGISTER(mt_zoo_b3_double_put,
 	"XSA-218 bug 2 / CVE-2017-10914 (B3), Xen dff515dfea..b7f6cbb9d4",
-	"I7 I2", "sim stress", 1)
+	"I7 I2", "sim stress", 1, "hostile")

@@ -63,4 +63,4 @@ MT_PV_DEFINE(mt_zoo_b4a_limit_before_page, "b4a-limit-before-page",
 
 MT_ZOO_REGISTER(mt_zoo_b4a_limit_before_page,
 	"XSA-218 maptrack accesses (B4a), Xen dff515dfea..4b78efa91c",
-	"I8", "sim stress", 0)
+	"I8", "sim stress", 0, "grow")

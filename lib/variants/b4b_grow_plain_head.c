@@ -53,4 +53,4 @@ MT_PV_DEFINE(mt_zoo_b4b_grow_plain_head, "b4b-grow-plain-head",
 
 MT_ZOO_REGISTER(mt_zoo_b4b_grow_plain_head,
 	"XSA-218 maptrack accesses (B4b), Xen dff515dfea..4b78efa91c (reachable with d02f1a0b75)",
-	"I5 I4 I6 I7", "sim stress", 0)
+	"I5 I4 I6 I7", "sim stress", 0, "grow")

@@ -62,4 +62,4 @@ MT_PV_DEFINE(mt_zoo_b5_oom_no_steal, "b5-oom-no-steal",
 
 MT_ZOO_REGISTER(mt_zoo_b5_oom_no_steal,
 	"spurious allocation failure (B5), Xen 02cbeeb620..d02f1a0b75",
-	"I10", "sim", 1)
+	"I10", "sim", 1, "")

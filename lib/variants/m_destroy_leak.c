@@ -43,4 +43,4 @@ MT_PV_DEFINE(mt_zoo_m_destroy_leak, "m-destroy-leak",
 
 MT_ZOO_REGISTER(mt_zoo_m_destroy_leak,
 	"mutant",
-	"leak", "lsan", 1)
+	"leak", "lsan", 1, "")

@@ -45,4 +45,4 @@ MT_PV_DEFINE(mt_zoo_m_first_fill_no_tail, "m-first-fill-no-tail",
 
 MT_ZOO_REGISTER(mt_zoo_m_first_fill_no_tail,
 	"mutant",
-	"I1", "sim stress", 1)
+	"I1", "sim stress", 1, "grow")

@@ -57,4 +57,4 @@ MT_PV_DEFINE(mt_zoo_m_hand_out_early, "m-hand-out-early",
 
 MT_ZOO_REGISTER(mt_zoo_m_hand_out_early,
 	"mutant",
-	"I5 I4 I7 I9", "sim stress", 0)
+	"I5 I4 I7 I9", "sim stress", 0, "grow")

@@ -52,4 +52,4 @@ MT_PV_DEFINE(mt_zoo_m_pop_unlock_early, "m-pop-unlock-early",
 
 MT_ZOO_REGISTER(mt_zoo_m_pop_unlock_early,
 	"mutant",
-	"I7 I5", "sim stress", 0)
+	"I7 I5", "sim stress", 0, "steal")

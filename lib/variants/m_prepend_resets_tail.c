@@ -47,4 +47,4 @@ MT_PV_DEFINE(mt_zoo_m_prepend_resets_tail, "m-prepend-resets-tail",
 
 MT_ZOO_REGISTER(mt_zoo_m_prepend_resets_tail,
 	"mutant",
-	"I2 I6", "sim stress", 1)
+	"I2 I6", "sim stress", 1, "grow")

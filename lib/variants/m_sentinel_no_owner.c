@@ -42,4 +42,4 @@ MT_PV_DEFINE(mt_zoo_m_sentinel_no_owner, "m-sentinel-no-owner",
 
 MT_ZOO_REGISTER(mt_zoo_m_sentinel_no_owner,
 	"mutant",
-	"I4", "sim stress", 1)
+	"I4", "sim stress", 1, "grow")

@@ -57,4 +57,4 @@ MT_PV_DEFINE(mt_zoo_m_slow_threads_first, "m-slow-threads-first",
 
 MT_ZOO_REGISTER(mt_zoo_m_slow_threads_first,
 	"mutant",
-	"I5 I7 I4", "sim stress", 1)
+	"I5 I7 I4", "sim stress", 1, "grow")

@@ -66,4 +66,4 @@ MT_PV_DEFINE(mt_zoo_m_steal_takes_last, "m-steal-takes-last",
 
 MT_ZOO_REGISTER(mt_zoo_m_steal_takes_last,
 	"mutant",
-	"I3 I1", "sim stress", 1)
+	"I3 I1", "sim stress", 1, "grow")

@@ -53,4 +53,4 @@ MT_PV_DEFINE(mt_zoo_v7_take_last, "v7-take-last",
 
 MT_ZOO_REGISTER(mt_zoo_v7_take_last,
 	"v7 restriction dropped (2015 design rule: keep one entry per list)",
-	"I3 I1 I9 I6", "sim stress", 1)
+	"I3 I1 I9 I6", "sim stress", 1, "grow")

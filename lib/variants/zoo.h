@@ -45,16 +45,21 @@ struct mt_variant_info {
 	 * after another (no operation stalled inside another); 0 if it needs an
 	 * interleaving (a simulator schedule point, or real threads) */
 	int sequential;
+	/* the stress/ scenarios (//stress:stress --scenario) whose window fits
+	 * the bug, space-separated, best first: "grow", "steal mixed".
+	 * bugbench's TSan column runs them in turn; "" = every scenario */
+	const char *stress_scenarios;
 };
 
 /* The i-th variant in listing order (by name), or NULL past the end. */
 const struct mt_variant_info *mt_zoo_at(unsigned i);
 
 /* In a variant's file: its description, and its registration (rank 2). */
-#define MT_ZOO_REGISTER(sym, origin_, breaks_, detected_by_, sequential_)        \
+#define MT_ZOO_REGISTER(sym, origin_, breaks_, detected_by_, sequential_, stress_)   \
 	static const struct mt_variant_info mt_variant_info_##sym = {           \
 		.ops = &sym, .origin = origin_, .breaks = breaks_,              \
-		.detected_by = detected_by_, .sequential = sequential_ };       \
+		.detected_by = detected_by_, .sequential = sequential_,         \
+		.stress_scenarios = stress_ };                                  \
 	MT_REGISTER_IMPL(sym, 2, &mt_variant_info_##sym)
 
 /* The info of a zoo variant by name; NULL for builtins and unknown names. */

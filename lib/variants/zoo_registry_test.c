@@ -1,7 +1,7 @@
 /*
- * zoo_registry_test - the registry is consistent: every mt_zoo entry has a
- * unique name, a summary and a matching info row with origin, breaks and
- * known engines; mt_impl_find() finds builtins and variants; no variant
+ * zoo_registry_test - the registry is consistent: every zoo variant has a
+ * unique name, a summary and a matching info row with origin, breaks,
+ * known engines and stress scenarios; mt_impl_find() finds builtins and variants; no variant
  * name shadows a builtin; every variant creates and destroys a table.
  */
 #include <string.h>
@@ -46,6 +46,13 @@ int main(void)
 		MT_CHECK(info->breaks && info->breaks[0]);
 		MT_CHECK(info->detected_by && known_engines(info->detected_by) > 0);
 		MT_CHECK(info->sequential == 0 || info->sequential == 1);
+		/* stress scenarios: names only; a variant stress or TSan can see
+		 * names where (bugbench runs them) */
+		MT_CHECK(info->stress_scenarios != NULL);
+		MT_CHECK(strspn(info->stress_scenarios, "abcdefghijklmnopqrstuvwxyz_ ") ==
+		         strlen(info->stress_scenarios));
+		if (strstr(info->detected_by, "stress") || strstr(info->detected_by, "tsan"))
+			MT_CHECK(info->stress_scenarios[0] != 0);
 		MT_CHECK(mt_variant_info(ops->name) == info);
 		/* unique, in name order, and found by name; never shadowing a builtin */
 		for (unsigned k = 0; k < n; k++)
