@@ -15,9 +15,19 @@ struct claim {
 struct mt_claims {
 	int on;
 	unsigned overflows;
+	unsigned nr_vcpus, nr_sites;         /* of the run (begin) */
+	const struct mt_site *const *sites;
 	unsigned nr[MT_IN_MAX_VCPUS];
+	uint64_t mask[MT_IN_MAX_VCPUS];      /* filter: bit of each claimed address */
 	struct claim c[MT_IN_MAX_VCPUS][MAX_CLAIMS];
 };
+
+/* One bit per address (word granularity): a claim of another VCPU on addr
+ * is possible only if its mask has the bit. */
+static inline uint64_t addr_bit(const void *addr)
+{
+	return 1ull << (((uintptr_t)addr >> 2) & 63u);
+}
 
 struct mt_claims *mt_claims_new(void)
 {
@@ -52,10 +62,14 @@ static void begin(void *ctx, struct mt_sim *sim)
 {
 	struct mt_claims *c = ctx;
 
-	(void)sim;
 	c->overflows = 0;
-	for (unsigned v = 0; v < MT_IN_MAX_VCPUS; v++)
+	c->nr_vcpus = mt_sim_program(sim)->nr_vcpus;
+	c->nr_sites = mt_sim_nr_sites(sim);
+	c->sites = mt_sim_sites(sim);
+	for (unsigned v = 0; v < MT_IN_MAX_VCPUS; v++) {
 		c->nr[v] = 0;
+		c->mask[v] = 0;
+	}
 }
 
 /* An operation starts or ends with no claim in force. */
@@ -66,6 +80,7 @@ static void op_edge(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op 
 	(void)sim;
 	(void)op;
 	c->nr[v] = 0;
+	c->mask[v] = 0;
 }
 
 /* VCPU v makes the access of site at addr now.  A claim of another VCPU on
@@ -74,14 +89,17 @@ static void op_edge(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op 
 static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr)
 {
 	struct mt_claims *c = ctx;
-	const struct mt_site *sd = mt_sim_site(sim, site);
-	unsigned kind = sd ? sd->kind : MT_SK_RW;
-	unsigned nv = mt_sim_program(sim)->nr_vcpus;
 
 	if (!c->on)
 		return;
-	for (unsigned u = 0; u < nv && !mt_sim_failed(sim); u++) {
-		if (u == v)
+	unsigned kind = site < c->nr_sites ? c->sites[site]->kind : MT_SK_RW;
+	unsigned nv = c->nr_vcpus;
+	uint64_t bit = addr_bit(addr), others = 0;
+
+	for (unsigned u = 0; u < nv; u++)
+		others |= u == v ? 0 : c->mask[u];
+	for (unsigned u = 0; u < nv && (others & bit); u++) {
+		if (u == v || !(c->mask[u] & bit))
 			continue;
 		for (unsigned i = 0; i < c->nr[u]; i++) {
 			const struct claim *cl = &c->c[u][i];
@@ -92,11 +110,12 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 			            "(no other VCPU may touch it before v%u's next shared access)",
 			            v, mt_sim_site_text(sim, (int)site), kind & MT_SK_W ? "writes" : "reads",
 			            u, mt_sim_site_text(sim, (int)cl->site), u);
-			break;
+			return;
 		}
 	}
 	if (!(kind & MT_SK_P)) {
 		c->nr[v] = 0;
+		c->mask[v] = 0;
 		return;
 	}
 	for (unsigned i = 0; i < c->nr[v]; i++) {
@@ -113,6 +132,7 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 		return;
 	}
 	c->c[v][c->nr[v]++] = (struct claim){ addr, kind, site };
+	c->mask[v] |= bit;
 }
 
 const struct mt_sim_observer mt_claims_observer = {

@@ -55,6 +55,8 @@ struct mt_sim {
 	const struct mt_site *tbl_first[MAX_TABLES];
 	unsigned tbl_count[MAX_TABLES], tbl_base[MAX_TABLES];
 	struct mt_in_sites in_sites;                      /* names for the trace */
+	const struct mt_site **site_vec;                  /* id -> site (in_sites.count) */
+	unsigned site_cap;
 	/* interleaving coverage */
 	uint8_t *pairs;
 	size_t nr_pairs;
@@ -82,8 +84,10 @@ struct mt_sim {
 	struct mt_arena arena;
 };
 
-/* The context whose run is in progress (the library's hook needs it). */
-static _Thread_local struct mt_sim *active;
+/* The context whose run is in progress (the library's hook needs it).
+ * initial-exec: one fs-relative load per schedule point, no
+ * __tls_get_addr call (the engine is linked into the executable). */
+static _Thread_local struct mt_sim *active __attribute__((tls_model("initial-exec")));
 
 struct mt_sim *mt_sim_active(void)
 {
@@ -109,6 +113,7 @@ void mt_sim_free(struct mt_sim *sim)
 	for (unsigned i = 0; i < MT_IN_MAX_VCPUS; i++)
 		mt_fiber_free(&sim->v[i].fiber);
 	mt_arena_release(&sim->arena);
+	free(sim->site_vec);
 	free(sim);
 }
 
@@ -226,6 +231,22 @@ static void sites_prepare(struct mt_sim *sim, const struct mt_ops *ops)
 		sim->nr_tables++;
 	}
 	mt_in_sites_init(&sim->in_sites, ops->site_tables);
+	if (sim->in_sites.count > sim->site_cap) {
+		free(sim->site_vec);
+		sim->site_vec = malloc(sim->in_sites.count * sizeof(*sim->site_vec));
+		if (!sim->site_vec) {
+			fprintf(stderr, "sim: out of memory for %u sites\n", sim->in_sites.count);
+			abort();
+		}
+		sim->site_cap = sim->in_sites.count;
+	}
+	for (unsigned i = 0; i < sim->in_sites.count; i++)
+		sim->site_vec[i] = mt_in_site(&sim->in_sites, i);
+}
+
+const struct mt_site *const *mt_sim_sites(const struct mt_sim *sim)
+{
+	return sim->site_vec;
 }
 
 unsigned mt_sim_nr_sites(const struct mt_sim *sim)
@@ -235,7 +256,7 @@ unsigned mt_sim_nr_sites(const struct mt_sim *sim)
 
 const struct mt_site *mt_sim_site(const struct mt_sim *sim, unsigned id)
 {
-	return mt_in_site(&sim->in_sites, id);
+	return id < sim->in_sites.count ? sim->site_vec[id] : NULL;
 }
 
 const char *mt_sim_site_text(const struct mt_sim *sim, int id)
@@ -246,7 +267,7 @@ const char *mt_sim_site_text(const struct mt_sim *sim, int id)
 }
 
 /* A site descriptor -> this run's id, or -1 (not in the implementation's tables). */
-static inline int site_id(const struct mt_sim *sim, const struct mt_site *site)
+static inline __attribute__((always_inline)) int site_id(const struct mt_sim *sim, const struct mt_site *site)
 {
 	for (unsigned i = 0; i < sim->nr_tables; i++) {
 		uintptr_t off = (uintptr_t)site - (uintptr_t)sim->tbl_first[i];
@@ -256,7 +277,7 @@ static inline int site_id(const struct mt_sim *sim, const struct mt_site *site)
 	return -1;
 }
 
-size_t mt_sim_pair_index(unsigned a, unsigned b, unsigned sites, size_t n)
+static inline size_t pair_index(unsigned a, unsigned b, unsigned sites, size_t n)
 {
 	if ((size_t)sites * sites <= n)
 		return (size_t)a * sites + b;
@@ -264,11 +285,16 @@ size_t mt_sim_pair_index(unsigned a, unsigned b, unsigned sites, size_t n)
 	return (size_t)((x >> 32) % n);
 }
 
+size_t mt_sim_pair_index(unsigned a, unsigned b, unsigned sites, size_t n)
+{
+	return pair_index(a, b, sites, n);
+}
+
 static void pair_hit(struct mt_sim *sim, int a, int b)
 {
 	if (a < 0 || b < 0)
 		return;
-	uint8_t *c = &sim->pairs[mt_sim_pair_index((unsigned)a, (unsigned)b, sim->in_sites.count, sim->nr_pairs)];
+	uint8_t *c = &sim->pairs[pair_index((unsigned)a, (unsigned)b, sim->in_sites.count, sim->nr_pairs)];
 	if (*c != 255)
 		(*c)++;
 }

@@ -193,6 +193,9 @@ struct mt_table *mt_sim_table(const struct mt_sim *sim);
 /* This run's sites: the concatenation of ops->site_tables. */
 unsigned mt_sim_nr_sites(const struct mt_sim *sim);
 const struct mt_site *mt_sim_site(const struct mt_sim *sim, unsigned id);
+/* All of them, by id (mt_sim_nr_sites() entries; valid from begin to the
+ * next run): for observers on the hot path. */
+const struct mt_site *const *mt_sim_sites(const struct mt_sim *sim);
 /* A site's name for reports ("pop: lock freelist"); "?" if out of range. */
 const char *mt_sim_site_text(const struct mt_sim *sim, int id);
 
