@@ -47,8 +47,9 @@
 #include "lib/variants/zoo.h"
 
 /* The schedule hook of //lib:maptrack_hooked: nothing at all. */
-void mt_sched_point(const struct mt_site *site, const void *addr)
+void mt_sched_point(const struct mt_site *site, const void *addr, unsigned acc)
 {
+	(void)acc;
 	(void)site;
 	(void)addr;
 }

@@ -106,7 +106,7 @@ static int base_add_page(struct mt_base_table *t)
 
 	if (t->nr_frames >= cfg->max_frames)
 		return MT_ERR_LIMIT;
-	MT_SCHED(BASE_SITE(GROW), NULL);
+	MT_SCHED(BASE_SITE(GROW), NULL, MT_ACC_NONE);
 	struct mt_entry *page = mt_internal_alloc_page(cfg, cfg->per_page * sizeof(*page));
 	if (!page)
 		return MT_ERR_NOMEM;

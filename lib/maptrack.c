@@ -30,7 +30,7 @@ struct mt_entry *mt_pv_entry(struct mt_pv_table *t, mt_handle_t h)
 
 uint32_t mt_pv_random(struct mt_pv_table *t)
 {
-	MT_SCHED(MT_PV_SITE(STEAL_RANDOM), &t->rng);
+	MT_SCHED(MT_PV_SITE(STEAL_RANDOM), &t->rng, MT_ACC_NONE);
 	if (t->base.cfg.random)
 		return t->base.cfg.random(t->base.cfg.random_ctx);
 	/* splitmix32 over a shared counter; relaxed: any value will do. */
@@ -125,7 +125,7 @@ int mt_pv_add_frame(struct mt_pv_table *t, unsigned curr, mt_handle_t *base_out)
 
 	if (nr >= cfg->max_frames)
 		return MT_ERR_LIMIT;
-	MT_SCHED(MT_PV_SITE(GROW_ALLOC), NULL);
+	MT_SCHED(MT_PV_SITE(GROW_ALLOC), NULL, MT_ACC_NONE);
 	struct mt_entry *page = mt_internal_alloc_page(cfg, cfg->per_page * sizeof(*page));
 	if (!page)
 		return MT_ERR_NOMEM;

@@ -81,8 +81,9 @@ static void pause_here(uint64_t r)
 	}
 }
 
-void mt_sched_point(const struct mt_site *site, const void *addr)
+void mt_sched_point(const struct mt_site *site, const void *addr, unsigned acc)
 {
+	(void)acc;
 	(void)site;
 	(void)addr;
 	if (!yield_threshold)

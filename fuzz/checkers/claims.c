@@ -86,10 +86,12 @@ static void op_edge(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op 
 /* VCPU v makes the access of site at addr now.  A claim of another VCPU on
  * the same memory, with a write on either side, is a finding; then v's own
  * claims grow (a private access) or end (a shared access). */
-static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr)
+static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr,
+                   unsigned acc)
 {
 	struct mt_claims *c = ctx;
 
+	(void)acc;                   /* the site's kind says what a claim needs */
 	if (!c->on)
 		return;
 	unsigned kind = site < c->nr_sites ? c->sites[site]->kind : MT_SK_RW;

@@ -27,9 +27,10 @@ struct mt_harness *mt_harness_new(const struct mt_ops *ops)
 	struct mt_harness *h = calloc(1, sizeof(*h));
 
 	if (!h || !(h->sim = mt_sim_new()) || !(h->oracle = mt_oracle_new()) ||
-	    !(h->claims = mt_claims_new()) ||
+	    !(h->claims = mt_claims_new()) || !(h->races = mt_races_new()) ||
 	    mt_sim_attach(h->sim, &mt_oracle_observer, h->oracle) ||
-	    mt_sim_attach(h->sim, &mt_claims_observer, h->claims)) {
+	    mt_sim_attach(h->sim, &mt_claims_observer, h->claims) ||
+	    mt_sim_attach(h->sim, &mt_races_observer, h->races)) {
 		fprintf(stderr, "harness: out of memory\n");
 		exit(2);
 	}
@@ -44,6 +45,7 @@ void mt_harness_free(struct mt_harness *h)
 	mt_sim_free(h->sim);
 	mt_oracle_free(h->oracle);
 	mt_claims_free(h->claims);
+	mt_races_free(h->races);
 	free(h);
 }
 

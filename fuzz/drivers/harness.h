@@ -5,8 +5,9 @@
  *
  * A harness owns one engine context (fuzz/engine/sim.h) with the standard
  * checkers attached: the maptrack oracle (fuzz/checkers/oracle.h, which
- * also keeps the book of held handles) and the I11 claims checker
- * (fuzz/checkers/claims.h).  It is bound to one implementation at a time,
+ * also keeps the book of held handles), the I11 claims checker
+ * (fuzz/checkers/claims.h) and the I12 race detector
+ * (fuzz/checkers/races.h).  It is bound to one implementation at a time,
  * whose site tables decode the inputs.
  */
 #ifndef MT_FUZZ_DRIVERS_HARNESS_H
@@ -18,6 +19,7 @@
 
 #include "fuzz/checkers/claims.h"
 #include "fuzz/checkers/oracle.h"
+#include "fuzz/checkers/races.h"
 #include "fuzz/engine/sim.h"
 #include "fuzz/format/input.h"
 #include "lib/maptrack.h"
@@ -26,6 +28,7 @@ struct mt_harness {
 	struct mt_sim *sim;
 	struct mt_oracle *oracle;
 	struct mt_claims *claims;
+	struct mt_races *races;
 	const struct mt_ops *ops;
 	struct mt_in_sites sites;        /* ops's sites, for decode and text */
 	struct mt_program prog;          /* the program of the last mt_harness_run() */

@@ -465,7 +465,7 @@ static void park(struct mt_sim *sim, struct vcpu *vc, int site, enum vstate st)
 	vc->state = V_RUNNING;
 }
 
-void mt_sched_point(const struct mt_site *site_desc, const void *addr)
+void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned acc)
 {
 	struct mt_sim *sim = active;
 
@@ -509,7 +509,7 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr)
 	/* Resumed (or never stopped): the access happens now. */
 	for (unsigned i = 0; i < sim->nr_access; i++) {
 		unsigned k = sim->access_of[i];
-		sim->obs[k]->access(sim->obs_ctx[k], sim, (unsigned)sim->cur, (unsigned)site, addr);
+		sim->obs[k]->access(sim->obs_ctx[k], sim, (unsigned)sim->cur, (unsigned)site, addr, acc);
 	}
 }
 

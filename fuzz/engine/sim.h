@@ -85,8 +85,10 @@ struct mt_sim_observer {
 	mt_handle_t (*first_held)(void *ctx, struct mt_sim *sim, unsigned v);
 	/* v's operation starts (its fiber is ready, nothing has run yet). */
 	void (*op_started)(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op);
-	/* v makes the access of a schedule point now (site: this run's id). */
-	void (*access)(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr);
+	/* v makes the access of a schedule point now (site: this run's id;
+	 * acc: what it does, enum mt_acc of lib/mt_access.h). */
+	void (*access)(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr,
+	               unsigned acc);
 	/* v's operation returned (rc and result in op). */
 	void (*op_returned)(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op);
 	/* No operation is in flight.  final: the end of the run (the table is

@@ -185,8 +185,8 @@ struct counts {
 static void c_begin(void *ctx, struct mt_sim *sim) { (void)sim; ((struct counts *)ctx)->begin++; }
 static void c_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
 { (void)sim; (void)v; (void)op; ((struct counts *)ctx)->started++; }
-static void c_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr)
-{ (void)v; (void)addr; CHECK(mt_sim_site(sim, site) != NULL); ((struct counts *)ctx)->access++; }
+static void c_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr, unsigned acc)
+{ (void)v; (void)addr; (void)acc; CHECK(mt_sim_site(sim, site) != NULL); ((struct counts *)ctx)->access++; }
 static void c_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
 { (void)sim; (void)v; (void)op; ((struct counts *)ctx)->returned++; }
 static void c_quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final)

@@ -173,8 +173,10 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 		struct mt_xp_stats st2;
 		plain.no_prune = 1;
 		mt_claims_enable(D.h->claims, 0);
+		mt_races_enable(D.h->races, 0);
 		int rc = mt_xp_explore(&sc, &plain, &st2);
 		mt_claims_enable(D.h->claims, 1);
+		mt_races_enable(D.h->races, 1);
 		if (rc) {
 			fprintf(stderr, "depth: %s\n", st2.err);
 			exit(2);
@@ -287,6 +289,7 @@ int main(int argc, char **argv)
 	if (D.impl && (D.ops = mt_harness_impl(D.impl)) != NULL) {
 		D.h = mt_harness_new(D.ops);
 		mt_claims_enable(D.h->claims, !D.no_i11);
+		mt_races_enable(D.h->races, !D.no_i11);   /* --no-i11: the state invariants only */
 	}
 	if (!D.impl || !D.ops) {
 		fprintf(stderr, "depth: --impl NAME needed (known: tools/explore --list-impls)\n");

@@ -70,7 +70,7 @@ static void usage(FILE *out)
 	        "  --impl NAME         implementation (default production; --list-impls)\n"
 	        "  --all               do not stop at the first violation\n"
 	        "  --no-prune          also switch before private accesses\n"
-	        "  --no-i11            do not check private claims (I11); implies --no-prune\n"
+	        "  --no-i11            the state invariants only: no private claims (I11), no races (I12); implies --no-prune\n"
 	        "  --strict-boundaries a switch between two operations of a VCPU that has more\n"
 	        "                      left costs a preemption too (default: free)\n"
 	        "  --count-pruned      explore a second time without pruning and report how\n"
@@ -286,6 +286,7 @@ int main(int argc, char **argv)
 	}
 	M.h = mt_harness_new(M.ops);
 	mt_claims_enable(M.h->claims, !M.no_i11);
+	mt_races_enable(M.h->races, !M.no_i11);  /* --no-i11: the state invariants only */
 	if (!M.name) {
 		static char base[256];
 		const char *b = strrchr(file, '/');

@@ -55,8 +55,9 @@ unsigned mt_script_count(const struct mt_site *site)
 	return n ? *n : 0;
 }
 
-void mt_sched_point(const struct mt_site *site, const void *addr)
+void mt_sched_point(const struct mt_site *site, const void *addr, unsigned acc)
 {
+	(void)acc;
 	(void)addr;
 	if (inside || !site)
 		return;

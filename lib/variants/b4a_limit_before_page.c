@@ -26,7 +26,7 @@ static int limit_first_add_frame(struct mt_pv_table *t, unsigned curr, mt_handle
 
 	if (nr >= cfg->max_frames)
 		return MT_ERR_LIMIT;
-	MT_SCHED(MT_PV_SITE(GROW_ALLOC), NULL);
+	MT_SCHED(MT_PV_SITE(GROW_ALLOC), NULL, MT_ACC_NONE);
 	struct mt_entry *page = mt_internal_alloc_page(cfg, cfg->per_page * sizeof(*page));
 	if (!page)
 		return MT_ERR_NOMEM;

@@ -1,0 +1,220 @@
+/* races.c - finding I12, data races by happens-before (see races.h). */
+#include "fuzz/checkers/races.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mt_access.h"
+
+#define MAXV MT_IN_MAX_VCPUS
+#define SLOTS 8192u              /* shadow locations per run (power of two) */
+
+typedef uint32_t vclock[MAXV];
+
+/* The shadow of one location: its last write, the reads since, and the
+ * clock of its release sequence. */
+struct loc {
+	const void *addr;            /* NULL: a free slot */
+	int8_t wv;                   /* last writer; -1: none (the initial value) */
+	uint8_t wplain, wop;         /* a plain write?; the kind of its operation */
+	uint32_t wepoch;             /* the writer's own clock entry at the write */
+	int32_t wsite;
+	uint8_t rplain[MAXV], rop[MAXV];
+	uint32_t repoch[MAXV];       /* 0: no read by that VCPU since the last write */
+	int32_t rsite[MAXV];
+	uint8_t has_sync;
+	vclock sync;                 /* clock of the release sequence */
+};
+
+struct mt_races {
+	int off;
+	vclock vc[MAXV];             /* each VCPU's clock */
+	vclock book[MT_IN_MAX_HANDLES];  /* clock of the getter when it got the handle */
+	unsigned used[SLOTS];        /* slots in use this run, to reset them */
+	unsigned nr_used;
+	unsigned untracked;
+	struct loc loc[SLOTS];
+};
+
+struct mt_races *mt_races_new(void)
+{
+	return calloc(1, sizeof(struct mt_races));
+}
+
+void mt_races_free(struct mt_races *r)
+{
+	free(r);
+}
+
+void mt_races_enable(struct mt_races *r, int on)
+{
+	r->off = !on;
+}
+
+unsigned mt_races_untracked(const struct mt_races *r)
+{
+	return r->untracked;
+}
+
+static void join(vclock into, const vclock from)
+{
+	for (unsigned i = 0; i < MAXV; i++)
+		if (from[i] > into[i])
+			into[i] = from[i];
+}
+
+static void begin(void *ctx, struct mt_sim *sim)
+{
+	struct mt_races *r = ctx;
+
+	(void)sim;
+	for (unsigned i = 0; i < r->nr_used; i++)
+		r->loc[r->used[i]].addr = NULL;
+	r->nr_used = 0;
+	r->untracked = 0;
+	memset(r->vc, 0, sizeof(r->vc));
+	for (unsigned v = 0; v < MAXV; v++)
+		r->vc[v][v] = 1;     /* epoch 0 means "no access" */
+}
+
+static struct loc *find(struct mt_races *r, const void *addr)
+{
+	uintptr_t a = (uintptr_t)addr;
+	unsigned h = (unsigned)((a >> 2) * 0x9e3779b1u) & (SLOTS - 1);
+
+	for (unsigned probe = 0; probe < 64; probe++, h = (h + 1) & (SLOTS - 1)) {
+		struct loc *l = &r->loc[h];
+		if (l->addr == addr)
+			return l;
+		if (!l->addr) {
+			memset(l, 0, sizeof(*l));
+			l->addr = addr;
+			l->wv = -1;
+			r->used[r->nr_used++] = h;
+			return l;
+		}
+	}
+	r->untracked++;
+	return NULL;
+}
+
+static const char *order_name(unsigned acc)
+{
+	switch (acc & MT_ACC_ORDER_MASK) {
+	case MT_ACC_PLAIN:   return "plain";
+	case MT_ACC_RELAXED: return "relaxed";
+	case MT_ACC_ACQUIRE: return "acquire";
+	case MT_ACC_RELEASE: return "release";
+	case MT_ACC_ACQ_REL: return "acq_rel";
+	default:             return "seq_cst";
+	}
+}
+
+static const char *op_name(unsigned acc)
+{
+	switch (acc & MT_ACC_OP_MASK) {
+	case MT_ACC_LOAD:  return "read";
+	case MT_ACC_STORE: return "write";
+	default:           return "read-modify-write";
+	}
+}
+
+static void race(struct mt_sim *sim, unsigned v, int site, unsigned acc, unsigned u, unsigned uop, int usite,
+                 int uplain, int uwrite)
+{
+	struct mt_sim_op *op = mt_sim_op_of(sim, v);
+
+	mt_sim_fail(sim, "I12", MT_INVALID_HANDLE,
+	            "data race: v%u %s '%s' (%s %s) and v%u %s's earlier '%s' (%s %s) touch the same "
+	            "memory with no happens-before between them",
+	            v, op ? mt_in_op_name(op->kind) : "?", mt_sim_site_text(sim, site), order_name(acc),
+	            op_name(acc), u, mt_in_op_name(uop), mt_sim_site_text(sim, usite),
+	            uplain ? "plain" : "atomic", uwrite ? "write" : "read");
+}
+
+static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr, unsigned acc)
+{
+	struct mt_races *r = ctx;
+	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
+
+	if (op == MT_ACC_NONE || !addr || r->off)
+		return;
+	struct loc *l = find(r, addr);
+	if (!l)
+		return;
+	int plain = order == MT_ACC_PLAIN;
+	int reads = op & MT_ACC_LOAD, writes = op & MT_ACC_STORE;
+	int acquire = reads && (order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST);
+	int release = writes && (order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST);
+	uint32_t *vc = r->vc[v];
+	struct mt_sim_op *cur = mt_sim_op_of(sim, v);
+	uint8_t kind = cur ? cur->kind : 0;
+
+	if (acquire && l->has_sync)
+		join(vc, l->sync);
+	/* The last write, unordered before this access, with a plain side. */
+	if (l->wv >= 0 && (unsigned)l->wv != v && l->wepoch > vc[l->wv] && (plain || l->wplain)) {
+		race(sim, v, (int)site, acc, (unsigned)l->wv, l->wop, l->wsite, l->wplain, 1);
+		return;
+	}
+	if (writes) {
+		for (unsigned u = 0; u < MAXV; u++)
+			if (u != v && l->repoch[u] && l->repoch[u] > vc[u] && (plain || l->rplain[u])) {
+				race(sim, v, (int)site, acc, u, l->rop[u], l->rsite[u], l->rplain[u], 0);
+				return;
+			}
+		l->wv = (int8_t)v;
+		l->wplain = (uint8_t)plain;
+		l->wop = kind;
+		l->wepoch = vc[v];
+		l->wsite = (int32_t)site;
+		memset(l->repoch, 0, sizeof(l->repoch));   /* every read so far is before it */
+		if (release) {
+			if (op == MT_ACC_RMW && l->has_sync)
+				join(l->sync, vc);
+			else
+				memcpy(l->sync, vc, sizeof(vclock));
+			l->has_sync = 1;
+		} else if (op != MT_ACC_RMW) {
+			l->has_sync = 0;     /* a plain or relaxed store ends the release sequence */
+		}
+	} else {
+		l->repoch[v] = vc[v];
+		l->rplain[v] = (uint8_t)plain;
+		l->rop[v] = kind;
+		l->rsite[v] = (int32_t)site;
+	}
+	if (release)
+		vc[v]++;
+}
+
+/* The harness hands a got handle to the VCPU that puts it: a get that
+ * returns publishes (release) ... */
+static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	struct mt_races *r = ctx;
+
+	(void)sim;
+	if (op->kind == MT_OP_GET && op->rc == MT_OK && op->handle < MT_IN_MAX_HANDLES) {
+		memcpy(r->book[op->handle], r->vc[v], sizeof(vclock));
+		r->vc[v][v]++;
+	}
+}
+
+/* ... and a legitimate put by another VCPU takes it (acquire). */
+static void op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	struct mt_races *r = ctx;
+
+	(void)sim;
+	if (op->legit && op->holder >= 0 && (unsigned)op->holder != v && op->handle < MT_IN_MAX_HANDLES)
+		join(r->vc[v], r->book[op->handle]);
+}
+
+const struct mt_sim_observer mt_races_observer = {
+	.name = "races (I12)",
+	.begin = begin,
+	.op_started = op_started,
+	.access = access,
+	.op_returned = op_returned,
+};

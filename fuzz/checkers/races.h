@@ -1,0 +1,42 @@
+/*
+ * races.h - finding I12: data races, by happens-before.
+ *
+ * Vector clocks over the simulated VCPUs.  Edges: an acquire (or acq_rel,
+ * seq_cst) atomic read of a location takes the clock of the release
+ * sequence last published there (a release store starts one, a release RMW
+ * joins it, a relaxed RMW continues it, any other store ends it); the lock
+ * of lib/mt_access.h is such a location (acquire CAS, release store).  The
+ * harness hands handles between VCPUs: a handle one VCPU got and another
+ * puts is modelled as the release (get returns) and acquire (put starts) a
+ * real program would need to pass it.  Program order within a VCPU is an
+ * edge too (operations of one VCPU never overlap).
+ *
+ * A data race: two accesses to one location from different VCPUs, at least
+ * one a write, at least one plain (not atomic), not ordered by
+ * happens-before.  Reported as "I12" with both sites, VCPUs and operations.
+ * Only the accesses the library passes through its accessors (or, for
+ * instrumented code, the runtime) are seen; the oracle's own reads at
+ * quiescent points are not accesses of any VCPU.
+ */
+#ifndef MT_FUZZ_CHECKERS_RACES_H
+#define MT_FUZZ_CHECKERS_RACES_H
+
+#include "fuzz/engine/sim.h"
+
+struct mt_races;
+
+struct mt_races *mt_races_new(void);
+void mt_races_free(struct mt_races *r);
+
+/* Attach with mt_sim_attach(sim, &mt_races_observer, r). */
+extern const struct mt_sim_observer mt_races_observer;
+
+/* 1 (default): check.  0: do not (tools/explore --no-i11: the state
+ * invariants only). */
+void mt_races_enable(struct mt_races *r, int on);
+
+/* Locations of the last run not tracked (the shadow table was full; a
+ * race on them would go unseen). */
+unsigned mt_races_untracked(const struct mt_races *r);
+
+#endif /* MT_FUZZ_CHECKERS_RACES_H */
