@@ -78,4 +78,4 @@ MT_PV_DEFINE(mt_zoo_v7_plain_link, "v7-plain-link",
 
 MT_ZOO_REGISTER(mt_zoo_v7_plain_link,
 	"v7 review of the 2015 per-VCPU lists (plain link store/reads; merged dff515dfea used atomics)",
-	"race", "tsan", 0, "remote_put")
+	"race", "race tsan", 0, "remote_put")

@@ -37,6 +37,8 @@ struct mt_variant_info {
 	const char *breaks;
 	/* engines that can see it, space-separated:
 	 *   sim     deterministic simulator / fuzzers (oracle + mt_verify)
+	 *   race    the simulator's happens-before race detector (finding I12;
+	 *           fuzzers, explorer, replay)
 	 *   tsan    ThreadSanitizer data race
 	 *   stress  real-thread invariant check (conservation + mt_verify)
 	 *   lsan    leak at destroy */
