@@ -267,11 +267,12 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 
 #define SC __ATOMIC_SEQ_CST
 
-#define IX_RMW(N, T, op) \
+#define IX_RMW(N, T, op) IX_RMW_AS(N, T, op, __atomic_##op)
+#define IX_RMW_AS(N, T, op, builtin) \
 	T __tsan_atomic##N##_##op(volatile T *a, T v, int mo); \
 	__attribute__((noinline)) T __tsan_atomic##N##_##op(volatile T *a, T v, int mo) \
 	{ (void)mo; ix_point(IX_PC(), (const void *)a, sizeof(T), IX_RW); \
-	  return __atomic_##op((T *)a, v, SC); }
+	  return builtin((T *)a, v, SC); }
 
 #define IX_ATOMICS(N, T) \
 	T __tsan_atomic##N##_load(const volatile T *a, int mo); \
@@ -282,7 +283,7 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 	__attribute__((noinline)) void __tsan_atomic##N##_store(volatile T *a, T v, int mo) \
 	{ (void)mo; ix_point(IX_PC(), (const void *)a, sizeof(T), IX_W); \
 	  __atomic_store_n((T *)a, v, SC); } \
-	IX_RMW(N, T, exchange) \
+	IX_RMW_AS(N, T, exchange, __atomic_exchange_n) \
 	IX_RMW(N, T, fetch_add) IX_RMW(N, T, fetch_sub) IX_RMW(N, T, fetch_and) \
 	IX_RMW(N, T, fetch_or) IX_RMW(N, T, fetch_xor) IX_RMW(N, T, fetch_nand) \
 	int __tsan_atomic##N##_compare_exchange_strong(volatile T *a, T *c, T v, int mo, int fmo); \
@@ -508,7 +509,7 @@ struct ix_hook {
 	const char *what;
 };
 
-#define IX_HOOK_PLAIN(name, n, kind) { (void *)name, kind, #name + 7 },
+#define IX_HOOK_PLAIN(name, n, kind) { (void *)name, kind, &#name[7] },
 #define IX_HOOK_ATOMIC(N) \
 	{ (void *)__tsan_atomic##N##_load, IX_R, "load" #N }, \
 	{ (void *)__tsan_atomic##N##_store, IX_W, "store" #N }, \
@@ -561,6 +562,9 @@ static int hook_index(uintptr_t target)
 	return -1;
 }
 
+/* Reads code and read-only data ASan may poison (global redzones in a
+ * segment the linker made executable): not checked. */
+__attribute__((no_sanitize("address")))
 static int scan_phdr(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
@@ -580,8 +584,8 @@ static int scan_phdr(struct dl_phdr_info *info, size_t size, void *data)
 		for (size_t k = 0; k + 5 <= ph->p_memsz; k++) {
 			if (b[k] != 0xe8)
 				continue;
-			int32_t rel;
-			memcpy(&rel, b + k + 1, 4);
+			int32_t rel = (int32_t)((uint32_t)b[k + 1] | (uint32_t)b[k + 2] << 8 |
+			                        (uint32_t)b[k + 3] << 16 | (uint32_t)b[k + 4] << 24);
 			uintptr_t ret = (uintptr_t)(b + k + 5), target = ret + (intptr_t)rel;
 			if (target < lo || target > hi)
 				continue;
@@ -699,7 +703,7 @@ __attribute__((constructor(102))) static void ix_scan(void)
 		char *id = malloc(idl), *text = malloc(textl);
 		if (!id || !text)
 			abort();
-		snprintf(id, idl, "%s#%u", fs[i].fn, fs[i].ordinal);
+		snprintf(id, idl, "%s.%u", fs[i].fn, fs[i].ordinal);
 		snprintf(text, textl, "%s %s (%s)", id, ix_hooks[fs[i].hook].what, fs[i].where);
 		ix_sites[i] = (struct mt_site){ id, ix_hooks[fs[i].hook].kind, text };
 		for (const char *q = id; *q; q++)
