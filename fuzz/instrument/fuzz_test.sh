@@ -3,7 +3,7 @@
 # A bounded libFuzzer run from an empty corpus with a fixed seed.
 # flagged: the run must end in a finding (matching PATTERN if given);
 # clean: it must not.  Prints one SUMMARY line.
-fuzzer=$1 impl=$2 expect=$3 seed=$4 runs=$5 pattern=${6:-FINDING}
+fuzzer=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") impl=$2 expect=$3 seed=$4 runs=$5 pattern=${6:-FINDING}
 dir=${TEST_TMPDIR:-/tmp}/byo-fuzz-$$
 mkdir -p "$dir/corpus" && cd "$dir" || exit 2
 MT_IX_SYMBOLIZE=${MT_IX_SYMBOLIZE:-0} MT_IMPL=$impl "$fuzzer" -seed="$seed" -runs="$runs" \
