@@ -53,13 +53,14 @@ MT_FL_REGISTER(spin_mutex)
 
 static const char *contended =
 	"vcpus 2\n"
-	"v0 get run=1\n"        /* v0 holds the lock */
+	"v0 get run=2\n"        /* v0 stops after taking the lock */
 	"v1 get\n"              /* v1 waits: parked; v0 runs instead and unlocks */
 	"v1 nop\nv0 nop\n"
 	"v0 put-own idx=0\nv1 put-own idx=0\n";
 
 int main(void)
 {
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	struct mt_ix_stats before = *mt_ix_stats();
 
 	struct mt_byo *b = mt_byo_new("spin-ttas");
