@@ -11,6 +11,11 @@
 #if defined(__SANITIZE_ADDRESS__) && !defined(MT_ARENA_ASAN)
 #define MT_ARENA_ASAN 1
 #endif
+/* Built uninstrumented into an ASan binary (fuzz/defs.bzl): still
+ * announce fiber switches and poison pages through the ASan runtime. */
+#if defined(MT_ASAN_RUNTIME) && !defined(MT_ARENA_ASAN)
+#define MT_ARENA_ASAN 1
+#endif
 #ifdef MT_ARENA_ASAN
 #include <sanitizer/asan_interface.h>
 #endif

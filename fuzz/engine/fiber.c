@@ -19,6 +19,11 @@
 #if defined(__SANITIZE_ADDRESS__) && !defined(MT_FIBER_ASAN)
 #define MT_FIBER_ASAN 1
 #endif
+/* Built uninstrumented into an ASan binary (fuzz/defs.bzl): still
+ * announce fiber switches and poison pages through the ASan runtime. */
+#if defined(MT_ASAN_RUNTIME) && !defined(MT_FIBER_ASAN)
+#define MT_FIBER_ASAN 1
+#endif
 #if defined(__SANITIZE_THREAD__) && !defined(MT_FIBER_TSAN)
 #define MT_FIBER_TSAN 1
 #endif

@@ -94,6 +94,11 @@ struct mt_sim *mt_sim_active(void)
 	return active;
 }
 
+int mt_sim_current(const struct mt_sim *sim)
+{
+	return sim->cur;
+}
+
 struct mt_sim *mt_sim_new(void)
 {
 	struct mt_sim *sim = aligned_alloc(64, (sizeof(struct mt_sim) + 63) & ~(size_t)63);

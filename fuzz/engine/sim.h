@@ -159,6 +159,10 @@ void mt_sim_report(struct mt_sim *sim, FILE *out);
 
 /* The context whose run is in progress in this thread, or NULL. */
 struct mt_sim *mt_sim_active(void);
+/* The VCPU running now in sim, or -1 (the scheduler's own calls: create,
+ * verify, destroy).  For runtimes that make schedule points of their own
+ * (fuzz/instrument/). */
+int mt_sim_current(const struct mt_sim *sim);
 
 /* From a fatal signal handler (best effort, not async-signal-safe: the
  * process is about to die anyway): report a crash of the running VCPU as

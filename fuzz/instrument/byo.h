@@ -1,0 +1,36 @@
+/*
+ * byo.h - the driver library for a free list of your own: an engine
+ * context with the generic contract checker (fuzz/checkers/contract.h)
+ * attached, bound to one adapter implementation (MT_FL_REGISTER).
+ * The maptrack oracle is not attached: an adapter has no introspection.
+ */
+#ifndef MT_FUZZ_INSTRUMENT_BYO_H
+#define MT_FUZZ_INSTRUMENT_BYO_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fuzz/checkers/contract.h"
+#include "fuzz/engine/sim.h"
+#include "fuzz/format/input.h"
+
+struct mt_byo {
+	struct mt_sim *sim;
+	struct mt_contract *contract;
+	const struct mt_ops *ops;
+	struct mt_in_sites sites;
+	struct mt_program prog;
+};
+
+/* A harness for the adapter implementation called name; exits 2 with the
+ * list of adapters if there is none. */
+struct mt_byo *mt_byo_new(const char *name);
+void mt_byo_free(struct mt_byo *b);
+/* Print the names of the registered adapters. */
+void mt_byo_list(FILE *out);
+/* Decode and run bytes / parse and run a text; 0 clean, 1 finding, -1 bad text. */
+int mt_byo_run(struct mt_byo *b, const uint8_t *data, size_t size, FILE *trace);
+int mt_byo_run_text(struct mt_byo *b, const char *text, FILE *trace);
+
+#endif /* MT_FUZZ_INSTRUMENT_BYO_H */

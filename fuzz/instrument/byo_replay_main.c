@@ -1,0 +1,126 @@
+/*
+ * byo_replay_main.c - replay inputs against a free list of your own.
+ *
+ *   byo_replay --impl NAME [--expect clean|flagged] [--trace] FILE|DIR...
+ *   byo_replay --impl NAME --sites        print the instrumented sites
+ *   byo_replay --list-impls
+ *
+ * A file is read as text when it starts with '#', "vcpus" or
+ * "maptrack-input", else as bytes.  A text may name the build it was made
+ * on ("# ix-build: 0x..."; --sites prints this build's): a different
+ * build's sites are numbered differently, so such a file is refused (exit
+ * 2).  Exit: 0 as expected (default: every input clean), 1 not, 2 usage.
+ */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/drivers/harness.h"
+#include "fuzz/instrument/byo.h"
+#include "fuzz/instrument/ix.h"
+
+struct replay {
+	struct mt_byo *b;
+	int trace;
+	unsigned files, flagged, refused;
+};
+
+static int is_text(const uint8_t *d, size_t n)
+{
+	return (n && d[0] == '#') || (n >= 5 && !memcmp(d, "vcpus", 5)) ||
+	       (n >= 14 && !memcmp(d, "maptrack-input", 14));
+}
+
+static void one(void *ctx, const char *file)
+{
+	struct replay *r = ctx;
+	size_t n;
+	uint8_t *d = mt_harness_read_file(file, &n);
+
+	if (!d) {
+		fprintf(stderr, "byo_replay: cannot read %s\n", file);
+		r->refused++;
+		return;
+	}
+	r->files++;
+	int rc;
+	if (is_text(d, n)) {
+		const char *tag = strstr((const char *)d, "# ix-build: ");
+		if (tag) {
+			uint64_t want = strtoull(tag + 12, NULL, 16);
+			if (want != mt_ix_build_id()) {
+				fprintf(stderr, "byo_replay: %s was made on another build of the instrumented code "
+				        "(ix-build %#" PRIx64 ", this binary is %#" PRIx64 "): its site numbers "
+				        "mean other accesses here; re-make it on this build\n", file, want,
+				        mt_ix_build_id());
+				r->refused++;
+				free(d);
+				return;
+			}
+		}
+		rc = mt_byo_run_text(r->b, (const char *)d, r->trace ? stdout : NULL);
+		if (rc < 0) {
+			r->refused++;
+			free(d);
+			return;
+		}
+	} else {
+		rc = mt_byo_run(r->b, d, n, r->trace ? stdout : NULL);
+	}
+	free(d);
+	if (rc) {
+		r->flagged++;
+		printf("FLAGGED %s: %s\n", file, mt_sim_finding(r->b->sim));
+		if (r->trace)
+			mt_sim_report(r->b->sim, stdout);
+	} else {
+		printf("clean %s\n", file);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *impl = NULL, *expect = "clean";
+	struct replay r = { 0 };
+	int sites = 0, first = argc;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--impl") && i + 1 < argc)
+			impl = argv[++i];
+		else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
+			expect = argv[++i];
+		else if (!strcmp(argv[i], "--trace"))
+			r.trace = 1;
+		else if (!strcmp(argv[i], "--sites"))
+			sites = 1;
+		else if (!strcmp(argv[i], "--list-impls")) {
+			mt_byo_list(stdout);
+			return 0;
+		} else {
+			first = i;
+			break;
+		}
+	}
+	if (sites) {
+		mt_ix_print_sites(stdout);
+		printf("# ix-build: %#" PRIx64 "\n", mt_ix_build_id());
+		printf("SUMMARY sites=%u build=%#" PRIx64 "%s%s\n", mt_ix_nr_found(), mt_ix_build_id(),
+		       mt_ix_problem()[0] ? " problem=" : "", mt_ix_problem()[0] ? "yes" : "");
+		return 0;
+	}
+	if (!impl || first == argc || (strcmp(expect, "clean") && strcmp(expect, "flagged"))) {
+		fprintf(stderr, "usage: byo_replay --impl NAME [--expect clean|flagged] [--trace] FILE|DIR...\n");
+		return 2;
+	}
+	r.b = mt_byo_new(impl);
+	mt_harness_catch_crashes();
+	for (int i = first; i < argc; i++)
+		if (mt_harness_each_file("byo_replay", argv[i], one, &r) < 0)
+			r.refused++;
+	int want_flagged = !strcmp(expect, "flagged");
+	int ok = !r.refused && r.files && (want_flagged ? r.flagged == r.files : r.flagged == 0);
+	printf("SUMMARY impl=%s files=%u flagged=%u refused=%u expect=%s result=%s\n", impl, r.files,
+	       r.flagged, r.refused, expect, ok ? "ok" : "fail");
+	mt_byo_free(r.b);
+	return r.refused ? 2 : !ok;
+}

@@ -1,0 +1,96 @@
+"""Compiling a user's code with the toolkit's instrumentation."""
+
+load("//config:defs.bzl", "only_under")
+
+# Compile step only: ThreadSanitizer's calls, served by //fuzz/instrument:runtime.
+# -fno-sanitize=all first: the asan configs' -fsanitize=address,undefined and
+# fuzzer-no-link cannot be combined with thread (the runtime's read/write
+# hooks do the ASan check instead).
+IX_COPTS = [
+    "-fno-sanitize=all",
+    "-fsanitize=thread",
+    "-fno-omit-frame-pointer",
+    "-g",
+]
+
+def instrumented_library(name, srcs, hdrs = [], deps = [], copts = [], **kwargs):
+    """A cc_library of srcs compiled with the instrumentation (clang only)."""
+    native.cc_library(
+        name = name,
+        srcs = srcs,
+        hdrs = hdrs,
+        copts = IX_COPTS + copts,
+        deps = deps + ["//fuzz/instrument:runtime"],
+        alwayslink = True,
+        target_compatible_with = only_under("clang"),
+        **kwargs
+    )
+
+def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {}, fuzz = {}, copts = []):
+    """Everything to fuzz a free list of your own, from one call.
+
+    name:      prefix of the targets
+    srcs/hdrs: the free list's own code, compiled with the instrumentation
+    adapter:   the adapter source (MT_FL_REGISTER), compiled normally
+    scenarios: {"impl": {"clean": [files], "flagged": [files]}}: replay tests
+    fuzz:      {"impl": ["clean"|"flagged", seed, runs]}: bounded libFuzzer
+               runs from an empty corpus (only under --config=asan-libfuzzer)
+
+    Targets: <name>_lib, <name>_adapter, <name>_replay (every adapter of
+    the suite, by --impl), <name>_fuzzer (libFuzzer; MT_IMPL picks the
+    adapter), <name>_<impl>_<verdict>_test, <name>_<impl>_fuzz_test.
+    """
+    instrumented_library(
+        name = name + "_lib",
+        srcs = srcs,
+        hdrs = hdrs,
+        deps = deps,
+        copts = copts,
+        testonly = True,
+    )
+    native.cc_library(
+        name = name + "_adapter",
+        srcs = [adapter],
+        deps = [":" + name + "_lib", "//fuzz/checkers:contract"],
+        alwayslink = True,
+        testonly = True,
+        target_compatible_with = only_under("clang"),
+    )
+    native.cc_binary(
+        name = name + "_replay",
+        srcs = ["//fuzz/instrument:byo_replay_main.c"],
+        deps = [":" + name + "_adapter", "//fuzz/instrument:byo", "//fuzz/drivers:harness"],
+        linkstatic = True,
+        testonly = True,
+        target_compatible_with = only_under("clang"),
+    )
+    native.cc_binary(
+        name = name + "_fuzzer",
+        srcs = ["//fuzz/instrument:byo_fuzzer_main.c"],
+        deps = [":" + name + "_adapter", "//fuzz/instrument:byo"],
+        linkopts = ["-fsanitize=fuzzer"],
+        linkstatic = True,
+        testonly = True,
+        target_compatible_with = only_under("libfuzzer"),
+    )
+    for impl, verdicts in scenarios.items():
+        for verdict, files in verdicts.items():
+            native.sh_test(
+                name = "%s_%s_%s_test" % (name, impl.replace("-", "_"), verdict),
+                size = "small",
+                timeout = "short",
+                srcs = ["//fuzz/instrument:replay_test.sh"],
+                args = ["$(location :%s_replay)" % name, impl, verdict] + ["$(location %s)" % f for f in files],
+                data = [":" + name + "_replay"] + files,
+                target_compatible_with = only_under("clang"),
+            )
+    for impl, spec in fuzz.items():
+        native.sh_test(
+            name = "%s_%s_fuzz_test" % (name, impl.replace("-", "_")),
+            size = "medium",
+            timeout = "moderate",
+            srcs = ["//fuzz/instrument:fuzz_test.sh"],
+            args = ["$(location :%s_fuzzer)" % name, impl, spec[0], str(spec[1]), str(spec[2])] + spec[3:],
+            data = [":" + name + "_fuzzer"],
+            target_compatible_with = only_under("libfuzzer"),
+        )

@@ -1,0 +1,765 @@
+/*
+ * ix.c - the runtime of the __tsan_* entry points (see ix.h).
+ *
+ * Everything here runs in the thread of the simulator (one context at a
+ * time per thread, mt_sim_active()).  Outside a run the hooks only check
+ * and perform the access, so instrumented code also works in plain unit
+ * tests and (without schedule points) under real threads.
+ */
+#include "fuzz/instrument/ix.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <link.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "fuzz/engine/sim.h"
+#include "lib/mt_access.h"
+
+#if defined(__SANITIZE_ADDRESS__) || defined(MT_ASAN_RUNTIME)
+#define IX_ASAN 1              /* MT_ASAN_RUNTIME: built uninstrumented into an ASan binary */
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define IX_ASAN 1
+#endif
+#endif
+
+#ifdef IX_ASAN
+void *__asan_region_is_poisoned(void *beg, size_t size);
+void __asan_report_load_n(void *addr, size_t size);
+void __asan_report_store_n(void *addr, size_t size);
+#endif
+
+enum { IX_R = MT_SK_R, IX_W = MT_SK_W, IX_RW = MT_SK_RW };
+
+/* ---- sites ---- */
+
+#define IX_SPARE 256u            /* slots for hooks called from unscanned code */
+
+static struct mt_site *ix_sites;          /* sorted by (function, ordinal); then spares */
+static uintptr_t *ix_pc_sorted;           /* scanned return addresses, ascending */
+static unsigned *ix_pc_site;              /* ... and their site index */
+static unsigned ix_found, ix_spare_used;
+static uintptr_t ix_spare_pc[IX_SPARE];
+static uint64_t ix_build;
+static char ix_problem[160];
+static struct mt_ix_stats ix_stats;
+
+static struct mt_site_table ix_table = { .name = "instrumented", .count = 0, .sites = NULL };
+const struct mt_site_table *const mt_ix_site_tables[] = { &ix_table, NULL };
+
+unsigned mt_ix_nr_found(void) { return ix_found; }
+uint64_t mt_ix_build_id(void) { return ix_build; }
+const char *mt_ix_problem(void) { return ix_problem; }
+const struct mt_ix_stats *mt_ix_stats(void) { return &ix_stats; }
+
+static const struct mt_site *site_of(uintptr_t pc)
+{
+	unsigned lo = 0, hi = ix_found;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (ix_pc_sorted[mid] < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < ix_found && ix_pc_sorted[lo] == pc)
+		return &ix_sites[ix_pc_site[lo]];
+	for (unsigned i = 0; i < ix_spare_used; i++)
+		if (ix_spare_pc[i] == pc)
+			return &ix_sites[ix_found + i];
+	if (!ix_sites || ix_spare_used == IX_SPARE)
+		return NULL;             /* the engine reports it: a site in no table */
+	unsigned i = ix_spare_used++;
+	ix_spare_pc[i] = pc;
+	ix_stats.spare_sites++;
+	char *text = malloc(64);
+	if (text) {
+		snprintf(text, 64, "unscanned access at pc %#lx", (unsigned long)pc);
+		ix_sites[ix_found + i].text = text;
+	}
+	return &ix_sites[ix_found + i];
+}
+
+/* ---- per-VCPU spinning state ---- */
+
+#define IX_RING 8u
+
+struct ix_vcpu {
+	const void *rd[IX_RING];     /* addresses read since the last own write */
+	size_t rd_size[IX_RING];
+	unsigned nrd, next, rereads;
+	int parked;
+	struct mt_lock wait;         /* held while parked: the engine waits for 0 */
+};
+
+static struct ix_vcpu ix_v[MT_IN_MAX_VCPUS];
+
+static void forget_reads(struct ix_vcpu *c)
+{
+	c->nrd = c->next = c->rereads = 0;
+}
+
+static int read_before(const struct ix_vcpu *c, const void *addr)
+{
+	for (unsigned i = 0; i < c->nrd; i++)
+		if (c->rd[i] == addr)
+			return 1;
+	return 0;
+}
+
+static void remember_read(struct ix_vcpu *c, const void *addr, size_t size)
+{
+	c->rd[c->next] = addr;
+	c->rd_size[c->next] = size;
+	c->next = (c->next + 1) % IX_RING;
+	if (c->nrd < IX_RING)
+		c->nrd++;
+}
+
+/* Park VCPU v until another VCPU writes what it read (ix_wrote). */
+static void park(struct ix_vcpu *c, const struct mt_site *s)
+{
+	atomic_store_explicit(&c->wait.held, 1, memory_order_relaxed);
+	c->parked = 1;
+	mt_sched_blocked(s, &c->wait);
+	c->parked = 0;
+	forget_reads(c);
+}
+
+/* v wrote [addr, addr + size): wake every other VCPU parked on it. */
+static void ix_wrote(int v, const void *addr, size_t size)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	for (unsigned u = 0; u < MT_IN_MAX_VCPUS; u++) {
+		struct ix_vcpu *c = &ix_v[u];
+		if (!c->parked || (int)u == v)
+			continue;
+		for (unsigned i = 0; i < c->nrd; i++) {
+			uintptr_t r = (uintptr_t)c->rd[i];
+			if (a < r + c->rd_size[i] && r < a + size) {
+				atomic_store_explicit(&c->wait.held, 0, memory_order_relaxed);
+				ix_stats.wakes++;
+				break;
+			}
+		}
+	}
+}
+
+/* The VCPU of the run in progress, or -1 (no run, or the scheduler itself). */
+static inline int ix_vcpu_now(struct mt_sim **simp)
+{
+	struct mt_sim *sim = mt_sim_active();
+
+	*simp = sim;
+	return sim ? mt_sim_current(sim) : -1;
+}
+
+static struct ix_vcpu *ix_enter(struct mt_sim *sim, int v)
+{
+	struct ix_vcpu *c = &ix_v[v];
+	struct mt_sim_op *op = mt_sim_op_of(sim, (unsigned)v);
+
+	if (op && op->points == 0 && !c->parked)
+		forget_reads(c);         /* a new operation */
+	return c;
+}
+
+static inline void ix_check(const void *addr, size_t size, unsigned kind)
+{
+#ifdef IX_ASAN
+	if (__asan_region_is_poisoned((void *)(uintptr_t)addr, size)) {
+		if (kind & IX_W)
+			__asan_report_store_n((void *)(uintptr_t)addr, size);
+		else
+			__asan_report_load_n((void *)(uintptr_t)addr, size);
+	}
+#else
+	(void)addr;
+	(void)size;
+	(void)kind;
+#endif
+}
+
+/*
+ * The access of [addr, addr + size) at pc happens right after this
+ * returns (the VCPU runs on until its next schedule point: nothing else
+ * runs in between).  Returns the VCPU, or -1 outside a simulated VCPU.
+ */
+static int ix_point(uintptr_t pc, const void *addr, size_t size, unsigned kind, unsigned acc)
+{
+	struct mt_sim *sim;
+	int v;
+
+	ix_check(addr, size, kind);
+	if ((v = ix_vcpu_now(&sim)) < 0)
+		return -1;
+	ix_stats.accesses++;
+	const struct mt_site *s = site_of(pc);
+	struct ix_vcpu *c = ix_enter(sim, v);
+	if (kind & IX_W) {
+		forget_reads(c);
+	} else if (read_before(c, addr)) {
+		if (++c->rereads >= MT_IX_SPIN_READS && s) {
+			ix_stats.spin_parks++;
+			park(c, s);
+			remember_read(c, addr, size);
+		}
+	} else {
+		remember_read(c, addr, size);
+	}
+	ix_stats.points++;
+	mt_sched_point(s, addr, acc);
+	if (kind & IX_W)
+		ix_wrote(v, addr, size);
+	return v;
+}
+
+/* What a plain access is for the engine's memory checkers (enum mt_acc). */
+#define IX_PLAIN_ACC(kind) ((kind) == IX_W ? MT_ACC_STORE | MT_ACC_PLAIN : MT_ACC_LOAD | MT_ACC_PLAIN)
+
+/* ThreadSanitizer's memory order argument (0 relaxed, 1 consume, 2 acquire,
+ * 3 release, 4 acq_rel, 5 seq_cst) -> enum mt_acc's order: the atomic is
+ * performed sequentially consistent here, but happens-before (the race
+ * detector) follows the order the code asked for. */
+static unsigned ix_order(int mo)
+{
+	switch (mo) {
+	case 0:  return MT_ACC_RELAXED;
+	case 1:
+	case 2:  return MT_ACC_ACQUIRE;
+	case 3:  return MT_ACC_RELEASE;
+	case 4:  return MT_ACC_ACQ_REL;
+	default: return MT_ACC_SEQ_CST;
+	}
+}
+
+#define IX_PC() ((uintptr_t)__builtin_return_address(0))
+
+/* ---- plain accesses ---- */
+
+#define IX_PLAIN(name, n, kind) \
+	void name(void *addr); \
+	__attribute__((noinline)) void name(void *addr) { ix_point(IX_PC(), addr, n, kind, IX_PLAIN_ACC(kind)); }
+
+#define IX_PLAIN_SIZES(X) \
+	X(__tsan_read1, 1, IX_R) X(__tsan_read2, 2, IX_R) X(__tsan_read4, 4, IX_R) \
+	X(__tsan_read8, 8, IX_R) X(__tsan_read16, 16, IX_R) \
+	X(__tsan_write1, 1, IX_W) X(__tsan_write2, 2, IX_W) X(__tsan_write4, 4, IX_W) \
+	X(__tsan_write8, 8, IX_W) X(__tsan_write16, 16, IX_W) \
+	X(__tsan_unaligned_read2, 2, IX_R) X(__tsan_unaligned_read4, 4, IX_R) \
+	X(__tsan_unaligned_read8, 8, IX_R) X(__tsan_unaligned_read16, 16, IX_R) \
+	X(__tsan_unaligned_write2, 2, IX_W) X(__tsan_unaligned_write4, 4, IX_W) \
+	X(__tsan_unaligned_write8, 8, IX_W) X(__tsan_unaligned_write16, 16, IX_W) \
+	X(__tsan_volatile_read1, 1, IX_R) X(__tsan_volatile_read2, 2, IX_R) \
+	X(__tsan_volatile_read4, 4, IX_R) X(__tsan_volatile_read8, 8, IX_R) \
+	X(__tsan_volatile_read16, 16, IX_R) \
+	X(__tsan_volatile_write1, 1, IX_W) X(__tsan_volatile_write2, 2, IX_W) \
+	X(__tsan_volatile_write4, 4, IX_W) X(__tsan_volatile_write8, 8, IX_W) \
+	X(__tsan_volatile_write16, 16, IX_W)
+
+IX_PLAIN_SIZES(IX_PLAIN)
+
+void __tsan_read_range(void *addr, unsigned long size);
+__attribute__((noinline)) void __tsan_read_range(void *addr, unsigned long size)
+{
+	ix_point(IX_PC(), addr, size ? size : 1, IX_R, MT_ACC_LOAD | MT_ACC_PLAIN);
+}
+
+void __tsan_write_range(void *addr, unsigned long size);
+__attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size)
+{
+	ix_point(IX_PC(), addr, size ? size : 1, IX_W, MT_ACC_STORE | MT_ACC_PLAIN);
+}
+
+/* ---- atomics: performed here, sequentially consistent (the simulator
+ * runs one access at a time; outside it SC is a valid strengthening of
+ * whatever order the code asked for) ---- */
+
+#define SC __ATOMIC_SEQ_CST
+
+#define IX_RMW(N, T, op) IX_RMW_AS(N, T, op, __atomic_##op)
+#define IX_RMW_AS(N, T, op, builtin) \
+	T __tsan_atomic##N##_##op(volatile T *a, T v, int mo); \
+	__attribute__((noinline)) T __tsan_atomic##N##_##op(volatile T *a, T v, int mo) \
+	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_RW, MT_ACC_RMW | ix_order(mo)); \
+	  return builtin((T *)a, v, SC); }
+
+#define IX_ATOMICS(N, T) \
+	T __tsan_atomic##N##_load(const volatile T *a, int mo); \
+	__attribute__((noinline)) T __tsan_atomic##N##_load(const volatile T *a, int mo) \
+	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_R, MT_ACC_LOAD | ix_order(mo)); \
+	  return __atomic_load_n((const T *)a, SC); } \
+	void __tsan_atomic##N##_store(volatile T *a, T v, int mo); \
+	__attribute__((noinline)) void __tsan_atomic##N##_store(volatile T *a, T v, int mo) \
+	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_W, MT_ACC_STORE | ix_order(mo)); \
+	  __atomic_store_n((T *)a, v, SC); } \
+	IX_RMW_AS(N, T, exchange, __atomic_exchange_n) \
+	IX_RMW(N, T, fetch_add) IX_RMW(N, T, fetch_sub) IX_RMW(N, T, fetch_and) \
+	IX_RMW(N, T, fetch_or) IX_RMW(N, T, fetch_xor) IX_RMW(N, T, fetch_nand) \
+	int __tsan_atomic##N##_compare_exchange_strong(volatile T *a, T *c, T v, int mo, int fmo); \
+	__attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_strong(volatile T *a, T *c, \
+		T v, int mo, int fmo) \
+	{ (void)fmo; return ix_cas##N(IX_PC(), a, c, v, mo); } \
+	int __tsan_atomic##N##_compare_exchange_weak(volatile T *a, T *c, T v, int mo, int fmo); \
+	__attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_weak(volatile T *a, T *c, \
+		T v, int mo, int fmo) \
+	{ (void)fmo; return ix_cas##N(IX_PC(), a, c, v, mo); } \
+	T __tsan_atomic##N##_compare_exchange_val(volatile T *a, T c, T v, int mo, int fmo); \
+	__attribute__((noinline)) T __tsan_atomic##N##_compare_exchange_val(volatile T *a, T c, T v, \
+		int mo, int fmo) \
+	{ (void)fmo; ix_cas##N(IX_PC(), a, &c, v, mo); return c; }
+
+/* A compare-and-swap is a read, and a write when it succeeds: only then
+ * does it wake VCPUs spinning on the location. */
+#define IX_CAS(N, T) \
+	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo) \
+	{ \
+		struct mt_sim *sim; \
+		int w = ix_vcpu_now(&sim); \
+		ix_check((const void *)a, sizeof(T), IX_RW); \
+		if (w >= 0) { \
+			ix_stats.accesses++; \
+			const struct mt_site *s = site_of(pc); \
+			struct ix_vcpu *cv = ix_enter(sim, w); \
+			if (read_before(cv, (const void *)a) && ++cv->rereads >= MT_IX_SPIN_READS && s) { \
+				ix_stats.spin_parks++; \
+				park(cv, s); \
+			} \
+			ix_stats.points++; \
+			mt_sched_point(s, (const void *)a, MT_ACC_RMW | ix_order(mo)); \
+		} \
+		int ok = __atomic_compare_exchange_n((T *)a, c, v, 0, SC, SC); \
+		if (w >= 0) { \
+			struct ix_vcpu *cv = &ix_v[w]; \
+			if (ok) { \
+				forget_reads(cv); \
+				ix_wrote(w, (const void *)a, sizeof(T)); \
+			} else if (!read_before(cv, (const void *)a)) { \
+				remember_read(cv, (const void *)a, sizeof(T)); \
+			} \
+		} \
+		return ok; \
+	}
+
+IX_CAS(8, uint8_t)
+IX_CAS(16, uint16_t)
+IX_CAS(32, uint32_t)
+IX_CAS(64, uint64_t)
+IX_ATOMICS(8, uint8_t)
+IX_ATOMICS(16, uint16_t)
+IX_ATOMICS(32, uint32_t)
+IX_ATOMICS(64, uint64_t)
+
+/* Fences: every access is sequentially consistent already. */
+void __tsan_atomic_thread_fence(int mo);
+void __tsan_atomic_thread_fence(int mo)
+{
+	(void)mo;
+	__atomic_thread_fence(SC);
+}
+
+void __tsan_atomic_signal_fence(int mo);
+void __tsan_atomic_signal_fence(int mo)
+{
+	(void)mo;
+}
+
+void __tsan_func_entry(void *pc);
+void __tsan_func_entry(void *pc)
+{
+	(void)pc;
+}
+
+void __tsan_func_exit(void);
+void __tsan_func_exit(void)
+{
+}
+
+void __tsan_init(void);
+void __tsan_init(void)
+{
+}
+
+/* ---- yields and locks ---- */
+
+/* A yield on a VCPU: it waits for something it read to change. */
+int sched_yield(void)
+{
+	struct mt_sim *sim;
+	int v = ix_vcpu_now(&sim);
+
+	if (v < 0)
+		return (int)syscall(SYS_sched_yield);
+	struct ix_vcpu *c = ix_enter(sim, v);
+	const struct mt_site *s = site_of(IX_PC());
+	if (c->nrd && s) {
+		ix_stats.yield_parks++;
+		park(c, s);
+	}
+	return 0;
+}
+
+static int (*real_mutex_trylock)(pthread_mutex_t *);
+static int (*real_mutex_lock)(pthread_mutex_t *);
+static int (*real_mutex_unlock)(pthread_mutex_t *);
+static int (*real_spin_trylock)(pthread_spinlock_t *);
+static int (*real_spin_lock)(pthread_spinlock_t *);
+static int (*real_spin_unlock)(pthread_spinlock_t *);
+
+static void *real(const char *name)
+{
+	void *f = dlsym(RTLD_NEXT, name);
+
+	if (!f) {
+		fprintf(stderr, "ix: cannot find the C library's %s\n", name);
+		abort();
+	}
+	return f;
+}
+
+#define REAL(var, name) (var ? var : (*(void **)&var = real(name), var))
+
+/* On a VCPU: try; while held, park until the holder unlocks (a write to
+ * the lock).  Each attempt is a schedule point at the caller's site. */
+static int ix_lock(uintptr_t pc, void *lock, size_t size, int (*try)(void *), int *handled)
+{
+	struct mt_sim *sim;
+	int v = ix_vcpu_now(&sim);
+
+	*handled = v >= 0;
+	if (v < 0)
+		return 0;
+	struct ix_vcpu *c = ix_enter(sim, v);
+	const struct mt_site *s = site_of(pc);
+	for (;;) {
+		ix_stats.points++;
+		mt_sched_point(s, lock, MT_ACC_RMW | MT_ACC_ACQUIRE);
+		int rc = try(lock);
+		if (rc != EBUSY) {
+			forget_reads(c);
+			return rc;
+		}
+		forget_reads(c);
+		remember_read(c, lock, size);
+		ix_stats.lock_parks++;
+		if (!s)
+			return EDEADLK;
+		park(c, s);
+	}
+}
+
+static int try_mutex(void *m) { return REAL(real_mutex_trylock, "pthread_mutex_trylock")(m); }
+static int try_spin(void *l) { return REAL(real_spin_trylock, "pthread_spin_trylock")(l); }
+
+/* An unlock: the schedule point (a release, for happens-before) comes
+ * before the real unlock, so no VCPU can take the lock between the two;
+ * VCPUs parked on it wake after it. */
+static int ix_unlock(uintptr_t pc, void *lock, size_t size, int (*unlock)(void *))
+{
+	struct mt_sim *sim;
+	int v = ix_vcpu_now(&sim);
+
+	if (v >= 0) {
+		ix_stats.points++;
+		mt_sched_point(site_of(pc), lock, MT_ACC_STORE | MT_ACC_RELEASE);
+	}
+	int rc = unlock(lock);
+	if (v >= 0)
+		ix_wrote(v, lock, size);
+	return rc;
+}
+
+__attribute__((noinline)) int pthread_mutex_lock(pthread_mutex_t *m)
+{
+	int handled, rc = ix_lock(IX_PC(), m, sizeof(*m), try_mutex, &handled);
+	return handled ? rc : REAL(real_mutex_lock, "pthread_mutex_lock")(m);
+}
+
+__attribute__((noinline)) int pthread_mutex_trylock(pthread_mutex_t *m)
+{
+	struct mt_sim *sim;
+
+	if (ix_vcpu_now(&sim) >= 0) {
+		ix_stats.points++;
+		mt_sched_point(site_of(IX_PC()), m, MT_ACC_RMW | MT_ACC_ACQUIRE);
+	}
+	return REAL(real_mutex_trylock, "pthread_mutex_trylock")(m);
+}
+
+static int real_unlock_mutex(void *m) { return REAL(real_mutex_unlock, "pthread_mutex_unlock")(m); }
+static int real_unlock_spin(void *l) { return REAL(real_spin_unlock, "pthread_spin_unlock")(l); }
+
+__attribute__((noinline)) int pthread_mutex_unlock(pthread_mutex_t *m)
+{
+	return ix_unlock(IX_PC(), m, sizeof(*m), real_unlock_mutex);
+}
+
+__attribute__((noinline)) int pthread_spin_lock(pthread_spinlock_t *l)
+{
+	int handled, rc = ix_lock(IX_PC(), (void *)l, sizeof(*l), try_spin, &handled);
+	return handled ? rc : REAL(real_spin_lock, "pthread_spin_lock")(l);
+}
+
+__attribute__((noinline)) int pthread_spin_trylock(pthread_spinlock_t *l)
+{
+	struct mt_sim *sim;
+
+	if (ix_vcpu_now(&sim) >= 0) {
+		ix_stats.points++;
+		mt_sched_point(site_of(IX_PC()), (const void *)l, MT_ACC_RMW | MT_ACC_ACQUIRE);
+	}
+	return REAL(real_spin_trylock, "pthread_spin_trylock")(l);
+}
+
+__attribute__((noinline)) int pthread_spin_unlock(pthread_spinlock_t *l)
+{
+	int rc = ix_unlock(IX_PC(), (void *)l, sizeof(*l), real_unlock_spin);
+	return rc;
+}
+
+/* ---- the start-up scan ---- */
+
+struct ix_hook {
+	void *fn;
+	unsigned kind;
+	const char *what;
+};
+
+#define IX_HOOK_PLAIN(name, n, kind) { (void *)name, kind, &#name[7] },
+#define IX_HOOK_ATOMIC(N) \
+	{ (void *)__tsan_atomic##N##_load, IX_R, "load" #N }, \
+	{ (void *)__tsan_atomic##N##_store, IX_W, "store" #N }, \
+	{ (void *)__tsan_atomic##N##_exchange, IX_RW, "xchg" #N }, \
+	{ (void *)__tsan_atomic##N##_fetch_add, IX_RW, "add" #N }, \
+	{ (void *)__tsan_atomic##N##_fetch_sub, IX_RW, "sub" #N }, \
+	{ (void *)__tsan_atomic##N##_fetch_and, IX_RW, "and" #N }, \
+	{ (void *)__tsan_atomic##N##_fetch_or, IX_RW, "or" #N }, \
+	{ (void *)__tsan_atomic##N##_fetch_xor, IX_RW, "xor" #N }, \
+	{ (void *)__tsan_atomic##N##_fetch_nand, IX_RW, "nand" #N }, \
+	{ (void *)__tsan_atomic##N##_compare_exchange_strong, IX_RW, "cas" #N }, \
+	{ (void *)__tsan_atomic##N##_compare_exchange_weak, IX_RW, "cas" #N }, \
+	{ (void *)__tsan_atomic##N##_compare_exchange_val, IX_RW, "cas" #N },
+
+static const struct ix_hook ix_hooks[] = {
+	IX_PLAIN_SIZES(IX_HOOK_PLAIN)
+	{ (void *)__tsan_read_range, IX_R, "read_range" },
+	{ (void *)__tsan_write_range, IX_W, "write_range" },
+	IX_HOOK_ATOMIC(8) IX_HOOK_ATOMIC(16) IX_HOOK_ATOMIC(32) IX_HOOK_ATOMIC(64)
+	{ (void *)sched_yield, IX_R, "sched_yield" },
+	{ (void *)pthread_mutex_lock, IX_RW, "mutex_lock" },
+	{ (void *)pthread_mutex_trylock, IX_RW, "mutex_trylock" },
+	{ (void *)pthread_mutex_unlock, IX_W, "mutex_unlock" },
+	{ (void *)pthread_spin_lock, IX_RW, "spin_lock" },
+	{ (void *)pthread_spin_trylock, IX_RW, "spin_trylock" },
+	{ (void *)pthread_spin_unlock, IX_W, "spin_unlock" },
+};
+#define IX_NR_HOOKS (sizeof(ix_hooks) / sizeof(ix_hooks[0]))
+/* Hooks from here on are not accesses of instrumented code by themselves:
+ * their call sites count only in functions that also call an access hook. */
+#define IX_FIRST_LIBCALL (IX_NR_HOOKS - 7u)
+
+struct ix_found_site {
+	uintptr_t pc;
+	unsigned hook;
+	char *fn;                /* function (symbolized) */
+	char *where;             /* file:line */
+	unsigned ordinal;
+};
+
+static struct ix_found_site *fs;
+static size_t nfs, capfs;
+static uintptr_t load_bias;
+
+static int hook_index(uintptr_t target)
+{
+	for (unsigned i = 0; i < IX_NR_HOOKS; i++)
+		if ((uintptr_t)ix_hooks[i].fn == target)
+			return (int)i;
+	return -1;
+}
+
+/* Reads code and read-only data ASan may poison (global redzones in a
+ * segment the linker made executable): not checked. */
+__attribute__((no_sanitize("address")))
+static int scan_phdr(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	for (unsigned i = 0; i < IX_NR_HOOKS; i++) {
+		uintptr_t a = (uintptr_t)ix_hooks[i].fn;
+		lo = a < lo ? a : lo;
+		hi = a > hi ? a : hi;
+	}
+	load_bias = info->dlpi_addr;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		const uint8_t *b = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
+		for (size_t k = 0; k + 5 <= ph->p_memsz; k++) {
+			if (b[k] != 0xe8)
+				continue;
+			int32_t rel = (int32_t)((uint32_t)b[k + 1] | (uint32_t)b[k + 2] << 8 |
+			                        (uint32_t)b[k + 3] << 16 | (uint32_t)b[k + 4] << 24);
+			uintptr_t ret = (uintptr_t)(b + k + 5), target = ret + (intptr_t)rel;
+			if (target < lo || target > hi)
+				continue;
+			int h = hook_index(target);
+			if (h < 0)
+				continue;
+			if (nfs == capfs) {
+				capfs = capfs ? capfs * 2 : 256;
+				fs = realloc(fs, capfs * sizeof(*fs));
+				if (!fs)
+					abort();
+			}
+			fs[nfs++] = (struct ix_found_site){ .pc = ret, .hook = (unsigned)h };
+		}
+	}
+	return 1;                /* the executable only (the first object) */
+}
+
+/* Function and file:line of every found site: one addr2line run. */
+static void symbolize(void)
+{
+	char exe[4096], tmpl[4200], cmd[8600];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	const char *env = getenv("MT_IX_SYMBOLIZE");
+
+	if (n <= 0 || (env && !strcmp(env, "0")))
+		return;
+	exe[n] = '\0';
+	const char *tmp = getenv("TEST_TMPDIR");
+	if (!tmp)
+		tmp = getenv("TMPDIR");
+	snprintf(tmpl, sizeof(tmpl), "%s/ix-sites-XXXXXX", tmp ? tmp : "/tmp");
+	int fd = mkstemp(tmpl);
+	if (fd < 0)
+		return;
+	FILE *f = fdopen(fd, "w");
+	for (size_t i = 0; f && i < nfs; i++)
+		fprintf(f, "%#lx\n", (unsigned long)(fs[i].pc - 1 - load_bias));
+	if (f)
+		fclose(f);
+	snprintf(cmd, sizeof(cmd), "addr2line -f -e '%s' < '%s' 2>/dev/null", exe, tmpl);
+	FILE *p = popen(cmd, "r");
+	char fn[512], where[1024];
+	for (size_t i = 0; p && i < nfs && fgets(fn, sizeof(fn), p) && fgets(where, sizeof(where), p); i++) {
+		fn[strcspn(fn, "\n")] = '\0';
+		where[strcspn(where, "\n")] = '\0';
+		const char *base = strrchr(where, '/');
+		fs[i].fn = strdup(fn);
+		fs[i].where = strdup(base ? base + 1 : where);
+	}
+	if (p)
+		pclose(p);
+	unlink(tmpl);
+}
+
+static int by_fn_pc(const void *a, const void *b)
+{
+	const struct ix_found_site *x = a, *y = b;
+	int c = strcmp(x->fn, y->fn);
+
+	return c ? c : (x->pc > y->pc) - (x->pc < y->pc);
+}
+
+static int by_pc(const void *a, const void *b)
+{
+	const uintptr_t *x = a, *y = b;
+
+	return (*x > *y) - (*x < *y);
+}
+
+__attribute__((constructor(102))) static void ix_scan(void)
+{
+	dl_iterate_phdr(scan_phdr, NULL);
+	symbolize();
+	for (size_t i = 0; i < nfs; i++) {
+		if (!fs[i].fn || !strcmp(fs[i].fn, "??")) {
+			free(fs[i].fn);
+			char buf[40];
+			snprintf(buf, sizeof(buf), "pc_%lx", (unsigned long)(fs[i].pc - load_bias));
+			fs[i].fn = strdup(buf);
+		}
+		if (!fs[i].where)
+			fs[i].where = strdup("?");
+		if (!fs[i].fn || !fs[i].where)
+			abort();
+	}
+	qsort(fs, nfs, sizeof(*fs), by_fn_pc);
+	/* Drop library calls (locks, yields) in functions with no access hook:
+	 * the uninstrumented rest of the binary (libFuzzer, the engine). */
+	size_t kept = 0;
+	for (size_t i = 0, j; i < nfs; i = j) {
+		int instrumented = 0;
+		for (j = i; j < nfs && !strcmp(fs[j].fn, fs[i].fn); j++)
+			instrumented |= fs[j].hook < IX_FIRST_LIBCALL;
+		for (size_t k = i; k < j; k++) {
+			if (instrumented)
+				fs[kept++] = fs[k];
+			else {
+				free(fs[k].fn);
+				free(fs[k].where);
+			}
+		}
+	}
+	nfs = kept;
+	ix_found = (unsigned)nfs;
+	ix_sites = calloc(nfs + IX_SPARE, sizeof(*ix_sites));
+	ix_pc_sorted = calloc(nfs + 1, sizeof(*ix_pc_sorted));
+	ix_pc_site = calloc(nfs + 1, sizeof(*ix_pc_site));
+	if (!ix_sites || !ix_pc_sorted || !ix_pc_site)
+		abort();
+	uint64_t h = 1469598103934665603ull;           /* FNV-1a over id and kind */
+	for (size_t i = 0; i < nfs; i++) {
+		fs[i].ordinal = i && !strcmp(fs[i].fn, fs[i - 1].fn) ? fs[i - 1].ordinal + 1 : 0;
+		size_t idl = strlen(fs[i].fn) + 16, textl = idl + strlen(fs[i].where) + 48;
+		char *id = malloc(idl), *text = malloc(textl);
+		if (!id || !text)
+			abort();
+		snprintf(id, idl, "%s.%u", fs[i].fn, fs[i].ordinal);
+		snprintf(text, textl, "%s %s (%s)", id, ix_hooks[fs[i].hook].what, fs[i].where);
+		ix_sites[i] = (struct mt_site){ id, ix_hooks[fs[i].hook].kind, text };
+		for (const char *q = id; *q; q++)
+			h = (h ^ (uint8_t)*q) * 1099511628211ull;
+		h = (h ^ ix_hooks[fs[i].hook].kind) * 1099511628211ull;
+		ix_pc_sorted[i] = fs[i].pc;
+	}
+	qsort(ix_pc_sorted, nfs, sizeof(*ix_pc_sorted), by_pc);
+	for (size_t i = 0; i < nfs; i++) {
+		size_t lo = 0, hi = nfs;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (ix_pc_sorted[mid] < fs[i].pc)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		ix_pc_site[lo] = (unsigned)i;
+	}
+	for (unsigned i = 0; i < IX_SPARE; i++)
+		ix_sites[nfs + i] = (struct mt_site){ "IX_SPARE", IX_RW, "unscanned access (spare slot)" };
+	ix_build = h ^ nfs;
+	ix_table.sites = ix_sites;
+	ix_table.count = (unsigned)nfs + IX_SPARE;
+	if (!nfs)
+		snprintf(ix_problem, sizeof(ix_problem), "no calls of __tsan_* hooks found in the executable "
+		         "(no instrumented code, or it is linked dynamically)");
+}
+
+void mt_ix_print_sites(FILE *out)
+{
+	for (unsigned i = 0; i < ix_found; i++)
+		fprintf(out, "%u %s %s\n", i, ix_sites[i].id, ix_sites[i].text);
+}

@@ -1,0 +1,67 @@
+/*
+ * ix.h - schedule points from the compiler: the toolkit's own runtime for
+ * ThreadSanitizer's instrumentation entry points.
+ *
+ * Code under test is compiled with clang -fsanitize=thread (compile step
+ * only; its TSan calls are linked against this runtime, never against the
+ * TSan runtime).  Every read, write and atomic of that code then calls one
+ * of the __tsan_* functions defined in ix.c, which
+ *   - outside a simulated run: checks the address with ASan (when the
+ *     binary has ASan) and lets the access happen (atomics are performed
+ *     here, with __atomic builtins);
+ *   - inside a run, on a simulated VCPU: the same check, then a schedule
+ *     point of the engine (mt_sched_point) at the site of the access.
+ *
+ * Sites.  A site is one call of a __tsan_* access hook in the machine
+ * code: its return address.  At start-up (a constructor) the runtime scans
+ * the executable's code for direct calls to its hooks, sorts them by
+ * address, names each after its function and ordinal in that function
+ * ("mt_pv_pop#3", with file:line in the text when the binary has line
+ * tables) and fills mt_ix_site_table.  Ordinals depend on the compiler and
+ * its flags: mt_ix_build_id() fingerprints the table so inputs made on one
+ * build are refused by another (ix_check_build).  Instrumented code must be
+ * linked statically into the executable (linkstatic; the Bazel macro does
+ * it).  A hook called from an address the scan did not find gets a spare
+ * slot (discovery order; said in its text).
+ *
+ * Spinning.  A VCPU that re-reads memory it read before, MT_IX_SPIN_READS
+ * times with no write of its own in between, or that calls sched_yield()
+ * or finds a pthread mutex or spinlock held, is parked (the engine's
+ * blocked state) until another VCPU writes one of the addresses it read
+ * (or unlocks the lock).  If no VCPU can, the engine reports a deadlock.
+ */
+#ifndef MT_FUZZ_INSTRUMENT_IX_H
+#define MT_FUZZ_INSTRUMENT_IX_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lib/mt_sites.h"
+
+/* Re-reads with no own write before a VCPU counts as spinning. */
+#define MT_IX_SPIN_READS 16u
+
+/* Every site of the instrumented code of this executable (NULL-terminated
+ * list for struct mt_ops.site_tables). */
+extern const struct mt_site_table *const mt_ix_site_tables[];
+
+/* Sites found by the start-up scan (spare slots excluded). */
+unsigned mt_ix_nr_found(void);
+
+/* A fingerprint of the sites (function, ordinal, kind of every site, in
+ * order): equal builds give equal ids. */
+uint64_t mt_ix_build_id(void);
+
+/* "" or why the runtime has no sites (no instrumented code, scan failed). */
+const char *mt_ix_problem(void);
+
+/* Statistics since start-up (tests). */
+struct mt_ix_stats {
+	unsigned long accesses, points, spin_parks, yield_parks, lock_parks, wakes, spare_sites;
+};
+const struct mt_ix_stats *mt_ix_stats(void);
+
+/* Print the site table (id, kind, text), one per line. */
+void mt_ix_print_sites(FILE *out);
+
+#endif /* MT_FUZZ_INSTRUMENT_IX_H */
