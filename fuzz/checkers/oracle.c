@@ -42,6 +42,14 @@ struct mt_oracle {
 	struct mt_table *t;
 	unsigned maxh;                   /* max_frames * per_page of this program */
 	uint8_t state[MAXH], holder[MAXH], ever_out[MAXH], ever_put[MAXH], hostile[MAXH];
+	/* A hostile put accepted a free handle while gets were in flight: one
+	 * of them may have handed it out already without having returned (the
+	 * library marks it in use before get returns; instrumented code has
+	 * schedule points in between).  won_gets[h]: those gets' VCPUs; the
+	 * put is excused when one of them returns h, else it is I7. */
+	uint8_t won_gets[MAXH];
+	mt_handle_t won[MAXV];
+	unsigned nwon;
 	mt_handle_t held[MAXV][MAXH];    /* per VCPU, in the order it got them */
 	unsigned nheld[MAXV];
 	mt_handle_t last_put;
@@ -149,6 +157,8 @@ static void begin(void *ctx, struct mt_sim *sim)
 	memset(o->ever_out, 0, o->maxh);
 	memset(o->ever_put, 0, o->maxh);
 	memset(o->hostile, 0, o->maxh);
+	memset(o->won_gets, 0, o->maxh);
+	o->nwon = 0;
 	memset(o->nheld, 0, sizeof(o->nheld));
 	memset(o->was_init, 0, sizeof(o->was_init));
 	memset(o->count, 0, sizeof(o->count));
@@ -386,6 +396,22 @@ static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim
 		o->hostile[h]--;
 	if (op->rc == MT_OK) {
 		o->only_refused = 0;
+		unsigned gets = 0;
+		for (unsigned w = 0; w < o->p->nr_vcpus && !op->got_in_window && h < o->maxh &&
+		                     o->state[h] == SH_FREE && !o->won_gets[h] && o->nwon < MAXV; w++) {
+			struct mt_sim_op *other = mt_sim_op_of(o->sim, w);
+			if (w != v && other && other->kind == MT_OP_GET)
+				gets |= 1u << w;
+		}
+		if (gets) {
+			/* Maybe an in-flight get handed it out already: judged when
+			 * those gets return (won_early). */
+			o->won_gets[h] = (uint8_t)gets;
+			o->won[o->nwon++] = h;
+			o->ever_put[h] = 1;
+			o->last_put = h;
+			return;
+		}
 		if (!op->got_in_window || h >= o->maxh || o->state[h] != SH_HELD) {
 			const char *what = h >= op->limit_at_start ? "out of range" :
 			                   h < o->maxh && o->ever_put[h] ? "already put (double put, B3)" :
@@ -420,10 +446,45 @@ static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim
 		            v, mt_strerror(op->rc), mt_strerror(want), vw.limit);
 }
 
+/* v's get returned: settle the hostile puts that were excused while it
+ * was in flight (see won_gets).  1 if it returned such a handle (it was
+ * put back already: it stays free). */
+static int won_early(struct mt_oracle *o, unsigned v, const struct mt_sim_op *op)
+{
+	int taken = 0;
+
+	for (unsigned i = 0; i < o->nwon;) {
+		mt_handle_t h = o->won[i];
+		if (!(o->won_gets[h] & (1u << v))) {
+			i++;
+			continue;
+		}
+		int this_one = op->rc == MT_OK && op->handle == h;
+		o->won_gets[h] = this_one ? 0 : (uint8_t)(o->won_gets[h] & ~(1u << v));
+		if (o->won_gets[h]) {
+			i++;
+			continue;
+		}
+		if (!this_one) {
+			mt_sim_fail(o->sim, "I7", h, "invalid put accepted: the handle was free, and no get in "
+			            "flight at the time handed it out");
+			return 0;
+		}
+		taken = 1;
+		o->won[i] = o->won[--o->nwon];
+	}
+	return taken;
+}
+
 static void check_get(struct mt_oracle *o, unsigned v, struct mt_sim_op *op)
 {
 	mt_handle_t h = op->handle;
 
+	if (o->nwon && won_early(o, v, op)) {
+		o->ever_out[h] = 1;      /* handed out, and already put back by the hostile put */
+		o->only_refused = 0;
+		return;
+	}
 	if (op->rc == MT_OK) {
 		mt_handle_t lim = limit_now(o);
 		o->only_refused = 0;

@@ -214,6 +214,55 @@ static void test_observers(void)
 	mt_harness_free(h);
 }
 
+/* A get with a schedule point after it marked its handle in use (as
+ * instrumented code has): a hostile put of that handle may win in between
+ * and must be excused when the get then returns it; a hostile put accepted
+ * while a get is in flight that hands out something else is still I7. */
+static const struct mt_site late_site = { "LATE", MT_SK_R, "get: after the hand-out" };
+static const struct mt_site_table late_table = { .name = "late", .count = 1, .sites = &late_site };
+static const struct mt_site_table *const late_tables[] = { &mt_pv_site_table, &late_table, NULL };
+static _Atomic uint32_t late_word;
+static const struct mt_ops *late_inner;
+
+static int late_get(struct mt_table *t, unsigned vcpu, mt_handle_t *out)
+{
+	int rc = late_inner->get(t, vcpu, out);
+	(void)mt_load_relaxed(&late_word, &late_site);
+	return rc;
+}
+
+static void test_hostile_put_wins_early(void)
+{
+	struct mt_ops late = mt_ops_production;
+	late.name = "test-late-return";
+	late.get = late_get;
+	late.site_tables = late_tables;
+	late_inner = &mt_ops_production;
+	mt_harness_set_impl(H, &late);
+	/* v0's get hands out 0 and stops before returning; v1's hostile put of
+	 * the free handle 0 wins; v0 returns 0, already put back */
+	const char *won = "vcpus 2\nper_page 4\nmax_frames 1\n"
+		"v0 get until=LATE\nv1 put-bad bad=free k=0\nv0 nop\n";
+	struct mt_in_sites late_sites;
+	mt_in_sites_init(&late_sites, late_tables);
+	char err[256];
+	CHECK(mt_in_parse_text(won, &late_sites, &prog, err, sizeof(err)) == 0);
+	CHECK(mt_harness_run_program(H, &prog, NULL) == 0);
+	/* the same against b3 (accepts any free handle): a hostile put of a
+	 * handle the in-flight get does not return is I7 */
+	late_inner = mt_harness_impl("b3-double-put");
+	late = *late_inner;
+	late.name = "test-late-return-b3";
+	late.get = late_get;
+	late.site_tables = late_tables;
+	mt_harness_set_impl(H, &late);
+	const char *bad = "vcpus 2\nper_page 4\nmax_frames 1\n"
+		"v0 get until=LATE\nv1 put-bad bad=free k=1\nv0 nop\n";
+	CHECK(mt_in_parse_text(bad, &late_sites, &prog, err, sizeof(err)) == 0);
+	CHECK(mt_harness_run_program(H, &prog, NULL) == 1);
+	CHECK(strstr(FINDING(), "I7") == FINDING());
+}
+
 /* An implementation whose accessor names a site its tables do not hold is
  * told so (a registration mistake), not silently mis-scheduled. */
 static const struct mt_site stray_site = { "STRAY", MT_SK_RW, "a site in no table" };
@@ -374,6 +423,7 @@ int main(void)
 	test_read_from_ignored();
 	test_observers();
 	test_unknown_site();
+	test_hostile_put_wins_early();
 	test_historical();
 	test_pair_counters();
 	test_deadlock_livelock();
