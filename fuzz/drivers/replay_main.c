@@ -16,6 +16,9 @@
  *       each input (bytes, or a .txt scenario) run as it is and converted
  *       to v2 (encoded, decoded again): the two findings must be the same,
  *       word for word.  Exit 0: all the same; 1: a mismatch.
+ *   maptrack_replay --conflicts OUT ... FILE|DIR...
+ *       also write the conflicting pairs of sites the inputs reach to OUT
+ *       (fuzz/checkers/conflicts.h): one "SITE_A<TAB>SITE_B" per line.
  *   maptrack_replay --list-impls
  * A crash (SIGSEGV...) of the library is reported as "FINDING crash" with
  * the interleaving up to it, exit 1 (--no-catch: die of the signal).
@@ -28,9 +31,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fuzz/checkers/conflicts.h"
 #include "fuzz/drivers/harness.h"
 
 static struct mt_harness *H;
+static const char *conflicts_out;     /* --conflicts OUT */
 
 static void usage(FILE *out)
 {
@@ -298,6 +303,7 @@ int main(int argc, char **argv)
 {
 	const char *impl_name = getenv("MT_IMPL");
 	const char *encode_in = NULL, *convert_in = NULL, *out = NULL;
+	conflicts_out = NULL;
 	int decode = 0, check = 0, expect = 0, quiet = 0, catch_crashes = 1, nfiles = 0;
 	char **files = calloc((size_t)argc, sizeof(*files));
 
@@ -315,6 +321,8 @@ int main(int argc, char **argv)
 			encode_in = argv[++i];
 		} else if (!strcmp(a, "--convert") && i + 1 < argc) {
 			convert_in = argv[++i];
+		} else if (!strcmp(a, "--conflicts") && i + 1 < argc) {
+			conflicts_out = argv[++i];
 		} else if (!strcmp(a, "--check-converted")) {
 			check = 1;
 		} else if (!strcmp(a, "-o") && i + 1 < argc) {
@@ -381,6 +389,11 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 	}
 	struct tally t = { .quiet = quiet };
 	int missing = 0;
+	struct mt_conflicts *cf = NULL;
+	if (conflicts_out && (!(cf = mt_conflicts_new()) || mt_sim_attach(H->sim, &mt_conflicts_observer, cf))) {
+		fprintf(stderr, "maptrack_replay: cannot count conflicting pairs\n");
+		return 2;
+	}
 	for (int i = 0; i < nfiles; i++)
 		if (mt_harness_each_file("maptrack_replay", files[i], check ? check_one : replay_one, &t) < 0)
 			missing = 1;
@@ -389,8 +402,20 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 		       ops->name, t.files, t.clean, t.findings, t.mismatches, t.unreadable);
 		return missing || t.unreadable ? 2 : t.mismatches ? 1 : 0;
 	}
-	printf("SUMMARY impl=%s files=%u clean=%u findings=%u%s\n", ops->name, t.files, t.clean,
+	if (cf) {
+		FILE *f = fopen(conflicts_out, "w");
+		if (!f) {
+			fprintf(stderr, "maptrack_replay: cannot write %s: %s\n", conflicts_out, strerror(errno));
+			return 2;
+		}
+		mt_conflicts_write(cf, f);
+		fclose(f);
+	}
+	printf("SUMMARY impl=%s files=%u clean=%u findings=%u%s", ops->name, t.files, t.clean,
 	       t.findings, expect ? " expect=finding" : "");
+	if (cf)
+		printf(" conflicting_pairs=%u", mt_conflicts_count(cf));
+	printf("\n");
 	if (missing || t.unreadable)
 		return 2;
 	if (expect)

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "fuzz/checkers/conflicts.h"
 #include "fuzz/drivers/harness.h"
 #include "fuzz/explore/explore.h"
 #include "fuzz/triage/triage.h"
@@ -42,6 +43,7 @@ static struct {
 	const struct mt_ops *ops;
 	struct mt_harness *h;
 	int no_i11;
+	const char *conflicts;           /* --conflicts OUT */
 } M;
 
 static struct mt_program compact, replayed;
@@ -78,6 +80,8 @@ static void usage(FILE *out)
 	        "  --out DIR           where violations are saved (default out/explore)\n"
 	        "  --name NAME         scenario name in reports (default: the file's base name)\n"
 	        "  --quiet             no schedule printouts, no progress\n"
+	        "  --conflicts OUT     write the conflicting pairs of sites the schedules reach\n"
+	        "                      (SITE_A<TAB>SITE_B per line; fuzz/checkers/conflicts.h)\n"
 	        "SCENARIO: text form (tools/encode) or any input's bytes.\n");
 }
 
@@ -256,6 +260,9 @@ int main(int argc, char **argv)
 			count_pruned = 1;
 		} else if (!strcmp(a, "--quiet")) {
 			M.quiet = 1;
+		} else if (!strcmp(a, "--conflicts") && val) {
+			M.conflicts = val;
+			i++;
 		} else if (!strcmp(a, "--list-impls")) {
 			mt_harness_list_impls(stdout);
 			return 0;
@@ -333,8 +340,22 @@ int main(int argc, char **argv)
 	cfg.on_progress = on_progress;
 	cfg.stop = &interrupted;
 	M.t0 = M.last_progress = now();
+	struct mt_conflicts *cf = NULL;
+	if (M.conflicts && (!(cf = mt_conflicts_new()) || mt_sim_attach(M.h->sim, &mt_conflicts_observer, cf))) {
+		fprintf(stderr, "explore: cannot count conflicting pairs\n");
+		return 2;
+	}
 	int rc = mt_xp_explore(&sc, &cfg, &st);
 	double secs = now() - M.t0;
+	if (cf) {
+		FILE *f = fopen(M.conflicts, "w");
+		if (!f) {
+			fprintf(stderr, "explore: cannot write %s: %s\n", M.conflicts, strerror(errno));
+			return 2;
+		}
+		printf("explore: %u conflicting pairs of sites reached (%s)\n", mt_conflicts_write(cf, f), M.conflicts);
+		fclose(f);
+	}
 	if (rc) {
 		fprintf(stderr, "explore: %s\n", st.err);
 		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu error=explore\n",
