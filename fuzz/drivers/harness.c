@@ -44,6 +44,7 @@ void mt_harness_free(struct mt_harness *h)
 	mt_sim_free(h->sim);
 	mt_oracle_free(h->oracle);
 	mt_claims_free(h->claims);
+	mt_known_free(h->known);
 	free(h);
 }
 
@@ -84,6 +85,78 @@ const char *mt_harness_finding(const struct mt_harness *h)
 void mt_harness_report(struct mt_harness *h, FILE *out)
 {
 	mt_sim_report(h->sim, out);
+}
+
+int mt_harness_load_known(struct mt_harness *h, const char *who, const char *path)
+{
+	char err[512];
+
+	if (!path || !*path)
+		path = getenv("MT_KNOWN");
+	if (!path || !*path)
+		return 0;
+	struct mt_known *k = mt_known_load(path, err, sizeof(err));
+	if (!k) {
+		fprintf(stderr, "%s: %s\n", who, err);
+		exit(2);
+	}
+	mt_known_free(h->known);
+	h->known = k;
+	return 1;
+}
+
+int mt_harness_classify(struct mt_harness *h, int *first)
+{
+	if (first)
+		*first = 0;
+	if (mt_signature(h->sim, h->sig, sizeof(h->sig)) != 0)
+		return MT_VERDICT_CLEAN;
+	if (mt_known_match(h->known, h->sig)) {
+		h->n_known++;
+		return MT_VERDICT_KNOWN;
+	}
+	h->n_new++;
+	for (unsigned i = 0; i < h->n_new_sigs && i < 32; i++)
+		if (!strcmp(h->new_sigs[i], h->sig))
+			return MT_VERDICT_NEW;
+	if (h->n_new_sigs < 32)
+		snprintf(h->new_sigs[h->n_new_sigs], MT_SIG_MAX, "%s", h->sig);
+	h->n_new_sigs++;
+	if (first)
+		*first = 1;
+	return MT_VERDICT_NEW;
+}
+
+static unsigned stale_count(const struct mt_harness *h)
+{
+	unsigned long m;
+	unsigned n = 0;
+
+	for (unsigned i = 0; mt_known_at(h->known, i, &m); i++)
+		n += m == 0;
+	return n;
+}
+
+void mt_harness_known_counts(const struct mt_harness *h, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, " known=%lu new=%lu new_sigs=", h->n_known, h->n_new);
+
+	for (unsigned i = 0; i < h->n_new_sigs && i < 32 && n < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", h->new_sigs[i]);
+	if (!h->n_new_sigs && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "-");
+	if (n < cap)
+		snprintf(buf + n, cap - n, " stale=%u", stale_count(h));
+}
+
+void mt_harness_print_stale(const struct mt_harness *h, FILE *out)
+{
+	unsigned long m;
+	const char *s;
+
+	for (unsigned i = 0; (s = mt_known_at(h->known, i, &m)); i++)
+		if (!m)
+			fprintf(out, "STALE %s (in the known file, never matched)\n", s);
 }
 
 static void on_crash(int sig)
