@@ -7,13 +7,29 @@
  *   MT_PAIR_COVERAGE=0    turn off the interleaving coverage (extra counters
  *                         indexed by (preempted site, site run next): exact
  *                         for up to 64 sites, hashed beyond)
- * A finding prints the invariant, the handle and the interleaving, then
- * abort()s so libFuzzer saves the input.
+ *   MT_KNOWN=FILE         known findings (fuzz/known/known.h): a finding
+ *                         whose signature is in FILE ends its input as
+ *                         "known" and the campaign goes on; a malformed
+ *                         FILE exits 2 before any input runs
+ *   MT_CONTINUE=1         keep going after new findings too (implied by
+ *                         MT_KNOWN)
+ *   MT_FINDINGS_DIR=DIR   where each new signature is saved once, as
+ *                         DIR/new-<signature> (+ .txt), shared by every
+ *                         fork job (default: the current directory)
+ * Without MT_KNOWN or MT_CONTINUE a finding prints the invariant, the
+ * handle and the interleaving, then abort()s so libFuzzer saves the input.
+ * With them, oracle findings recover in process (the engine owns every
+ * VCPU stack and the table's pages; the next run starts clean): a known
+ * one returns at once, a new one is printed and saved the first time its
+ * signature is seen, and the input returns normally.  Signals and
+ * sanitizer reports still end the process.  At exit:
+ * "maptrack_fuzzer: SUMMARY-KNOWN execs=N known=N new=N new_sigs=... stale=N".
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fuzz/drivers/harness.h"
 
@@ -26,6 +42,26 @@ uint8_t mt_fuzz_pair_counters[MT_PAIR_COUNTERS];
 uint8_t *mt_fuzz_pairs;
 
 static struct mt_harness *harness;
+static int keep_going;                 /* MT_KNOWN or MT_CONTINUE */
+static const char *findings_dir = ".";
+static struct timespec t0;
+static unsigned long execs;
+
+static double elapsed_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+static void known_summary(void)
+{
+	char counts[2048];
+
+	mt_harness_known_counts(harness, counts, sizeof(counts));
+	fprintf(stderr, "maptrack_fuzzer: SUMMARY-KNOWN execs=%lu%s\n", execs, counts);
+	mt_harness_print_stale(harness, stderr);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,19 +81,41 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	const char *pc = getenv("MT_PAIR_COVERAGE");
 	harness = mt_harness_new(impl);
+	const char *cont = getenv("MT_CONTINUE");
+	keep_going = mt_harness_load_known(harness, "maptrack_fuzzer", NULL) || (cont && !strcmp(cont, "1"));
+	if (getenv("MT_FINDINGS_DIR") && *getenv("MT_FINDINGS_DIR"))
+		findings_dir = getenv("MT_FINDINGS_DIR");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (keep_going)
+		atexit(known_summary);
 	mt_fuzz_pairs = pc && !strcmp(pc, "0") ? NULL : mt_fuzz_pair_counters;
 	mt_sim_set_pair_counters(harness->sim, mt_fuzz_pairs, MT_PAIR_COUNTERS);
-	fprintf(stderr, "maptrack_fuzzer: impl=%s pair_coverage=%s sites=%u\n", impl->name,
-	        mt_fuzz_pairs ? "on" : "off", harness->sites.count);
+	fprintf(stderr, "maptrack_fuzzer: impl=%s pair_coverage=%s sites=%u known=%u%s\n", impl->name,
+	        mt_fuzz_pairs ? "on" : "off", harness->sites.count, mt_known_count(harness->known),
+	        keep_going ? " (findings continue)" : "");
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (mt_harness_run(harness, data, size, NULL)) {
+	execs++;
+	if (!mt_harness_run(harness, data, size, NULL))
+		return 0;
+	if (!keep_going) {
 		mt_harness_report(harness, stderr);
 		fflush(stderr);
 		abort();
 	}
+	int first;
+	if (mt_harness_classify(harness, &first) == MT_VERDICT_KNOWN || !first)
+		return 0;
+	/* A signature this process has not seen: say it, save it once. */
+	int saved = mt_known_save_once(findings_dir, harness->sig, mt_harness_finding(harness), data, size);
+	fprintf(stderr, "maptrack_fuzzer: NEW SIGNATURE %s after %.2fs, exec %lu: %s%s\n", harness->sig,
+	        elapsed_s(), execs, mt_harness_finding(harness),
+	        saved == 1 ? " (saved)" : saved == 0 ? " (saved before by another job)" : " (not saved: error)");
+	if (saved == 1)
+		mt_harness_report(harness, stderr);
+	fflush(stderr);
 	return 0;
 }
