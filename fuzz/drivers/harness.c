@@ -87,6 +87,9 @@ void mt_harness_report(struct mt_harness *h, FILE *out)
 	mt_sim_report(h->sim, out);
 }
 
+/* The harness whose known findings the crash handler consults. */
+static struct mt_harness *crash_known;
+
 int mt_harness_load_known(struct mt_harness *h, const char *who, const char *path)
 {
 	char err[512];
@@ -102,6 +105,7 @@ int mt_harness_load_known(struct mt_harness *h, const char *who, const char *pat
 	}
 	mt_known_free(h->known);
 	h->known = k;
+	crash_known = h;
 	return 1;
 }
 
@@ -166,11 +170,18 @@ static void on_crash(int sig)
 	snprintf(what, sizeof(what), "signal %d (%s)", sig, strsignal(sig));
 	fflush(stdout);
 	printf("FINDING crash: %s\n", what);
-	if (mt_sim_active())
+	int known = 0;
+	if (mt_sim_active()) {
+		char s[MT_SIG_MAX];
 		mt_sim_report_crash(mt_sim_active(), stdout, what);
-	printf("SUMMARY crash=1 signal=%d\n", sig);
+		if (mt_signature(mt_sim_active(), s, sizeof(s)) == 0) {
+			known = crash_known && mt_known_match(crash_known->known, s);
+			printf("%s %s\n", known ? "KNOWN-SIGNATURE" : "SIGNATURE", s);
+		}
+	}
+	printf("SUMMARY crash=1 signal=%d%s\n", sig, known ? " known=1" : "");
 	fflush(stdout);
-	_exit(1);
+	_exit(known ? 3 : 1);
 }
 
 void mt_harness_catch_crashes(void)

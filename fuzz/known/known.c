@@ -170,7 +170,7 @@ struct mt_known *mt_known_load(const char *path, char *err, size_t errcap)
 		if (strlen(s) >= MT_SIG_MAX || !mt_signature_valid(s)) {
 			snprintf(err, errcap,
 			         "%s:%u: not a signature: '%.80s' (want INV:DETECTOR:STOP, e.g. "
-			         "I5:after-get:ZOO_POP_CAS_HEAD; '#' starts a comment)", path, lineno, s);
+			         "I7:get:POP_WRITE_HEAD; '#' starts a comment)", path, lineno, s);
 			goto bad;
 		}
 		add(k, s);
