@@ -29,7 +29,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fuzz/drivers/harness.h"
 
@@ -54,13 +56,35 @@ static double elapsed_s(void)
 	return (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
+/* At exit: the counts on stderr, and one line appended to
+ * MT_FINDINGS_DIR/.counts (fork jobs' logs are not kept: tools/fuzz sums
+ * this file): "execs=N known=N new=N matched=SIG,SIG". */
 static void known_summary(void)
 {
-	char counts[2048];
+	char counts[2048], line[4096];
+	unsigned long m;
+	const char *k;
 
 	mt_harness_known_counts(harness, counts, sizeof(counts));
 	fprintf(stderr, "maptrack_fuzzer: SUMMARY-KNOWN execs=%lu%s\n", execs, counts);
 	mt_harness_print_stale(harness, stderr);
+	if (!execs || !getenv("MT_FINDINGS_DIR"))
+		return;
+	size_t n = (size_t)snprintf(line, sizeof(line), "execs=%lu known=%lu new=%lu matched=", execs,
+	                            harness->n_known, harness->n_new);
+	for (unsigned i = 0; (k = mt_known_at(harness->known, i, &m)) && n < sizeof(line) - 1; i++)
+		if (m)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s,", k);
+	if (n < sizeof(line) - 1)
+		line[n++] = '\n';
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/.counts", findings_dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	if (fd >= 0) {
+		if (write(fd, line, n) < 0)
+			fprintf(stderr, "maptrack_fuzzer: cannot append to %s\n", path);
+		close(fd);
+	}
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
