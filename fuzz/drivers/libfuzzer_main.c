@@ -7,6 +7,8 @@
  *   MT_PAIR_COVERAGE=0    turn off the interleaving coverage (extra counters
  *                         indexed by (preempted site, site run next): exact
  *                         for up to 64 sites, hashed beyond)
+ *   MT_I11=0              do not check private claims (I11): a bug that I11
+ *                         would stop first shows its own corruption
  *   MT_KNOWN=FILE         known findings (fuzz/known/known.h): a finding
  *                         whose signature is in FILE ends its input as
  *                         "known" and the campaign goes on; a malformed
@@ -106,6 +108,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *pc = getenv("MT_PAIR_COVERAGE");
 	harness = mt_harness_new(impl);
 	const char *cont = getenv("MT_CONTINUE");
+	const char *i11 = getenv("MT_I11");
+	mt_claims_enable(harness->claims, !(i11 && !strcmp(i11, "0")));
 	keep_going = mt_harness_load_known(harness, "maptrack_fuzzer", NULL) || (cont && !strcmp(cont, "1"));
 	if (getenv("MT_FINDINGS_DIR") && *getenv("MT_FINDINGS_DIR"))
 		findings_dir = getenv("MT_FINDINGS_DIR");
@@ -114,9 +118,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		atexit(known_summary);
 	mt_fuzz_pairs = pc && !strcmp(pc, "0") ? NULL : mt_fuzz_pair_counters;
 	mt_sim_set_pair_counters(harness->sim, mt_fuzz_pairs, MT_PAIR_COUNTERS);
-	fprintf(stderr, "maptrack_fuzzer: impl=%s pair_coverage=%s sites=%u known=%u%s\n", impl->name,
-	        mt_fuzz_pairs ? "on" : "off", harness->sites.count, mt_known_count(harness->known),
-	        keep_going ? " (findings continue)" : "");
+	fprintf(stderr, "maptrack_fuzzer: impl=%s pair_coverage=%s sites=%u i11=%s known=%u%s\n", impl->name,
+	        mt_fuzz_pairs ? "on" : "off", harness->sites.count, mt_claims_enabled(harness->claims) ? "on" : "off",
+	        mt_known_count(harness->known), keep_going ? " (findings continue)" : "");
 	return 0;
 }
 
