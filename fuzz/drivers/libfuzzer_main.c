@@ -15,6 +15,10 @@
  *                         FILE exits 2 before any input runs
  *   MT_CONTINUE=1         keep going after new findings too (implied by
  *                         MT_KNOWN)
+ *   MT_STOP_ON_NEW=1      with MT_KNOWN: a new signature is saved, then
+ *                         abort()s as without MT_KNOWN (known ones still
+ *                         return): the first new finding ends the run
+ *                         (tools/bugbench --known, --multi)
  *   MT_FINDINGS_DIR=DIR   where each new signature is saved once, as
  *                         DIR/new-<signature> (+ .txt), shared by every
  *                         fork job (default: the current directory)
@@ -47,6 +51,7 @@ uint8_t *mt_fuzz_pairs;
 
 static struct mt_harness *harness;
 static int keep_going;                 /* MT_KNOWN or MT_CONTINUE */
+static int stop_on_new;                /* MT_STOP_ON_NEW=1 */
 static const char *findings_dir = ".";
 static struct timespec t0;
 static unsigned long execs;
@@ -111,6 +116,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *i11 = getenv("MT_I11");
 	mt_claims_enable(harness->claims, !(i11 && !strcmp(i11, "0")));
 	keep_going = mt_harness_load_known(harness, "maptrack_fuzzer", NULL) || (cont && !strcmp(cont, "1"));
+	const char *son = getenv("MT_STOP_ON_NEW");
+	stop_on_new = son && !strcmp(son, "1");
 	if (getenv("MT_FINDINGS_DIR") && *getenv("MT_FINDINGS_DIR"))
 		findings_dir = getenv("MT_FINDINGS_DIR");
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -135,15 +142,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	}
 	int first;
-	if (mt_harness_classify(harness, &first) == MT_VERDICT_KNOWN || !first)
+	int verdict = mt_harness_classify(harness, &first);
+	if (verdict == MT_VERDICT_KNOWN || (!first && !stop_on_new))
 		return 0;
 	/* A signature this process has not seen: say it, save it once. */
 	int saved = mt_known_save_once(findings_dir, harness->sig, mt_harness_finding(harness), data, size);
 	fprintf(stderr, "maptrack_fuzzer: NEW SIGNATURE %s after %.2fs, exec %lu: %s%s\n", harness->sig,
 	        elapsed_s(), execs, mt_harness_finding(harness),
 	        saved == 1 ? " (saved)" : saved == 0 ? " (saved before by another job)" : " (not saved: error)");
-	if (saved == 1)
+	if (saved == 1 || stop_on_new)
 		mt_harness_report(harness, stderr);
 	fflush(stderr);
+	if (stop_on_new)
+		abort();
 	return 0;
 }
