@@ -336,6 +336,14 @@ fi
 # ---------------------------------------------------------------- setup
 
 mkdir -p "$out/bin" "$out/runs" || die "cannot create $out"
+if ((multi)); then
+  mkdir -p "$out" || die "cannot create $out"
+  if [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then FUZZER=${BUGBENCH_FUZZER_BIN:-}; [[ -x $FUZZER ]] || die "BUGBENCH_NO_BUILD=1 needs BUGBENCH_FUZZER_BIN"
+  else FUZZER=$out/bin/maptrack_fuzzer; build_copy //fuzz/drivers:maptrack_fuzzer fuzz/drivers/maptrack_fuzzer "$FUZZER" --config=asan-libfuzzer; fi
+  mv=()
+  [[ -n $variants_arg ]] && IFS=, read -r -a mv <<<"$variants_arg"
+  exec "$root/bugbench/multi.sh" "$FUZZER" "$out/multi" "$trials" "$budget" "${mv[@]}"
+fi
 NAIVE=$(naive_bin) || exit 2
 vt=$(variant_table) || exit 2
 printf '%s\n' "$vt" >"$out/detected_by.tsv"
@@ -354,14 +362,6 @@ fi
 rows=(production "${variants[@]}")
 
 has() { local x; for x in "${engines[@]}"; do [[ $x == "$1" ]] && return 0; done; return 1; }
-if ((multi)); then
-  mkdir -p "$out" || die "cannot create $out"
-  if [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then FUZZER=${BUGBENCH_FUZZER_BIN:-}; [[ -x $FUZZER ]] || die "BUGBENCH_NO_BUILD=1 needs BUGBENCH_FUZZER_BIN"
-  else FUZZER=$out/bin/maptrack_fuzzer; build_copy //fuzz/drivers:maptrack_fuzzer fuzz/drivers/maptrack_fuzzer "$FUZZER" --config=asan-libfuzzer; fi
-  mv=()
-  [[ -n $variants_arg ]] && IFS=, read -r -a mv <<<"$variants_arg"
-  exec "$root/bugbench/multi.sh" "$FUZZER" "$out/multi" "$trials" "$budget" "${mv[@]}"
-fi
 if [[ -n $known ]]; then mkdir -p "$out/findings"; export MT_FINDINGS_DIR=$out/findings; fi
 FUZZER= STRESS= AFLBIN= afl_note=
 if has libfuzzer; then

@@ -6,7 +6,7 @@
 # whose saved reproducer replays as that finding on the variant and runs
 # clean on production; production with an empty known file stays clean.
 set -uo pipefail
-fuzzer=$1 replay=$2
+fuzzer=$(realpath "$1") replay=$(realpath "$2")   # the runs cd into their own folders
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 fails=0
 # variant ; I11 ; known (shallow) signatures ; deep signature regex ; runs

@@ -309,6 +309,9 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 			snprintf(g[gi].example, sizeof(g[gi].example), "%s", files[i]);
 			snprintf(g[gi].finding, sizeof(g[gi].finding), "%s", v.finding);
 		} else if (better(&prog, blen, bytes, g[gi].best, g[gi].best_len, g[gi].best_bytes)) {
+			/* by run signature a group may hold several invariants:
+			 * the best reproducer's is the one it is minimal for */
+			snprintf(g[gi].inv, sizeof(g[gi].inv), "%s", sig.inv);
 			*g[gi].best = prog;
 			g[gi].best_len = blen;
 			memcpy(g[gi].best_bytes, bytes, blen);
