@@ -63,35 +63,51 @@ static double elapsed_s(void)
 	return (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
-/* At exit: the counts on stderr, and one line appended to
- * MT_FINDINGS_DIR/.counts (fork jobs' logs are not kept: tools/fuzz sums
- * this file): "execs=N known=N new=N matched=SIG,SIG". */
-static void known_summary(void)
+/* The counts so far not yet in MT_FINDINGS_DIR/.counts. */
+static unsigned long flushed_execs, flushed_known, flushed_new;
+
+/* Append "execs=N known=N new=N matched=SIG,SIG," (the counts since the
+ * last append) to MT_FINDINGS_DIR/.counts: tools/fuzz and tools/afl sum
+ * the lines of every process (fork jobs' logs are not kept; AFL++
+ * persistent processes rarely exit).  Every 4096 findings and at exit. */
+static void flush_counts(void)
 {
-	char counts[2048], line[4096];
+	char line[4096];
 	unsigned long m;
 	const char *k;
 
-	mt_harness_known_counts(harness, counts, sizeof(counts));
-	fprintf(stderr, "maptrack_fuzzer: SUMMARY-KNOWN execs=%lu%s\n", execs, counts);
-	mt_harness_print_stale(harness, stderr);
-	if (!execs || !getenv("MT_FINDINGS_DIR"))
+	if (!getenv("MT_FINDINGS_DIR") || execs == flushed_execs)
 		return;
-	size_t n = (size_t)snprintf(line, sizeof(line), "execs=%lu known=%lu new=%lu matched=", execs,
-	                            harness->n_known, harness->n_new);
+	size_t n = (size_t)snprintf(line, sizeof(line), "execs=%lu known=%lu new=%lu matched=", execs - flushed_execs,
+	                            harness->n_known - flushed_known, harness->n_new - flushed_new);
 	for (unsigned i = 0; (k = mt_known_at(harness->known, i, &m)) && n < sizeof(line) - 1; i++)
 		if (m)
 			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s,", k);
-	if (n < sizeof(line) - 1)
-		line[n++] = '\n';
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	flushed_execs = execs;
+	flushed_known = harness->n_known;
+	flushed_new = harness->n_new;
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/.counts", findings_dir);
-	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);   /* one write: atomic append */
 	if (fd >= 0) {
 		if (write(fd, line, n) < 0)
 			fprintf(stderr, "maptrack_fuzzer: cannot append to %s\n", path);
 		close(fd);
 	}
+}
+
+/* At exit: the counts on stderr and in MT_FINDINGS_DIR/.counts. */
+static void known_summary(void)
+{
+	char counts[2048];
+
+	mt_harness_known_counts(harness, counts, sizeof(counts));
+	fprintf(stderr, "maptrack_fuzzer: SUMMARY-KNOWN execs=%lu%s\n", execs, counts);
+	mt_harness_print_stale(harness, stderr);
+	flush_counts();
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
@@ -143,6 +159,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	int first;
 	int verdict = mt_harness_classify(harness, &first);
+	if (((harness->n_known + harness->n_new) & 4095u) == 0)
+		flush_counts();
 	if (verdict == MT_VERDICT_KNOWN || (!first && !stop_on_new))
 		return 0;
 	/* A signature this process has not seen: say it, save it once. */
