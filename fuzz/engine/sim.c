@@ -505,12 +505,9 @@ static void park(struct mt_sim *sim, struct vcpu *vc, int site, enum vstate st)
  * meets a write another VCPU made while v was stopped; then log the write. */
 static inline void note_access(struct mt_sim *sim, unsigned v, struct vcpu *vc, unsigned kind, const void *addr)
 {
+	/* direct-mapped: a collision forgets the older write (a conflict
+	 * then goes unseen: the preemption reads as noise) */
 	unsigned slot = (unsigned)(((uintptr_t)addr >> 3) * 0x9e3779b1u >> 24) & 255u;
-
-	for (unsigned probe = 0; probe < 4; probe++, slot = (slot + 1) & 255u) {
-		if (sim->wlog[slot].gen != sim->wgen || sim->wlog[slot].addr == addr)
-			break;
-	}
 	int hit = sim->wlog[slot].gen == sim->wgen && sim->wlog[slot].addr == addr;
 	if (vc->watch_site >= 0 && hit && sim->wlog[slot].vcpu != v && sim->wlog[slot].seq > vc->watch_seq) {
 		vc->preempt_site = vc->watch_site;
@@ -569,10 +566,8 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr)
 		break;
 	}
 	/* Resumed (or never stopped): the access happens now. */
-	if (site >= 0) {
-		const struct mt_site *sd = mt_sim_site(sim, (unsigned)site);
-		note_access(sim, (unsigned)sim->cur, vc, sd ? sd->kind : MT_SK_RW, addr);
-	}
+	if (site >= 0 && ((site_desc->kind & MT_SK_W) || vc->watch_site >= 0))
+		note_access(sim, (unsigned)sim->cur, vc, site_desc->kind, addr);
 	for (unsigned i = 0; i < sim->nr_access; i++) {
 		unsigned k = sim->access_of[i];
 		sim->obs[k]->access(sim->obs_ctx[k], sim, (unsigned)sim->cur, (unsigned)site, addr);
