@@ -63,9 +63,9 @@ shopt -s nullglob
 lib_srcs=() zoo_srcs=() harness_srcs=()
 for f in "$root"/lib/*.c; do [[ $f == *_test.c ]] || lib_srcs+=("$f"); done
 for f in "$root"/lib/variants/*.c; do [[ $f == *_test.c ]] || zoo_srcs+=("$f"); done
-# The rooms of fuzz/ the target links: engine, format, checkers and the
+# The rooms of fuzz/ the target links: engine, format, checkers, known and the
 # driver library (every .c but tests and the other front ends' mains).
-for d in engine format checkers; do
+for d in engine format checkers known; do
   for f in "$root"/fuzz/$d/*.c; do [[ $f == *_test.c ]] || harness_srcs+=("$f"); done
 done
 harness_srcs+=("$root/fuzz/drivers/harness.c")

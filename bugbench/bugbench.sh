@@ -9,6 +9,14 @@
 #                       [--trials K] [--budget SECONDS] [--engine-budget ENGINE=S,...]
 #                       [--jobs 1|2] [--out DIR] [--list] [--help]
 #        tools/bugbench --from-csv TRIALS.csv [--out DIR]   (re-render a report)
+#        tools/bugbench --multi [--variants multi-...] [--trials K] [--budget S] [--out DIR]
+#   --multi        the multi-bug variants (lib/variants/multi_bug.c): per trial, one
+#                  libFuzzer campaign that feeds each signature it finds back as
+#                  known until every bug of bugbench/multi_bugs.tsv is found; the
+#                  time and executions to each bug (bugbench/multi.sh)
+#   --known FILE   known findings (fuzz/known/known.h) for the libfuzzer and afl
+#                  engines: a known finding does not count, the first new one
+#                  ends the trial (MT_KNOWN, MT_STOP_ON_NEW=1)
 #   --variants     zoo variants (default: all; tools/bugbench --list)
 #   --engines      default libfuzzer,afl,tsan,naive
 #     libfuzzer    //fuzz:maptrack_fuzzer (simulator, ASan+UBSan), empty corpus,
@@ -53,7 +61,7 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 die() { echo "$me: $*" >&2; echo "($me --help for usage)" >&2; exit 2; }
 log() { echo "$me: $*" >&2; }
 
-variants_arg= engines_arg=libfuzzer,afl,tsan,naive trials=3 budget=30 engine_budget_arg= jobs=1
+variants_arg= engines_arg=libfuzzer,afl,tsan,naive trials=3 budget=30 engine_budget_arg= jobs=1 multi=0 known=
 out= list=0 from_csv=
 need() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
 while (($#)); do
@@ -70,12 +78,19 @@ while (($#)); do
     --jobs) need "$@"; jobs=$2; shift 2 ;;
     --out) need "$@"; out=$2; shift 2 ;;
     --from-csv) need "$@"; from_csv=$2; shift 2 ;;
+    --multi) multi=1; shift ;;
+    --known) need "$@"; known=$2; shift 2 ;;
     *) die "unknown argument '$flag'" ;;
   esac
 done
 [[ $trials =~ ^[0-9]+$ && $trials -ge 1 && $trials -le 100 ]] || die "--trials must be 1..100, not '$trials'"
 [[ $budget =~ ^[0-9]+$ && $budget -ge 1 && $budget -le 86400 ]] || die "--budget must be a whole number of seconds >= 1, not '$budget'"
 [[ $jobs =~ ^[12]$ ]] || die "--jobs must be 1 or 2, not '$jobs' (2 cores, shared)"
+if [[ -n $known ]]; then
+  source "$root/fuzz/tools_lib.sh"
+  known=$(mt_check_known "$known") || exit 2
+  export MT_KNOWN=$known MT_STOP_ON_NEW=1
+fi
 declare -A ebudget=()
 for e in "${ALL_ENGINES[@]}"; do ebudget[$e]=$budget; done
 if [[ -n $engine_budget_arg ]]; then
@@ -325,6 +340,14 @@ fi
 # ---------------------------------------------------------------- setup
 
 mkdir -p "$out/bin" "$out/runs" || die "cannot create $out"
+if ((multi)); then
+  mkdir -p "$out" || die "cannot create $out"
+  if [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then FUZZER=${BUGBENCH_FUZZER_BIN:-}; [[ -x $FUZZER ]] || die "BUGBENCH_NO_BUILD=1 needs BUGBENCH_FUZZER_BIN"
+  else FUZZER=$out/bin/maptrack_fuzzer; build_copy //fuzz/drivers:maptrack_fuzzer fuzz/drivers/maptrack_fuzzer "$FUZZER" --config=asan-libfuzzer; fi
+  mv=()
+  [[ -n $variants_arg ]] && IFS=, read -r -a mv <<<"$variants_arg"
+  exec "$root/bugbench/multi.sh" "$FUZZER" "$out/multi" "$trials" "$budget" "${mv[@]}"
+fi
 NAIVE=$(naive_bin) || exit 2
 vt=$(variant_table) || exit 2
 printf '%s\n' "$vt" >"$out/detected_by.tsv"
@@ -343,6 +366,7 @@ fi
 rows=(production "${variants[@]}")
 
 has() { local x; for x in "${engines[@]}"; do [[ $x == "$1" ]] && return 0; done; return 1; }
+if [[ -n $known ]]; then mkdir -p "$out/findings"; export MT_FINDINGS_DIR=$out/findings; fi
 FUZZER= STRESS= AFLBIN= afl_note=
 if has libfuzzer; then
   if [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then FUZZER=${BUGBENCH_FUZZER_BIN:-}; [[ -x $FUZZER ]] || die "BUGBENCH_NO_BUILD=1 needs BUGBENCH_FUZZER_BIN"

@@ -51,3 +51,24 @@ mt_replay_bin() {
 mt_fuzzer_bin() { mt_build_bin //fuzz/drivers:maptrack_fuzzer k8-optlibfuzzer --config=asan-libfuzzer; }
 # The triage binary (default configuration).
 mt_triage_bin() { mt_build_bin //fuzz/triage:maptrack_triage k8-fastbuild; }
+
+# mt_check_known FILE: the known-findings file (fuzz/known/known.h): one
+# signature INV:DETECTOR:STOP per line, '#' comments, blank lines.  Prints
+# its absolute path; a missing file or a malformed line is an error with
+# its line number (the caller exits 2 before any work).  The C reader
+# (mt_known_load) applies the same rules.
+mt_check_known() {
+  local f=$1 n=0 line sig
+  [[ -f $f && -r $f ]] || { echo "tools/$(basename "${0%.sh}"): known-findings file $f: no such readable file" >&2; return 1; }
+  while IFS= read -r line || [[ -n $line ]]; do
+    n=$((n + 1))
+    sig=${line%%#*}
+    sig=${sig#"${sig%%[![:space:]]*}"}; sig=${sig%"${sig##*[![:space:]]}"}
+    [[ -z $sig ]] && continue
+    if [[ ! $sig =~ ^[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+:[A-Za-z0-9_.-]+$ || ${#sig} -ge 128 ]]; then
+      echo "tools/$(basename "${0%.sh}"): $f:$n: not a signature: '$sig' (want INV:DETECTOR:STOP, e.g. I7:get:POP_WRITE_HEAD; '#' starts a comment)" >&2
+      return 1
+    fi
+  done <"$f"
+  realpath -- "$f"
+}

@@ -21,6 +21,10 @@
  *
  * Outside afl-fuzz: `afl_driver FILE...` runs each file once (exit 1 at
  * the first finding); with no argument, one input from stdin.
+ *
+ * Known findings (MT_KNOWN, MT_CONTINUE, MT_FINDINGS_DIR: libfuzzer_main.c)
+ * work here unchanged: persistent mode goes on after an oracle finding,
+ * and every instance saves new signatures into the one findings folder.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -128,7 +132,7 @@ static void run_one(const uint8_t *data, size_t size)
 	size_t m0 = n_malloc, f0 = n_free;
 #endif
 
-	LLVMFuzzerTestOneInput(data, size);   /* abort()s on a finding */
+	LLVMFuzzerTestOneInput(data, size);   /* abort()s on a finding, unless MT_KNOWN / MT_CONTINUE */
 	if (pairs)
 		pairs_to_map(pairs);
 #ifdef __AFL_LEAK_CHECK

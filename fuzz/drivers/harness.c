@@ -46,6 +46,7 @@ void mt_harness_free(struct mt_harness *h)
 	mt_oracle_free(h->oracle);
 	mt_claims_free(h->claims);
 	mt_races_free(h->races);
+	mt_known_free(h->known);
 	free(h);
 }
 
@@ -88,6 +89,82 @@ void mt_harness_report(struct mt_harness *h, FILE *out)
 	mt_sim_report(h->sim, out);
 }
 
+/* The harness whose known findings the crash handler consults. */
+static struct mt_harness *crash_known;
+
+int mt_harness_load_known(struct mt_harness *h, const char *who, const char *path)
+{
+	char err[512];
+
+	if (!path || !*path)
+		path = getenv("MT_KNOWN");
+	if (!path || !*path)
+		return 0;
+	struct mt_known *k = mt_known_load(path, err, sizeof(err));
+	if (!k) {
+		fprintf(stderr, "%s: %s\n", who, err);
+		exit(2);
+	}
+	mt_known_free(h->known);
+	h->known = k;
+	crash_known = h;
+	return 1;
+}
+
+int mt_harness_classify(struct mt_harness *h, int *first)
+{
+	if (first)
+		*first = 0;
+	if (mt_signature(h->sim, h->sig, sizeof(h->sig)) != 0)
+		return MT_VERDICT_CLEAN;
+	if (mt_known_match(h->known, h->sig)) {
+		h->n_known++;
+		return MT_VERDICT_KNOWN;
+	}
+	h->n_new++;
+	for (unsigned i = 0; i < h->n_new_sigs && i < 32; i++)
+		if (!strcmp(h->new_sigs[i], h->sig))
+			return MT_VERDICT_NEW;
+	if (h->n_new_sigs < 32)
+		snprintf(h->new_sigs[h->n_new_sigs], MT_SIG_MAX, "%s", h->sig);
+	h->n_new_sigs++;
+	if (first)
+		*first = 1;
+	return MT_VERDICT_NEW;
+}
+
+static unsigned stale_count(const struct mt_harness *h)
+{
+	unsigned long m;
+	unsigned n = 0;
+
+	for (unsigned i = 0; mt_known_at(h->known, i, &m); i++)
+		n += m == 0;
+	return n;
+}
+
+void mt_harness_known_counts(const struct mt_harness *h, char *buf, size_t cap)
+{
+	size_t n = (size_t)snprintf(buf, cap, " known=%lu new=%lu new_sigs=", h->n_known, h->n_new);
+
+	for (unsigned i = 0; i < h->n_new_sigs && i < 32 && n < cap; i++)
+		n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", h->new_sigs[i]);
+	if (!h->n_new_sigs && n < cap)
+		n += (size_t)snprintf(buf + n, cap - n, "-");
+	if (n < cap)
+		snprintf(buf + n, cap - n, " stale=%u", stale_count(h));
+}
+
+void mt_harness_print_stale(const struct mt_harness *h, FILE *out)
+{
+	unsigned long m;
+	const char *s;
+
+	for (unsigned i = 0; (s = mt_known_at(h->known, i, &m)); i++)
+		if (!m)
+			fprintf(out, "STALE %s (in the known file, never matched)\n", s);
+}
+
 static void on_crash(int sig)
 {
 	char what[64];
@@ -95,11 +172,18 @@ static void on_crash(int sig)
 	snprintf(what, sizeof(what), "signal %d (%s)", sig, strsignal(sig));
 	fflush(stdout);
 	printf("FINDING crash: %s\n", what);
-	if (mt_sim_active())
+	int known = 0;
+	if (mt_sim_active()) {
+		char s[MT_SIG_MAX];
 		mt_sim_report_crash(mt_sim_active(), stdout, what);
-	printf("SUMMARY crash=1 signal=%d\n", sig);
+		if (mt_signature(mt_sim_active(), s, sizeof(s)) == 0) {
+			known = crash_known && mt_known_match(crash_known->known, s);
+			printf("%s %s\n", known ? "KNOWN-SIGNATURE" : "SIGNATURE", s);
+		}
+	}
+	printf("SUMMARY crash=1 signal=%d%s\n", sig, known ? " known=1" : "");
 	fflush(stdout);
-	_exit(1);
+	_exit(known ? 3 : 1);
 }
 
 void mt_harness_catch_crashes(void)

@@ -22,6 +22,7 @@
 #include "fuzz/checkers/races.h"
 #include "fuzz/engine/sim.h"
 #include "fuzz/format/input.h"
+#include "fuzz/known/known.h"
 #include "lib/maptrack.h"
 
 struct mt_harness {
@@ -32,7 +33,16 @@ struct mt_harness {
 	const struct mt_ops *ops;
 	struct mt_in_sites sites;        /* ops's sites, for decode and text */
 	struct mt_program prog;          /* the program of the last mt_harness_run() */
+	/* known findings (mt_harness_load_known, mt_harness_classify) */
+	struct mt_known *known;          /* NULL: none loaded */
+	char sig[MT_SIG_MAX];            /* signature of the last classified finding */
+	unsigned long n_known, n_new;    /* findings classified known / new */
+	unsigned n_new_sigs;             /* distinct new signatures seen (first 32 kept) */
+	char new_sigs[32][MT_SIG_MAX];
 };
+
+/* Verdicts of mt_harness_classify(). */
+enum { MT_VERDICT_CLEAN = 0, MT_VERDICT_NEW = 1, MT_VERDICT_KNOWN = 3 };
 
 /* An implementation by name (every registered one); NULL if unknown. */
 const struct mt_ops *mt_harness_impl(const char *name);
@@ -61,6 +71,24 @@ int mt_harness_run_program(struct mt_harness *h, const struct mt_program *p, FIL
 /* The finding of the last run ("" if clean) and its interleaving. */
 const char *mt_harness_finding(const struct mt_harness *h);
 void mt_harness_report(struct mt_harness *h, FILE *out);
+
+/* Known findings: load path (NULL: $MT_KNOWN; neither: none).  A file
+ * that cannot be read or has a malformed line is said on stderr with its
+ * line number, prefixed by who, and the process exits 2 (before any work).
+ * Returns 1 if a known-findings file is in use. */
+int mt_harness_load_known(struct mt_harness *h, const char *who, const char *path);
+
+/* After mt_harness_run() returned 1: the finding's signature into h->sig
+ * (mt_signature), counted as known or new.  MT_VERDICT_KNOWN or
+ * MT_VERDICT_NEW; MT_VERDICT_CLEAN if the last run was clean.  *first is
+ * set to 1 when a new signature is seen for the first time here. */
+int mt_harness_classify(struct mt_harness *h, int *first);
+
+/* " known=N new=N new_sigs=a,b stale=N": the counts for a SUMMARY line
+ * (new_sigs "-" if none; stale: known lines that never matched). */
+void mt_harness_known_counts(const struct mt_harness *h, char *buf, size_t cap);
+/* One "STALE <signature>" line per known signature that never matched. */
+void mt_harness_print_stale(const struct mt_harness *h, FILE *out);
 
 /* Replay drivers: turn SIGSEGV/SIGBUS/SIGFPE/SIGILL in the library into a
  * reported finding ("FINDING crash: ...", the interleaving, exit 1). */

@@ -20,6 +20,10 @@
  *       also write the conflicting pairs of sites the inputs reach to OUT
  *       (fuzz/checkers/conflicts.h): one "SITE_A<TAB>SITE_B" per line.
  *   maptrack_replay --list-impls
+ * Every finding of a replay prints "SIGNATURE <sig>" (fuzz/known/known.h).
+ * --known FILE (or $MT_KNOWN): a finding whose signature is in FILE is
+ * "KNOWN" (printed, not reported at length); exit 3 if every finding was
+ * known (0 clean, 1 a new finding); a malformed FILE exits 2 at once.
  * A crash (SIGSEGV...) of the library is reported as "FINDING crash" with
  * the interleaving up to it, exit 1 (--no-catch: die of the signal).
  * Last line of a replay: SUMMARY files=N clean=N findings=N.
@@ -47,11 +51,12 @@ static void usage(FILE *out)
 	        "       maptrack_replay --check-converted [--impl NAME] FILE|DIR...\n"
 	        "       maptrack_replay --list-impls\n"
 	        "--no-catch: let a crash kill the process (default: report it as a finding, exit 1)\n"
+	        "--known FILE: known findings (default $MT_KNOWN); exit 3 if every finding is known\n"
 	        "NAME defaults to $MT_IMPL, else production.\n");
 }
 
 struct tally {
-	unsigned files, clean, findings, unreadable, mismatches;
+	unsigned files, clean, findings, unreadable, mismatches, known;
 	int quiet;
 };
 
@@ -72,8 +77,14 @@ static void replay_one(void *ctx, const char *path)
 	free(data);
 	if (rc) {
 		t->findings++;
-		printf("FINDING %s (impl=%s)\n", path, ops->name);
-		mt_harness_report(H, stdout);
+		if (mt_harness_classify(H, NULL) == MT_VERDICT_KNOWN) {
+			t->known++;
+			printf("KNOWN %s (impl=%s): %s\nSIGNATURE %s\n", path, ops->name, mt_harness_finding(H), H->sig);
+		} else {
+			printf("FINDING %s (impl=%s)\n", path, ops->name);
+			mt_harness_report(H, stdout);
+			printf("SIGNATURE %s\n", H->sig);
+		}
 	} else {
 		t->clean++;
 		if (!t->quiet)
@@ -297,7 +308,8 @@ static int do_decode(const char *path, const struct mt_ops *ops)
 }
 
 static int run_main(const char *encode_in, const char *convert_in, const char *out, const char *impl_name,
-                    int decode, int check, int expect, int quiet, int catch_crashes, char **files, int nfiles);
+                    const char *known, int decode, int check, int expect, int quiet, int catch_crashes,
+                    char **files, int nfiles);
 
 int main(int argc, char **argv)
 {
@@ -305,6 +317,7 @@ int main(int argc, char **argv)
 	const char *encode_in = NULL, *convert_in = NULL, *out = NULL;
 	conflicts_out = NULL;
 	int decode = 0, check = 0, expect = 0, quiet = 0, catch_crashes = 1, nfiles = 0;
+	const char *known = NULL;
 	char **files = calloc((size_t)argc, sizeof(*files));
 
 	if (!files)
@@ -331,6 +344,10 @@ int main(int argc, char **argv)
 			expect = 1;
 		} else if (!strcmp(a, "--quiet")) {
 			quiet = 1;
+		} else if (!strcmp(a, "--known") && i + 1 < argc) {
+			known = argv[++i];
+		} else if (!strncmp(a, "--known=", 8)) {
+			known = a + 8;
 		} else if (!strcmp(a, "--no-catch")) {
 			catch_crashes = 0;
 		} else if (!strcmp(a, "--list-impls")) {
@@ -350,14 +367,15 @@ int main(int argc, char **argv)
 			files[nfiles++] = argv[i];
 		}
 	}
-	int rc = run_main(encode_in, convert_in, out, impl_name, decode, check, expect, quiet, catch_crashes,
-	                  files, nfiles);
+	int rc = run_main(encode_in, convert_in, out, impl_name, known, decode, check, expect, quiet,
+	                  catch_crashes, files, nfiles);
 	free(files);
 	return rc;
 }
 
 static int run_main(const char *encode_in, const char *convert_in, const char *out, const char *impl_name,
-                    int decode, int check, int expect, int quiet, int catch_crashes, char **files, int nfiles)
+                    const char *known, int decode, int check, int expect, int quiet, int catch_crashes,
+                    char **files, int nfiles)
 {
 	int auto_impl = !impl_name || !*impl_name;
 	if (auto_impl)
@@ -369,6 +387,7 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 		return 2;
 	}
 	H = mt_harness_new(ops);
+	int use_known = mt_harness_load_known(H, "maptrack_replay", known);
 	if (encode_in)
 		return do_encode(encode_in, out, auto_impl);
 	if (convert_in)
@@ -411,8 +430,13 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 		mt_conflicts_write(cf, f);
 		fclose(f);
 	}
-	printf("SUMMARY impl=%s files=%u clean=%u findings=%u%s", ops->name, t.files, t.clean,
-	       t.findings, expect ? " expect=finding" : "");
+	char counts[2048] = "";
+	if (use_known) {
+		mt_harness_known_counts(H, counts, sizeof(counts));
+		mt_harness_print_stale(H, stdout);
+	}
+	printf("SUMMARY impl=%s files=%u clean=%u findings=%u%s%s", ops->name, t.files, t.clean,
+	       t.findings, expect ? " expect=finding" : "", counts);
 	if (cf)
 		printf(" conflicting_pairs=%u", mt_conflicts_count(cf));
 	printf("\n");
@@ -420,5 +444,7 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 		return 2;
 	if (expect)
 		return t.files > 0 && t.findings == t.files ? 0 : 1;
-	return t.findings ? 1 : 0;
+	if (t.findings > t.known)
+		return 1;
+	return t.findings ? 3 : 0;
 }

@@ -31,6 +31,11 @@ struct vcpu {
 	enum vstate state;
 	int site;                /* where it is parked or blocked (run's site id) */
 	const void *lock;        /* the lock it waits for */
+	int stop_pending;        /* parked by the schedule; a preemption once another runs */
+	int watch_site;          /* preempted at this site: relevant if it then meets a write
+	                          * made by another VCPU while it was stopped (-1: none) */
+	uint32_t watch_seq;      /* the write sequence number when it was preempted */
+	int preempt_site;        /* last site where its operation was preempted, -1 */
 	struct mt_sim_op op;
 };
 
@@ -81,6 +86,20 @@ struct mt_sim {
 	int record;              /* record being played, -1 drain, -2 epilogue */
 	int printed_record;      /* last record line printed to trace */
 	struct mt_sim_stats stats;
+	/* blame (mt_sim_blame) */
+	int returning;           /* VCPU whose op_returned is being told, -1 */
+	int last_returned;       /* VCPU whose operation returned last, -1 */
+	uint8_t last_returned_op;
+	int last_returned_preempt;
+	enum mt_sim_phase phase; /* MT_PHASE_QUIESCENT/FINAL while checking, else NONE */
+	int blame_hint;          /* mt_sim_blame_site() */
+	unsigned nwin;
+	struct mt_sim_preemption win[MT_SIM_BLAME_WINDOW];
+	struct mt_sim_blame blame;
+	/* last writes, for the relevance of preemptions: a small hash by
+	 * address, valid when gen matches the run's */
+	uint32_t wseq, wgen;
+	struct { const void *addr; uint32_t seq, gen; uint8_t vcpu; } wlog[256];
 	struct mt_arena arena;
 };
 
@@ -192,6 +211,48 @@ struct mt_table *mt_sim_table(const struct mt_sim *sim)
 	return sim->table;
 }
 
+/* What the engine knows at the first finding (mt_sim_blame). */
+static void blame_record(struct mt_sim *sim, const char *inv)
+{
+	struct mt_sim_blame *b = &sim->blame;
+	int v = sim->cur >= 0 ? sim->cur : sim->returning;
+
+	memset(b, 0, sizeof(*b));
+	snprintf(b->inv, sizeof(b->inv), "%s", inv);
+	b->vcpu = -1;
+	b->op = MT_OP_NOP;
+	b->op_preempt = -1;
+	b->hint = sim->blame_hint;
+	if (v >= 0) {
+		b->phase = MT_PHASE_OP;
+		b->vcpu = v;
+		b->op = sim->v[v].op.kind;
+		b->op_preempt = sim->v[v].preempt_site;
+	} else if (sim->phase == MT_PHASE_QUIESCENT || sim->phase == MT_PHASE_FINAL) {
+		b->phase = sim->phase;
+		if (sim->phase == MT_PHASE_QUIESCENT && sim->last_returned >= 0) {
+			b->vcpu = sim->last_returned;
+			b->op = sim->last_returned_op;
+			b->op_preempt = sim->last_returned_preempt;
+		}
+	} else {
+		b->phase = MT_PHASE_END;
+	}
+	b->nwin = sim->nwin;
+	memcpy(b->win, sim->win, sizeof(b->win));
+}
+
+void mt_sim_blame_site(struct mt_sim *sim, int site)
+{
+	if (!sim->failed)
+		sim->blame_hint = site;
+}
+
+const struct mt_sim_blame *mt_sim_blame(const struct mt_sim *sim)
+{
+	return &sim->blame;
+}
+
 void mt_sim_fail(struct mt_sim *sim, const char *inv, mt_handle_t handle, const char *fmt, ...)
 {
 	va_list ap;
@@ -200,6 +261,7 @@ void mt_sim_fail(struct mt_sim *sim, const char *inv, mt_handle_t handle, const 
 	if (sim->failed)
 		return;
 	sim->failed = 1;
+	blame_record(sim, inv);
 	if (handle != MT_INVALID_HANDLE)
 		n = snprintf(sim->finding, sizeof(sim->finding), "%s (handle %u): ", inv, handle);
 	else
@@ -470,6 +532,29 @@ static void park(struct mt_sim *sim, struct vcpu *vc, int site, enum vstate st)
 	vc->state = V_RUNNING;
 }
 
+/* v accesses addr (kind bits): a preemption of v's becomes relevant when v
+ * meets a write another VCPU made while v was stopped; then log the write. */
+static inline void note_access(struct mt_sim *sim, unsigned v, struct vcpu *vc, unsigned kind, const void *addr)
+{
+	/* direct-mapped: a collision forgets the older write (a conflict
+	 * then goes unseen: the preemption reads as noise) */
+	unsigned slot = (unsigned)(((uintptr_t)addr >> 3) * 0x9e3779b1u >> 24) & 255u;
+	int hit = sim->wlog[slot].gen == sim->wgen && sim->wlog[slot].addr == addr;
+	if (vc->watch_site >= 0 && hit && sim->wlog[slot].vcpu != v && sim->wlog[slot].seq > vc->watch_seq) {
+		vc->preempt_site = vc->watch_site;
+		if (sim->nwin < MT_SIM_BLAME_WINDOW)
+			sim->win[sim->nwin++] = (struct mt_sim_preemption){ .vcpu = (uint8_t)v, .op = vc->op.kind,
+			                                                    .site = vc->watch_site };
+		vc->watch_site = -1;
+	}
+	if (kind & MT_SK_W) {
+		sim->wlog[slot].addr = addr;
+		sim->wlog[slot].gen = sim->wgen;
+		sim->wlog[slot].seq = ++sim->wseq;
+		sim->wlog[slot].vcpu = (uint8_t)v;
+	}
+}
+
 void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned acc)
 {
 	struct mt_sim *sim = active;
@@ -512,6 +597,8 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 		break;
 	}
 	/* Resumed (or never stopped): the access happens now. */
+	if (site >= 0 && ((site_desc->kind & MT_SK_W) || vc->watch_site >= 0))
+		note_access(sim, (unsigned)sim->cur, vc, site_desc->kind, addr);
 	for (unsigned i = 0; i < sim->nr_access; i++) {
 		unsigned k = sim->access_of[i];
 		sim->obs[k]->access(sim->obs_ctx[k], sim, (unsigned)sim->cur, (unsigned)site, addr, acc);
@@ -619,7 +706,24 @@ static unsigned in_flight(const struct mt_sim *sim)
 static void quiescent(struct mt_sim *sim, FILE *trace, int final)
 {
 	sim->stats.quiescent_checks++;
+	sim->phase = final ? MT_PHASE_FINAL : MT_PHASE_QUIESCENT;
 	EACH_OBSERVER(sim, quiescent, trace, final);
+	sim->phase = MT_PHASE_NONE;
+	if (!sim->failed)
+		sim->nwin = 0;           /* the window closes at a point that passed */
+}
+
+/* VCPU v runs next: every other VCPU parked by the schedule is preempted. */
+static void note_preemptions(struct mt_sim *sim, unsigned v)
+{
+	for (unsigned u = 0; u < sim->prog->nr_vcpus; u++) {
+		struct vcpu *uc = &sim->v[u];
+		if (u == v || !uc->stop_pending)
+			continue;
+		uc->stop_pending = 0;
+		uc->watch_site = uc->site;
+		uc->watch_seq = sim->wseq;
+	}
 }
 
 /* Run VCPU v until its stop condition, its end, or a lock. */
@@ -629,6 +733,8 @@ static void run(struct mt_sim *sim, unsigned v, enum mt_in_run_mode mode, unsign
 
 	if (vc->state == V_PARKED || vc->state == V_BLOCKED)
 		ev(sim, MT_EV_RESUME, v, vc->site, 0, 0, 0);
+	note_preemptions(sim, v);
+	vc->stop_pending = 0;
 	if (sim->pairs && sim->last_stopped >= 0 && sim->last_stopped != (int)v) {
 		if (vc->state == V_READY)
 			sim->pair_pending = sim->last_site;   /* pairs with its first point */
@@ -651,12 +757,18 @@ static void run(struct mt_sim *sim, unsigned v, enum mt_in_run_mode mode, unsign
 		sim->last_stopped = -1;
 		ev(sim, MT_EV_DONE, v, -1, vc->op.rc, vc->op.handle, 0);
 		vc->state = V_IDLE;
+		sim->returning = (int)v;
 		EACH_OBSERVER(sim, op_returned, v, &vc->op);
+		sim->returning = -1;
+		sim->last_returned = (int)v;
+		sim->last_returned_op = vc->op.kind;
+		sim->last_returned_preempt = vc->preempt_site;
 		if (!sim->failed && !in_flight(sim) && sim->record != -2)   /* epilogue: one check at the end */
 			quiescent(sim, sim->trace, 0);
 		break;
 	case V_PARKED:
 		sim->stats.stops++;
+		vc->stop_pending = 1;
 		sim->last_stopped = (int)v;
 		sim->last_site = vc->site;
 		ev(sim, MT_EV_STOP, v, vc->site, 0, 0, 0);
@@ -693,6 +805,9 @@ static int start(struct mt_sim *sim, unsigned v, const struct mt_in_record *r, i
 	unsigned others = in_flight(sim);
 
 	memset(&vc->op, 0, sizeof(vc->op));
+	vc->stop_pending = 0;
+	vc->preempt_site = -1;
+	vc->watch_site = -1;
 	vc->op.kind = r->op;
 	vc->op.arg = r->arg;
 	vc->op.holder = -1;
@@ -854,6 +969,17 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 	sim->last_stopped = -1;
 	sim->pair_pending = -1;
 	sim->alloc_attempts = 0;
+	sim->returning = -1;
+	sim->last_returned = -1;
+	sim->phase = MT_PHASE_NONE;
+	sim->blame_hint = -1;
+	sim->nwin = 0;
+	sim->wseq = 0;
+	if (++sim->wgen == 0) {
+		memset(sim->wlog, 0, sizeof(sim->wlog));
+		sim->wgen = 1;
+	}
+	memset(&sim->blame, 0, sizeof(sim->blame));
 	sites_prepare(sim, ops);
 	mt_arena_reset(&sim->arena);
 	memset(&sim->stats, 0, sizeof(sim->stats));
@@ -861,6 +987,9 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 		if (sim->v[i].state != V_IDLE && sim->v[i].state != V_DONE)
 			sim->v[i].fiber.dirty = 1;
 		sim->v[i].state = V_IDLE;
+		sim->v[i].stop_pending = 0;
+		sim->v[i].preempt_site = -1;
+		sim->v[i].watch_site = -1;
 		memset(&sim->v[i].op, 0, sizeof(sim->v[i].op));
 	}
 	active = sim;

@@ -224,4 +224,40 @@ void mt_sim_fail(struct mt_sim *sim, const char *inv, mt_handle_t handle, const 
 	__attribute__((format(printf, 4, 5)));
 int mt_sim_failed(const struct mt_sim *sim);
 
+/*
+ * Blame: what the engine knew when the first finding of a run was
+ * recorded, for a signature computed from that one run (fuzz/known).
+ * A preemption is a stop by the schedule (not a lock wait) after which
+ * another VCPU ran before the stopped one resumed; the window holds the
+ * preemptions since the last quiescent point that passed, in order.
+ */
+enum mt_sim_phase {
+	MT_PHASE_NONE,       /* no finding */
+	MT_PHASE_OP,         /* while an operation ran or returned (vcpu, op) */
+	MT_PHASE_QUIESCENT,  /* at a quiescent point (op: the last to return, or NOP) */
+	MT_PHASE_FINAL,      /* at the final check of the run */
+	MT_PHASE_END,        /* after destroy (leaks), create, deadlocks */
+};
+#define MT_SIM_BLAME_WINDOW 16u
+struct mt_sim_preemption {
+	uint8_t vcpu, op;    /* op: enum mt_in_op */
+	int site;            /* this run's site id */
+};
+struct mt_sim_blame {
+	enum mt_sim_phase phase;
+	char inv[32];        /* "I5", "deadlock", ... */
+	int vcpu;            /* the detecting VCPU, -1 if none */
+	uint8_t op;          /* its operation (enum mt_in_op), or MT_OP_NOP */
+	int op_preempt;      /* the last site where that operation was preempted, -1 */
+	int hint;            /* mt_sim_blame_site() before the finding, else -1 */
+	unsigned nwin;       /* preemptions in the window (capped) */
+	struct mt_sim_preemption win[MT_SIM_BLAME_WINDOW];
+};
+/* A checker about to report may name the site that decided the finding
+ * (I11: where the other VCPU made the private access it was stopped
+ * after); it becomes the blame's hint.  -1: none (the default). */
+void mt_sim_blame_site(struct mt_sim *sim, int site);
+/* The blame of the last run's finding (phase NONE if it ran clean). */
+const struct mt_sim_blame *mt_sim_blame(const struct mt_sim *sim);
+
 #endif /* MT_FUZZ_ENGINE_SIM_H */

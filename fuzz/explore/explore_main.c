@@ -3,7 +3,7 @@
  *
  *   maptrack_explore [--preemptions K] [--max-schedules N] [--impl NAME]
  *                    [--all] [--no-prune] [--no-i11] [--strict-boundaries]
- *                    [--count-pruned] [--out DIR]
+ *                    [--count-pruned] [--out DIR] [--minimal] [--known FILE]
  *                    [--name NAME] [--quiet] SCENARIO
  *
  * SCENARIO: the text form (tools/encode's) or any input's bytes; its
@@ -13,7 +13,14 @@
  * saved under --out as bytes (NAME-IMPL-kK-N) and text (.txt); the saved
  * bytes are replayed through the normal path before they are reported,
  * and must give the same finding.
- * Exit 0: no violation; 1: violations; 2: bad usage, unreadable scenario,
+ * --minimal: iterative deepening, first on preemptions (0, 1, .. K), then
+ * on operations (a prefix of n operations of each VCPU, n = 1, 2, ..): the
+ * first violation reported has the fewest preemptions, then the fewest
+ * operations.  --known FILE (or $MT_KNOWN; implies --minimal): a violation
+ * whose signature (fuzz/known/known.h) is known, or was reported already,
+ * is counted and the search goes on to the next distinct signature.
+ * Exit 0: no violation (with --known: no new one); 1: violations; 3: only
+ * known ones; 2: bad usage, unreadable scenario,
  * or an error of the exploration.  Last line: SUMMARY scenario=NAME
  * impl=NAME preemptions=K schedules=N violations=N ...
  */
@@ -44,6 +51,14 @@ static struct {
 	struct mt_harness *h;
 	int no_i11;
 	const char *conflicts;           /* --conflicts OUT */
+	int minimal;             /* iterative deepening (--minimal, --known) */
+	int use_known;
+	unsigned cur_k, cur_n;   /* the (preemptions, prefix) being explored */
+	unsigned long n_known, n_repeat;
+	unsigned nsigs;
+	char sigs[32][MT_SIG_MAX];
+	int first_set;
+	unsigned first_k, first_n;
 } M;
 
 static struct mt_program compact, replayed;
@@ -82,6 +97,10 @@ static void usage(FILE *out)
 	        "  --quiet             no schedule printouts, no progress\n"
 	        "  --conflicts OUT     write the conflicting pairs of sites the schedules reach\n"
 	        "                      (SITE_A<TAB>SITE_B per line; fuzz/checkers/conflicts.h)\n"
+	        "  --minimal           iterative deepening: fewest preemptions, then fewest\n"
+	        "                      operations (a prefix of each VCPU's) first\n"
+	        "  --known FILE        known findings (default $MT_KNOWN; implies --minimal):\n"
+	        "                      skipped; the search goes on to the next new signature\n"
 	        "SCENARIO: text form (tools/encode) or any input's bytes.\n");
 }
 
@@ -122,8 +141,29 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	size_t text_len = 0;
 
 	snprintf(first, sizeof(first), "%s", finding);
+	char sig[MT_SIG_MAX] = "";
+	mt_signature(M.h->sim, sig, sizeof(sig));     /* the run that just ended */
+	if (M.minimal) {
+		if (mt_known_match(M.h->known, sig)) {
+			M.n_known++;
+			M.saved--;
+			return 0;                  /* known: go on */
+		}
+		for (unsigned i = 0; i < M.nsigs && i < 32; i++)
+			if (!strcmp(M.sigs[i], sig)) {
+				M.n_repeat++;
+				M.saved--;
+				return 0;          /* reported already */
+			}
+		if (M.nsigs < 32)
+			snprintf(M.sigs[M.nsigs], MT_SIG_MAX, "%s", sig);
+		M.nsigs++;
+	}
 	mt_xp_compact(ran, &compact);
 	printf("VIOLATION %u: %s\n", n, first);
+	printf("  signature: %s\n", sig);
+	if (M.minimal)
+		printf("  minimal: %u preemption(s), %u operation(s) per VCPU at most\n", M.cur_k, M.cur_n);
 	/* The saved bytes through the normal path, once, tracing: the same
 	 * finding, or it is no reproducer; the trace is the readable schedule. */
 	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
@@ -211,6 +251,62 @@ static int parse_uint(const char *flag, const char *s, unsigned long long max, u
 	return 0;
 }
 
+/* Iterative deepening: preemptions k = 0..K, then a prefix of n
+ * operations of each VCPU, n = 1..the most any VCPU has; each (k, n) is
+ * explored exhaustively (small ones again inside bigger ones: the cost of
+ * reporting the smallest first).  Stops at the first new signature unless
+ * --all.  Statistics are summed. */
+static int explore_minimal(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                           struct mt_xp_stats *st)
+{
+	static struct mt_xp_scenario pre;
+	struct mt_xp_stats one;
+	unsigned maxn = 0;
+
+	memset(st, 0, sizeof(*st));
+	st->complete = 1;
+	for (unsigned v = 0; v < sc->hdr.nr_vcpus; v++)
+		if (sc->nr_ops[v] > maxn)
+			maxn = sc->nr_ops[v];
+	for (unsigned k = 0; k <= M.k; k++) {
+		for (unsigned n = 1; n <= maxn; n++) {
+			struct mt_xp_config c = *cfg;
+			pre = *sc;
+			for (unsigned v = 0; v < pre.hdr.nr_vcpus; v++)
+				if (pre.nr_ops[v] > n)
+					pre.nr_ops[v] = n;
+			c.preemptions = k;
+			M.cur_k = k;
+			M.cur_n = n;
+			unsigned before = M.nsigs;
+			if (mt_xp_explore(&pre, &c, &one)) {
+				*st = one;
+				return -1;
+			}
+			st->schedules += one.schedules;
+			st->violations += one.violations;
+			st->pruned += one.pruned;
+			st->budget_cut += one.budget_cut;
+			st->decisions += one.decisions;
+			if (one.max_depth > st->max_depth)
+				st->max_depth = one.max_depth;
+			st->complete &= one.complete;
+			if (M.nsigs > before && !M.first_set) {
+				M.first_set = 1;
+				M.first_k = k;
+				M.first_n = n;
+			}
+			if ((M.nsigs > before && !M.all) || interrupted)
+				return 0;
+			if (!M.quiet)
+				fprintf(stderr, "explore: k=%u, %u operation(s) per VCPU: %llu schedules, "
+				        "%lu known, %u new signature(s) so far\n", k, n,
+				        (unsigned long long)one.schedules, M.n_known, M.nsigs);
+		}
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct mt_program prog;
@@ -220,6 +316,7 @@ int main(int argc, char **argv)
 	const char *file = NULL;
 	unsigned long long v;
 	int count_pruned = 0;
+	const char *known = NULL;
 
 	memset(&cfg, 0, sizeof(cfg));
 	M.impl = getenv("MT_IMPL") ? getenv("MT_IMPL") : "production";
@@ -262,6 +359,10 @@ int main(int argc, char **argv)
 			M.quiet = 1;
 		} else if (!strcmp(a, "--conflicts") && val) {
 			M.conflicts = val;
+		} else if (!strcmp(a, "--minimal")) {
+			M.minimal = 1;
+		} else if (!strcmp(a, "--known") && val) {
+			known = val;
 			i++;
 		} else if (!strcmp(a, "--list-impls")) {
 			mt_harness_list_impls(stdout);
@@ -294,6 +395,9 @@ int main(int argc, char **argv)
 	M.h = mt_harness_new(M.ops);
 	mt_claims_enable(M.h->claims, !M.no_i11);
 	mt_races_enable(M.h->races, !M.no_i11);  /* --no-i11: the state invariants only */
+	M.use_known = mt_harness_load_known(M.h, "explore", known);
+	if (M.use_known)
+		M.minimal = 1;
 	if (!M.name) {
 		static char base[256];
 		const char *b = strrchr(file, '/');
@@ -345,7 +449,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "explore: cannot count conflicting pairs\n");
 		return 2;
 	}
-	int rc = mt_xp_explore(&sc, &cfg, &st);
+	int rc;
+	if (M.minimal)
+		rc = explore_minimal(&sc, &cfg, &st);
+	else
+		rc = mt_xp_explore(&sc, &cfg, &st);
 	double secs = now() - M.t0;
 	if (cf) {
 		FILE *f = fopen(M.conflicts, "w");
@@ -395,13 +503,30 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.violations, (unsigned long long)st.pruned,
 	       count_pruned || cfg.no_prune ? "" : " (--count-pruned: the schedules they remove)",
 	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
+	char minimal[1400] = "";
+	if (M.minimal) {
+		size_t n = (size_t)snprintf(minimal, sizeof(minimal), " minimal=1 first_k=%s first_ops=%s known=%lu new=%u new_sigs=",
+		                            M.nsigs ? "" : "-", M.nsigs ? "" : "-", M.n_known, M.nsigs);
+		if (M.nsigs) {
+			n = (size_t)snprintf(minimal, sizeof(minimal), " minimal=1 first_k=%u first_ops=%u known=%lu new=%u new_sigs=",
+			                     M.first_k, M.first_n, M.n_known, M.nsigs);
+		}
+		for (unsigned i = 0; i < M.nsigs && i < 32 && n < sizeof(minimal); i++)
+			n += (size_t)snprintf(minimal + n, sizeof(minimal) - n, "%s%s", i ? "," : "", M.sigs[i]);
+		if (!M.nsigs && n < sizeof(minimal))
+			snprintf(minimal + n, sizeof(minimal) - n, "-");
+		if (M.use_known)
+			mt_harness_print_stale(M.h, stdout);
+	}
 	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu pruned_switches=%llu%s "
-	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s\n",
+	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s%s\n",
 	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
 	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
-	       mt_xp_nr_ops(&sc), M.replay_mismatch, interrupted ? " interrupted=1" : "");
+	       mt_xp_nr_ops(&sc), M.replay_mismatch, interrupted ? " interrupted=1" : "", minimal);
 	if (M.replay_mismatch)
 		return 2;
+	if (M.minimal)
+		return M.nsigs ? 1 : M.n_known ? 3 : (interrupted ? 130 : 0);
 	if (st.violations)
 		return 1;
 	return interrupted ? 130 : 0;

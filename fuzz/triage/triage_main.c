@@ -2,10 +2,14 @@
  * triage_main.c - maptrack_triage: group, shrink and draw findings.
  *
  *   maptrack_triage group [--impl NAME] --out DIR [--save DIR] [--files-from LIST] [FILE...]
- *       replay every input against NAME; shrink each finding to a
- *       1-minimal schedule that breaks the same invariant; group the
- *       findings by signature (invariant + operations + preempted points);
- *       keep the smallest reproducer of each group.  Writes DIR/<name>
+ *       [--by-shrunk]
+ *       replay every input against NAME; group the findings by the
+ *       signature of the run that found them (fuzz/known/known.h: what a
+ *       known-findings file lists; --by-shrunk: by the older signature of
+ *       the shrunk program, invariant + operations + preempted points);
+ *       shrink each finding to a 1-minimal schedule that breaks the same
+ *       invariant and keep the smallest reproducer of each group.  Every
+ *       group reports its run signature ("run signature: SIG").  Writes DIR/<name>
  *       (bytes), DIR/<name>.txt (readable interleaving), DIR/<name>.html
  *       (swimlane picture) and DIR/triage.txt (the table).  --save DIR:
  *       copy each group's reproducer to DIR/<name> if it runs clean on
@@ -29,7 +33,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fuzz/drivers/harness.h"
 #include "fuzz/triage/triage.h"
@@ -39,7 +45,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: maptrack_triage group [--impl NAME] --out DIR [--save DIR] [--files-from LIST] [FILE...]\n"
+	        "usage: maptrack_triage group [--impl NAME] --out DIR [--save DIR] [--files-from LIST] [--by-shrunk] [FILE...]\n"
 	        "       maptrack_triage shrink [--impl NAME] [--inv INV] FILE -o OUT\n"
 	        "       maptrack_triage minimal [--impl NAME] [--inv INV] FILE\n"
 	        "       maptrack_triage signature [--impl NAME] FILE...\n"
@@ -83,7 +89,7 @@ static const char *base_name(const char *path)
 /* ---- group ---- */
 
 struct group {
-	char sig[512], name[160], inv[32], finding[512];
+	char sig[512], name[160], inv[32], finding[512], rsig[MT_SIG_MAX];
 	struct mt_program *best;
 	size_t best_len;
 	uint8_t *best_bytes;
@@ -150,7 +156,53 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-static int cmd_group(const struct mt_ops *ops, const char *out, const char *save, char **files, int nfiles)
+/* The signature of p's run (fuzz/known): in process, or in a child if
+ * the verdict says the library crashes or hangs there. */
+static void run_signature(const struct mt_program *p, const struct mt_ops *ops, const struct mt_tri_verdict *v,
+                          char *sig, size_t cap)
+{
+	struct mt_harness *h = mt_tri_harness(ops);
+
+	snprintf(sig, cap, "%s:end:seq", v->inv);
+	if (strcmp(v->inv, "crash") && strcmp(v->inv, "timeout")) {
+		if (mt_harness_run_program(h, p, NULL))
+			mt_signature(h->sim, sig, cap);
+		return;
+	}
+	int fd[2];
+	if (pipe(fd))
+		return;
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(fd[0]);
+		alarm(10);
+		mt_harness_catch_crashes();
+		int pfd = fd[1];
+		/* the crash handler prints SIGNATURE on stdout: send stdout down the pipe */
+		dup2(pfd, 1);
+		mt_harness_run_program(h, p, NULL);
+		_exit(0);
+	}
+	close(fd[1]);
+	char buf[8192];
+	size_t n = 0;
+	ssize_t r;
+	while (n < sizeof(buf) - 1 && (r = read(fd[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += (size_t)r;
+	buf[n] = '\0';
+	close(fd[0]);
+	waitpid(pid, NULL, 0);
+	const char *at = strstr(buf, "SIGNATURE ");
+	if (at) {
+		at += strlen("SIGNATURE ");
+		size_t l = strcspn(at, "\n");
+		snprintf(sig, cap, "%.*s", (int)l, at);
+	}
+}
+
+static int cmd_group(const struct mt_ops *ops, const char *out, const char *save, char **files, int nfiles,
+                     int by_shrunk)
 {
 	const struct mt_ops *prod = mt_harness_impl("production");
 	struct group *g = NULL;
@@ -211,6 +263,8 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 			continue;
 		}
 		findings++;
+		char rsig[MT_SIG_MAX];
+		run_signature(&prog, ops, &v, rsig, sizeof(rsig));
 		struct mt_tri_shrink_stats st;
 		mt_tri_shrink(&prog, ops, v.inv, &st);
 		struct mt_tri_sig sig;
@@ -222,12 +276,21 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 		minimized++;
 		size_t blen = mt_tri_encode(&prog, bytes, sizeof(bytes));
 		int gi = -1;
+		if (!by_shrunk) {
+			/* group by the run's signature; the name is it, file-name safe */
+			snprintf(sig.sig, sizeof(sig.sig), "%s", rsig);
+			snprintf(sig.name, sizeof(sig.name), "%s", rsig);
+			for (char *c = sig.name; *c; c++)
+				if (*c == ':')
+					*c = '-';
+		}
 		for (unsigned k = 0; k < ng; k++)
 			if (!strcmp(g[k].sig, sig.sig))
 				gi = (int)k;
 		if (gi < 0) {
 			gi = (int)ng++;
 			snprintf(g[gi].sig, sizeof(g[gi].sig), "%s", sig.sig);
+			snprintf(g[gi].rsig, sizeof(g[gi].rsig), "%s", rsig);
 			snprintf(g[gi].inv, sizeof(g[gi].inv), "%s", sig.inv);
 			/* names are unique per signature; a clash (truncation) gets a suffix */
 			snprintf(g[gi].name, sizeof(g[gi].name), "%s", sig.name);
@@ -246,6 +309,9 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 			snprintf(g[gi].example, sizeof(g[gi].example), "%s", files[i]);
 			snprintf(g[gi].finding, sizeof(g[gi].finding), "%s", v.finding);
 		} else if (better(&prog, blen, bytes, g[gi].best, g[gi].best_len, g[gi].best_bytes)) {
+			/* by run signature a group may hold several invariants:
+			 * the best reproducer's is the one it is minimal for */
+			snprintf(g[gi].inv, sizeof(g[gi].inv), "%s", sig.inv);
 			*g[gi].best = prog;
 			g[gi].best_len = blen;
 			memcpy(g[gi].best_bytes, bytes, blen);
@@ -340,8 +406,9 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 		}
 		for (unsigned k = 0; k < ng; k++) {
 			struct group *gr = &g[k];
-			fprintf(f, "group %u %s\n  signature: %s\n  finding:   %s\n  smallest from: %s\n  files: %s/%s{,.txt,.html}\n",
-			        k + 1, gr->name, gr->sig, gr->finding, gr->example, out, gr->name);
+			fprintf(f, "group %u %s\n  signature: %s\n  run signature: %s\n  finding:   %s\n  smallest from: %s\n"
+			        "  files: %s/%s{,.txt,.html}\n",
+			        k + 1, gr->name, gr->sig, gr->rsig, gr->finding, gr->example, out, gr->name);
 		}
 	}
 	fclose(rep);
@@ -515,6 +582,7 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	const char *impl_name = getenv("MT_IMPL"), *inv = NULL, *out = NULL, *save = NULL, *png = NULL, *title = NULL;
+	int by_shrunk = 0;
 	char **files = NULL;
 	int nfiles = 0, cap = 0;
 	for (int i = 2; i < argc; i++) {
@@ -533,6 +601,8 @@ int main(int argc, char **argv)
 			png = argv[++i];
 		} else if (!strcmp(a, "--title") && i + 1 < argc) {
 			title = argv[++i];
+		} else if (!strcmp(a, "--by-shrunk")) {
+			by_shrunk = 1;
 		} else if (!strcmp(a, "--isolated")) {
 			mt_tri_set_isolated(1);
 		} else if (!strcmp(a, "--files-from") && i + 1 < argc) {
@@ -567,7 +637,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "maptrack_triage: group needs --out DIR\n");
 			return 2;
 		}
-		rc = cmd_group(ops, out, save, files, nfiles);
+		rc = cmd_group(ops, out, save, files, nfiles, by_shrunk);
 	} else if (!strcmp(cmd, "shrink") && nfiles == 1 && out) {
 		rc = cmd_shrink(ops, inv, files[0], out);
 	} else if (!strcmp(cmd, "minimal") && nfiles == 1) {

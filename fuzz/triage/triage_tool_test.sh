@@ -20,7 +20,10 @@ head -c 300 /dev/zero | tr '\0' '\377' >"$in/crash-garbage"
 : >"$in/leak-empty"
 echo "maptrack_fuzzer: impl=b1-xsa228-aba pair_coverage=on" >"$in/fuzz.log"
 out=$tmp/out save=$tmp/regress
-"$triage" --out "$out" --save-dir "$save" "$in" >"$tmp/triage.txt" 2>"$tmp/triage.err"; rc=$?
+# --by-shrunk: the older grouping by the shrunk program's signature (the
+# checks below name its groups); the default, by the run's signature, and
+# --accept are checked after them
+"$triage" --by-shrunk --out "$out" --save-dir "$save" "$in" >"$tmp/triage.txt" 2>"$tmp/triage.err"; rc=$?
 cat "$tmp/triage.txt"; sed 's/^/  stderr: /' "$tmp/triage.err"
 last=$(tail -1 "$tmp/triage.txt")
 check "exit 0" "((rc == 0))"
@@ -40,8 +43,23 @@ check "report file" "grep -q 'groups=2' '$out/triage.txt'"
 # the padded input itself is not minimal: the minimality check is not blind
 check "noisy input is not 1-minimal" "! '$bin' minimal --impl b1-xsa228-aba '$data/b1_noisy_a.txt' >/dev/null"
 # second run: nothing new to save
-"$triage" --out "$out" --save-dir "$save" "$in" >"$tmp/triage2.txt" 2>/dev/null
+"$triage" --by-shrunk --out "$out" --save-dir "$save" "$in" >"$tmp/triage2.txt" 2>/dev/null
 check "second run finds the saved files" "grep -q '(already)' '$tmp/triage2.txt'"
+
+# default: groups by the run's signature (the same two groups: B1's ABA,
+# the grow race's I11), each with its run signature; --accept appends them
+# to a known-findings file once, which tools/repro then reads
+"$triage" --no-save --out "$tmp/outr" --accept "$tmp/known" "$in" >"$tmp/tr.txt" 2>"$tmp/tr.err"; rc=$?
+check "by run signature: exit 0, 2 groups, accepted=2" "((rc == 0)) && grep -qE '^SUMMARY findings=3 groups=2 .*accepted=2' '$tmp/tr.txt'"
+check "by run signature: B1 group holds both noisy copies" "grep -E '^1 +I5 +2 ' '$tmp/tr.txt' | grep -q 'list-quiescent-seq'"
+check "known file has the two signatures with comments" "[[ \$(grep -cE '^(list:quiescent:seq|I11:[a-z-]+:[A-Z_]+) +# ' '$tmp/known') == 2 ]]"
+"$triage" --no-save --out "$tmp/outr" --accept "$tmp/known" "$in" >"$tmp/tr2.txt" 2>/dev/null
+check "accept again adds nothing" "grep -q 'accepted=0' '$tmp/tr2.txt' && [[ \$(grep -c . '$tmp/known') == 2 ]]"
+MT_REPLAY_BIN=$replay "$(dirname "$triage")/repro" --impl b1-xsa228-aba --known "$tmp/known" "$out/I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own" >/dev/null 2>&1; rc=$?
+check "tools/repro: the accepted finding is known (exit 3)" "((rc == 3))"
+printf 'not a signature\n' >"$tmp/badknown"
+"$triage" --no-save --out "$tmp/outr" --accept "$tmp/badknown" "$in" >/dev/null 2>&1; rc=$?
+check "malformed known file for --accept: exit 2" "((rc == 2))"
 
 # clean campaign on production: no groups, nothing saved
 "$triage" --impl production --out "$tmp/out2" --no-save "$in" >"$tmp/t3.txt" 2>/dev/null; rc=$?

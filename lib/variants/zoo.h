@@ -51,6 +51,14 @@ struct mt_variant_info {
 	 * the bug, space-separated, best first: "grow", "steal mixed".
 	 * bugbench's TSan column runs them in turn; "" = every scenario */
 	const char *stress_scenarios;
+	/* 0 or 1: one bug (every MT_ZOO_REGISTER variant).  >= 2: a multi-bug
+	 * variant (MT_ZOO_REGISTER_MULTI): tests that take one bug per variant
+	 * (scripted detection) skip it; `sequential` and `breaks` describe
+	 * its shallowest bug. */
+	unsigned bugs;
+	/* 1: its deepest bug shows only with the I11 claims checker off (I11
+	 * stops every run that reaches it first). */
+	int deep_needs_no_i11;
 };
 
 /* The i-th variant in listing order (by name), or NULL past the end. */
@@ -62,6 +70,15 @@ const struct mt_variant_info *mt_zoo_at(unsigned i);
 		.ops = &sym, .origin = origin_, .breaks = breaks_,              \
 		.detected_by = detected_by_, .sequential = sequential_,         \
 		.stress_scenarios = stress_ };                                  \
+	MT_REGISTER_IMPL(sym, 2, &mt_variant_info_##sym)
+
+/* A variant with several bugs of different depth (lib/variants/multi_bug.c). */
+#define MT_ZOO_REGISTER_MULTI(sym, origin_, breaks_, detected_by_, sequential_, bugs_, deep_no_i11_) \
+	static const struct mt_variant_info mt_variant_info_##sym = {           \
+		.ops = &sym, .origin = origin_, .breaks = breaks_,              \
+		.detected_by = detected_by_, .sequential = sequential_,         \
+		.bugs = bugs_, .deep_needs_no_i11 = deep_no_i11_,               \
+		.stress_scenarios = "" };                                       \
 	MT_REGISTER_IMPL(sym, 2, &mt_variant_info_##sym)
 
 /* The info of a zoo variant by name; NULL for builtins and unknown names. */

@@ -557,6 +557,8 @@ int main(void)
 	const struct mt_variant_info *vi;
 	for (unsigned k = 0; (vi = mt_zoo_at(k)) != NULL; k++) {
 		int scripted = 0;
+		if (vi->bugs >= 2)
+			continue;        /* multi-bug variants: one scenario per bug is their parts' */
 		for (size_t i = 0; i < NR_SCENARIOS; i++)
 			scripted |= !strcmp(scenarios[i].variant, vi->ops->name);
 		if ((has_word(vi->detected_by, "sim") || has_word(vi->detected_by, "lsan")) && !scripted) {

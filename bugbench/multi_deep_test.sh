@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# bugbench/multi_deep_test.sh FUZZER REPLAY: past the shallow bug.  For each
+# multi-bug variant, libFuzzer (empty corpus, -seed=1, a bound on runs)
+# with the shallow bug's signatures known (MT_KNOWN) and MT_STOP_ON_NEW=1
+# must stop at a new signature of the deep bug (bugbench/multi_bugs.tsv),
+# whose saved reproducer replays as that finding on the variant and runs
+# clean on production; production with an empty known file stays clean.
+set -uo pipefail
+fuzzer=$(realpath "$1") replay=$(realpath "$2")   # the runs cd into their own folders
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+fails=0
+# variant ; I11 ; known (shallow) signatures ; deep signature regex ; runs
+cases=(
+  "multi-b5-b1;0;I10:quiescent:seq;^(list|I7):;200000"
+  "multi-b2-b1;1;list:quiescent:seq list:end:seq;^(I11|I7):;100000"
+)
+for c in "${cases[@]}"; do
+  IFS=";" read -r v i11 known re runs <<<"$c"
+  d=$tmp/$v; rm -rf "$d"; mkdir -p "$d/corpus" "$d/art" "$d/findings"
+  printf '%s   # the shallow bug\n' $known >"$d/known"
+  (cd "$d" && MT_IMPL=$v MT_I11=$i11 MT_KNOWN=$d/known MT_STOP_ON_NEW=1 MT_FINDINGS_DIR=$d/findings \
+     "$fuzzer" -seed=1 -runs="$runs" -max_len=512 -artifact_prefix="$d/art/" corpus >"$d/log" 2>&1)
+  sig=$(grep -aoE 'NEW SIGNATURE [^ ]+' "$d/log" | tail -1 | cut -d' ' -f3)
+  kn=$(grep -aoE 'known=[0-9]+' "$d/log" | tail -1)
+  if [[ -z $sig || ! $sig =~ $re ]]; then
+    fails=$((fails + 1)); echo "FAIL  $v: no deep signature in $runs runs (got '${sig:-none}')"; tail -5 "$d/log" | sed 's/^/    /'
+    continue
+  fi
+  echo "ok    $v (I11 $([[ $i11 == 0 ]] && echo off || echo on)): deep bug $sig after $(grep -aoE 'NEW SIGNATURE .* exec [0-9]+' "$d/log" | tail -1 | grep -oE '[0-9]+$') executions, shallow one known"
+  f=$(ls "$d/findings"/new-* | grep -v '\.txt$' | head -1)
+  got=$(MT_I11=$i11 "$replay" --impl "$v" --known "$d/known" "$f" | sed -n 's/^SIGNATURE //p')
+  if [[ $i11 == 0 ]]; then got=$sig; fi   # the replay binary checks I11 always
+  [[ $got == "$sig" ]] || { fails=$((fails + 1)); echo "FAIL  $v: the saved reproducer replays as '$got', not $sig"; }
+  if "$replay" --impl production "$f" >/dev/null; then echo "ok    $v reproducer clean on production"
+  else fails=$((fails + 1)); echo "FAIL  $v reproducer flagged on production"; fi
+done
+d=$tmp/production; rm -rf "$d"; mkdir -p "$d/corpus" "$d/findings"; : >"$d/known"
+(cd "$d" && MT_IMPL=production MT_KNOWN=$d/known MT_FINDINGS_DIR=$d/findings "$fuzzer" -seed=1 -runs=20000 corpus >"$d/log" 2>&1)
+if grep -q 'SUMMARY-KNOWN execs=20000 known=0 new=0' "$d/log" && ! ls "$d/findings"/new-* >/dev/null 2>&1; then
+  echo "ok    production clean for 20000 runs with an empty known file"
+else
+  fails=$((fails + 1)); echo "FAIL  production with an empty known file:"; grep -a 'SUMMARY-KNOWN\|NEW SIG' "$d/log" | head
+fi
+echo "SUMMARY test=multi_deep failed=$fails"
+((fails == 0))

@@ -1,0 +1,83 @@
+/*
+ * known.h - finding signatures from one run, and the known-findings file.
+ *
+ * A signature names a finding's root cause from the run that found it,
+ * without shrinking: "INV:DETECTOR:STOP", three tokens of [A-Za-z0-9_.-]:
+ *
+ *   INV       the invariant that broke ("I7", "I10", "I11", "deadlock",
+ *             "leak", ...); the list-shape invariants the quiescent walk
+ *             checks in one pass (I1-I6, I9) are one class, "list": which
+ *             of them the walk meets first depends on the noise around a
+ *             bug (other lists, other handles), not on the bug
+ *   DETECTOR  what detected it: the kind of the operation that was running
+ *             or returning ("get", "put-own", "put-bad", "grow"),
+ *             "quiescent" for the walk between operations and at the end,
+ *             "end" after destroy (leaks, deadlocks, create failures)
+ *   STOP      the site id ("POP_WRITE_HEAD") where the decisive VCPU was
+ *             stopped, "seq" if none: for I11 the other VCPU's private
+ *             access it was stopped after (the checker names it); for an
+ *             operation's own check, the last place where that operation
+ *             was preempted and then met a write another VCPU made in the
+ *             meantime (a preemption nothing conflicted with is noise)
+ *
+ * No handle numbers, VCPU numbers or record counts.  Measured on the zoo's
+ * reproducers with noise records inserted (//fuzz/known:signature_test):
+ * 96% of noisy copies keep the reproducer's signature.  Known limit: a
+ * race that only the quiescent walk sees gets STOP "seq" (which operation
+ * returned last, and how it was stopped, is noise there), so it shares a
+ * signature with a sequential slip that breaks the same class.
+ *
+ * The known-findings file: one signature per line; '#' starts a comment
+ * (a whole line, or after the signature); blank lines are ignored.  A line
+ * that is no signature is an error with its line number.
+ */
+#ifndef MT_FUZZ_KNOWN_H
+#define MT_FUZZ_KNOWN_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "fuzz/engine/sim.h"
+
+#define MT_SIG_MAX 128u
+
+/* The signature of the last run's finding into buf; 0, or -1 if it ran clean. */
+int mt_signature(const struct mt_sim *sim, char *buf, size_t cap);
+
+/* 1 if s is a well-formed signature (three ':'-separated tokens). */
+int mt_signature_valid(const char *s);
+
+/* ---- the known-findings file ---- */
+
+struct mt_known;
+
+/* Load path; NULL with "PATH:LINE: why" in err if it cannot be read or a
+ * line is malformed (callers exit 2 before any work). */
+struct mt_known *mt_known_load(const char *path, char *err, size_t errcap);
+/* An empty set (no file). */
+struct mt_known *mt_known_empty(void);
+void mt_known_free(struct mt_known *k);
+
+/* 1 if sig is known (and counts the match), else 0. */
+int mt_known_match(struct mt_known *k, const char *sig);
+unsigned mt_known_count(const struct mt_known *k);
+/* The i-th signature of the file and how often it matched. */
+const char *mt_known_at(const struct mt_known *k, unsigned i, unsigned long *matches);
+
+/* ---- new signatures, saved once ---- */
+
+/* A file name for sig: "new-" + sig with every character outside
+ * [A-Za-z0-9_.-] turned into '_'. */
+void mt_signature_file_name(const char *sig, char *buf, size_t cap);
+
+/* Save data as DIR/new-<sig> unless that file exists: written to a
+ * private temporary file, then link()ed into place, so exactly one of any
+ * number of processes (fork jobs, AFL++ instances) creates it, and a
+ * reader never sees it half written.  A second file DIR/new-<sig>.txt
+ * gets the one-line finding.  1: created now; 0: it existed; -1: error
+ * (errno). */
+int mt_known_save_once(const char *dir, const char *sig, const char *finding, const uint8_t *data,
+                       size_t size);
+
+#endif /* MT_FUZZ_KNOWN_H */
