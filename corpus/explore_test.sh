@@ -39,17 +39,30 @@ run_explore() {
 case $mode in
   prove)
     k=$1; shift
+    pairs=
+    if [[ ${1:-} == --pairs ]]; then pairs=$2; shift 2; fi
     (($#)) || { echo "explore_test: no scenarios"; exit 1; }
     total=0
     for f in "$@"; do
       n=$((n + 1))
-      run_explore --preemptions "$k" --impl production "$f"
+      cf=()
+      [[ -n $pairs ]] && cf=(--conflicts "$tmp/pairs.$n")
+      run_explore --preemptions "$k" --impl production "${cf[@]}" "$f"
       s=$(field schedules "$last")
       check "$(basename "$f") K=$k production: clean, complete ($s schedules, $(field schedules_per_s "$last")/s, $(field pruned_switches "$last") switches pruned)" \
         "[[ $rc == 0 && '$(field complete "$last")' == 1 && '$(field violations "$last")' == 0 && ${s:-0} -gt 0 ]]"
       [[ $rc == 0 ]] || echo "$out" | tail -30 | sed 's/^/    /'
       total=$((total + ${s:-0}))
     done
+    if [[ -n $pairs ]]; then
+      # every conflicting pair fuzz campaigns reach, the proof reaches too
+      cat "$tmp"/pairs.* | sort -u >"$tmp/pairs.all"
+      grep -v '^#' "$pairs" | sort -u >"$tmp/pairs.want"
+      missing=$(comm -23 "$tmp/pairs.want" "$tmp/pairs.all")
+      check "the proof reaches all $(wc -l <"$tmp/pairs.want") conflicting pairs of $pairs ($(wc -l <"$tmp/pairs.all") in all)" \
+        "[[ -z '$missing' && \$(wc -l <'$tmp/pairs.want') -gt 0 ]]"
+      [[ -z $missing ]] || sed 's/^/    missing: /' <<<"$missing"
+    fi
     echo "SUMMARY test=explore_prove preemptions=$k scenarios=$n schedules=$total fail=$fail"
     ;;
   depth)

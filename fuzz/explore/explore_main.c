@@ -359,6 +359,7 @@ int main(int argc, char **argv)
 			M.quiet = 1;
 		} else if (!strcmp(a, "--conflicts") && val) {
 			M.conflicts = val;
+			i++;
 		} else if (!strcmp(a, "--minimal")) {
 			M.minimal = 1;
 		} else if (!strcmp(a, "--known") && val) {
