@@ -21,15 +21,16 @@
  */
 #include "lib/mt_internal.h"
 #include "lib/variants/zoo.h"
+#include "lib/variants/zoo_steps.h"
 
 /* The one schedule point this variant adds to the per-VCPU family's. */
 static const struct mt_site b1_sites[] = {
 	{ "ZOO_POP_CAS_HEAD", MT_SK_RW, "pop: cas head (lock-free, no freelist_lock)" },
 };
-static const struct mt_site_table b1_site_table = { .name = "b1-xsa228-aba", .count = 1, .sites = b1_sites };
-static const struct mt_site_table *const b1_site_tables[] = { &mt_pv_site_table, &b1_site_table, NULL };
+const struct mt_site_table mt_zoo_b1_site_table = { .name = "b1-xsa228-aba", .count = 1, .sites = b1_sites };
+static const struct mt_site_table *const b1_site_tables[] = { &mt_pv_site_table, &mt_zoo_b1_site_table, NULL };
 
-static int aba_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
+int mt_zoo_aba_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 {
 	struct mt_vcpu *vc = &t->vcpus[v];
 
@@ -51,7 +52,7 @@ static int aba_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 }
 
 static const struct mt_pv_steps b1_steps = {
-	.pop = aba_pop,
+	.pop = mt_zoo_aba_pop,
 	.put = mt_pv_put,
 	.add_frame = mt_pv_add_frame,
 	.thread = mt_pv_thread,

@@ -19,8 +19,9 @@
  */
 #include "lib/mt_internal.h"
 #include "lib/variants/zoo.h"
+#include "lib/variants/zoo_steps.h"
 
-static void stale_sentinel(struct mt_pv_table *t, unsigned curr)
+void mt_zoo_stale_sentinel(struct mt_pv_table *t, unsigned curr)
 {
 	mt_handle_t s;
 
@@ -37,7 +38,7 @@ static const struct mt_pv_steps b2_steps = {
 	.add_frame = mt_pv_add_frame,
 	.thread = mt_pv_thread,
 	.steal = mt_pv_steal,
-	.sentinel = stale_sentinel,
+	.sentinel = mt_zoo_stale_sentinel,
 	.slow = mt_pv_slow,
 	.hand_out = mt_pv_hand_out,
 	.destroy = mt_pv_destroy,

@@ -19,8 +19,9 @@
  */
 #include "lib/mt_internal.h"
 #include "lib/variants/zoo.h"
+#include "lib/variants/zoo_steps.h"
 
-static int unguarded_put(struct mt_pv_table *t, unsigned caller, mt_handle_t h)
+int mt_zoo_unguarded_put(struct mt_pv_table *t, unsigned caller, mt_handle_t h)
 {
 	(void)caller;
 	uint32_t limit = mt_load_acquire(&t->limit, MT_PV_SITE(PUT_READ_LIMIT));
@@ -42,7 +43,7 @@ static int unguarded_put(struct mt_pv_table *t, unsigned caller, mt_handle_t h)
 
 static const struct mt_pv_steps b3_steps = {
 	.pop = mt_pv_pop,
-	.put = unguarded_put,
+	.put = mt_zoo_unguarded_put,
 	.add_frame = mt_pv_add_frame,
 	.thread = mt_pv_thread,
 	.steal = mt_pv_steal,

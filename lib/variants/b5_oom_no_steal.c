@@ -16,8 +16,9 @@
  */
 #include "lib/mt_internal.h"
 #include "lib/variants/zoo.h"
+#include "lib/variants/zoo_steps.h"
 
-static int no_steal_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
+int mt_zoo_no_steal_slow(struct mt_pv_table *t, unsigned curr, mt_handle_t *out)
 {
 	mt_handle_t base;
 
@@ -51,7 +52,7 @@ static const struct mt_pv_steps b5_steps = {
 	.thread = mt_pv_thread,
 	.steal = mt_pv_steal,
 	.sentinel = mt_pv_sentinel,
-	.slow = no_steal_slow,
+	.slow = mt_zoo_no_steal_slow,
 	.hand_out = mt_pv_hand_out,
 	.destroy = mt_pv_destroy,
 };

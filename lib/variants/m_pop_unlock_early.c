@@ -15,8 +15,9 @@
  */
 #include "lib/mt_internal.h"
 #include "lib/variants/zoo.h"
+#include "lib/variants/zoo_steps.h"
 
-static int unlock_early_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
+int mt_zoo_unlock_early_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 {
 	struct mt_vcpu *vc = &t->vcpus[v];
 
@@ -35,7 +36,7 @@ static int unlock_early_pop(struct mt_pv_table *t, unsigned v, mt_handle_t *out)
 }
 
 static const struct mt_pv_steps steps = {
-	.pop = unlock_early_pop,
+	.pop = mt_zoo_unlock_early_pop,
 	.put = mt_pv_put,
 	.add_frame = mt_pv_add_frame,
 	.thread = mt_pv_thread,
