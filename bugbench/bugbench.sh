@@ -356,7 +356,7 @@ if [[ -n $variants_arg ]]; then
   IFS=, read -r -a want <<<"$variants_arg"
   for v in "${want[@]}"; do
     [[ $v == production ]] && continue
-    printf '%s\n' "${all_variants[@]}" | grep -qxF -- "$v" || die "unknown variant '$v' (tools/bugbench --list)"
+    grep -qxF -- "$v" <<<"$(printf '%s\n' "${all_variants[@]}")" || die "unknown variant '$v' (tools/bugbench --list)"
   done
   variants=()
   for v in "${want[@]}"; do [[ $v != production ]] && variants+=("$v"); done
@@ -420,7 +420,10 @@ if has tsan; then
     [[ -n $name ]] || continue
     [[ -z $sc || $sc == - ]] && sc="${all_sc[*]}"
     for w in $sc; do
-      printf '%s\n' "${all_sc[@]}" | grep -qxF -- "$w" || die "variant $name: stress scenario '$w' (zoo registry) is not one of: ${all_sc[*]}"
+      # a here-string, not a pipe: grep -q may exit at the first match and
+      # printf's next line then fails with SIGPIPE, which pipefail turned
+      # into "not one of" (seen as a flaky bugbench_tsan_scenarios_test)
+      grep -qxF -- "$w" <<<"$(printf '%s\n' "${all_sc[@]}")" || die "variant $name: stress scenario '$w' (zoo registry) is not one of: ${all_sc[*]}"
     done
     stress_sc[$name]=$sc
   done <<<"$vt"
