@@ -60,6 +60,14 @@ void mt_sched_blocked(const struct mt_site *site, const void *lock)
 	(void)lock;
 }
 
+/* Real memory is the only memory here: nothing to record after an access. */
+void mt_sched_after(const void *addr, unsigned acc, void *val)
+{
+	(void)addr;
+	(void)acc;
+	(void)val;
+}
+
 /* Harness bugs (not findings): never compiled out. */
 #define NAIVE_CHECK(cond) do { if (!(cond)) { \
 	fprintf(stderr, "%s:%d: naive: harness check failed: %s\n", __FILE__, __LINE__, #cond); \

@@ -101,3 +101,11 @@ void mt_sched_blocked(const struct mt_site *site, const void *lock)
 	if (yield_threshold)
 		sched_yield();
 }
+
+/* Real memory is the only memory here: nothing to record after an access. */
+void mt_sched_after(const void *addr, unsigned acc, void *val)
+{
+	(void)addr;
+	(void)acc;
+	(void)val;
+}

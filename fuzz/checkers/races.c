@@ -9,10 +9,10 @@
 #define MAXV MT_IN_MAX_VCPUS
 #define SLOTS 8192u              /* shadow locations per run (power of two) */
 
-typedef uint32_t vclock[MAXV];
 
-/* The shadow of one location: its last write, the reads since, and the
- * clock of its release sequence. */
+/* The shadow of one location: its last write and the reads since.  The
+ * clocks (happens-before: release sequences, fences, hand-offs) are the
+ * engine's memory model's (fuzz/engine/memory.h). */
 struct loc {
 	const void *addr;            /* NULL: a free slot */
 	int8_t wv;                   /* last writer; -1: none (the initial value) */
@@ -22,14 +22,10 @@ struct loc {
 	uint8_t rplain[MAXV], rop[MAXV];
 	uint32_t repoch[MAXV];       /* 0: no read by that VCPU since the last write */
 	int32_t rsite[MAXV];
-	uint8_t has_sync;
-	vclock sync;                 /* clock of the release sequence */
 };
 
 struct mt_races {
 	int off;
-	vclock vc[MAXV];             /* each VCPU's clock */
-	vclock book[MT_IN_MAX_HANDLES];  /* clock of the getter when it got the handle */
 	unsigned used[SLOTS];        /* slots in use this run, to reset them */
 	unsigned nr_used;
 	unsigned untracked;
@@ -56,25 +52,16 @@ unsigned mt_races_untracked(const struct mt_races *r)
 	return r->untracked;
 }
 
-static void join(vclock into, const vclock from)
-{
-	for (unsigned i = 0; i < MAXV; i++)
-		if (from[i] > into[i])
-			into[i] = from[i];
-}
-
 static void begin(void *ctx, struct mt_sim *sim)
 {
 	struct mt_races *r = ctx;
 
-	(void)sim;
 	for (unsigned i = 0; i < r->nr_used; i++)
 		r->loc[r->used[i]].addr = NULL;
 	r->nr_used = 0;
 	r->untracked = 0;
-	memset(r->vc, 0, sizeof(r->vc));
-	for (unsigned v = 0; v < MAXV; v++)
-		r->vc[v][v] = 1;     /* epoch 0 means "no access" */
+	if (!r->off)
+		mt_sim_use_clocks(sim);
 }
 
 static struct loc *find(struct mt_races *r, const void *addr)
@@ -143,15 +130,11 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 	if (!l)
 		return;
 	int plain = order == MT_ACC_PLAIN;
-	int reads = op & MT_ACC_LOAD, writes = op & MT_ACC_STORE;
-	int acquire = reads && (order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST);
-	int release = writes && (order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST);
-	uint32_t *vc = r->vc[v];
+	int writes = op & MT_ACC_STORE;
+	const uint32_t *vc = mt_sim_clock(sim, v);   /* the acquire of this access is in it */
 	struct mt_sim_op *cur = mt_sim_op_of(sim, v);
 	uint8_t kind = cur ? cur->kind : 0;
 
-	if (acquire && l->has_sync)
-		join(vc, l->sync);
 	/* The last write, unordered before this access, with a plain side. */
 	if (l->wv >= 0 && (unsigned)l->wv != v && l->wepoch > vc[l->wv] && (plain || l->wplain)) {
 		race(sim, v, (int)site, acc, (unsigned)l->wv, l->wop, l->wsite, l->wplain, 1);
@@ -169,52 +152,16 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 		l->wepoch = vc[v];
 		l->wsite = (int32_t)site;
 		memset(l->repoch, 0, sizeof(l->repoch));   /* every read so far is before it */
-		if (release) {
-			if (op == MT_ACC_RMW && l->has_sync)
-				join(l->sync, vc);
-			else
-				memcpy(l->sync, vc, sizeof(vclock));
-			l->has_sync = 1;
-		} else if (op != MT_ACC_RMW) {
-			l->has_sync = 0;     /* a plain or relaxed store ends the release sequence */
-		}
 	} else {
 		l->repoch[v] = vc[v];
 		l->rplain[v] = (uint8_t)plain;
 		l->rop[v] = kind;
 		l->rsite[v] = (int32_t)site;
 	}
-	if (release)
-		vc[v]++;
-}
-
-/* The harness hands a got handle to the VCPU that puts it: a get that
- * returns publishes (release) ... */
-static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
-{
-	struct mt_races *r = ctx;
-
-	(void)sim;
-	if (op->kind == MT_OP_GET && op->rc == MT_OK && op->handle < MT_IN_MAX_HANDLES) {
-		memcpy(r->book[op->handle], r->vc[v], sizeof(vclock));
-		r->vc[v][v]++;
-	}
-}
-
-/* ... and a legitimate put by another VCPU takes it (acquire). */
-static void op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
-{
-	struct mt_races *r = ctx;
-
-	(void)sim;
-	if (op->legit && op->holder >= 0 && (unsigned)op->holder != v && op->handle < MT_IN_MAX_HANDLES)
-		join(r->vc[v], r->book[op->handle]);
 }
 
 const struct mt_sim_observer mt_races_observer = {
 	.name = "races (I12)",
 	.begin = begin,
-	.op_started = op_started,
 	.access = access,
-	.op_returned = op_returned,
 };

@@ -1,15 +1,12 @@
 /*
  * races.h - finding I12: data races, by happens-before.
  *
- * Vector clocks over the simulated VCPUs.  Edges: an acquire (or acq_rel,
- * seq_cst) atomic read of a location takes the clock of the release
- * sequence last published there (a release store starts one, a release RMW
- * joins it, a relaxed RMW continues it, any other store ends it); the lock
- * of lib/mt_access.h is such a location (acquire CAS, release store).  The
- * harness hands handles between VCPUs: a handle one VCPU got and another
- * puts is modelled as the release (get returns) and acquire (put starts) a
- * real program would need to pass it.  Program order within a VCPU is an
- * edge too (operations of one VCPU never overlap).
+ * Happens-before is the engine's (fuzz/engine/memory.h: vector clocks
+ * over the simulated VCPUs; release sequences, fences, locks as the atomics
+ * they are, and the harness's hand-off of a handle from the VCPU that got
+ * it to the one that puts it, modelled as the release and acquire a real
+ * program would need).  Program order within a VCPU is an edge too
+ * (operations of one VCPU never overlap).
  *
  * A data race: two accesses to one location from different VCPUs, at least
  * one a write, at least one plain (not atomic), not ordered by

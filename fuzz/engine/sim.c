@@ -14,6 +14,7 @@
 
 #include "fuzz/engine/arena.h"
 #include "fuzz/engine/fiber.h"
+#include "fuzz/engine/memory.h"
 #include "lib/mt_access.h"
 
 enum vstate {
@@ -36,6 +37,7 @@ struct vcpu {
 	                          * made by another VCPU while it was stopped (-1: none) */
 	uint32_t watch_seq;      /* the write sequence number when it was preempted */
 	int preempt_site;        /* last site where its operation was preempted, -1 */
+	int site_now;            /* site of its last access (memory model on) */
 	struct mt_sim_op op;
 };
 
@@ -100,6 +102,10 @@ struct mt_sim {
 	 * address, valid when gen matches the run's */
 	uint32_t wseq, wgen;
 	struct { const void *addr; uint32_t seq, gen; uint8_t vcpu; } wlog[256];
+	/* the memory model (memory.h): on for c11 runs and when an observer
+	 * asks for happens-before clocks (mt_sim_use_clocks) */
+	struct mt_mem *mem;
+	int mem_on, c11;
 	struct mt_arena arena;
 };
 
@@ -107,6 +113,22 @@ struct mt_sim {
  * initial-exec: one fs-relative load per schedule point, no
  * __tls_get_addr call (the engine is linked into the executable). */
 static _Thread_local struct mt_sim *active __attribute__((tls_model("initial-exec")));
+
+void mt_sim_use_clocks(struct mt_sim *sim)
+{
+	sim->mem_on = sim->mem != NULL;
+}
+
+const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v)
+{
+	return mt_mem_clock(sim->mem, v);
+}
+
+void mt_sim_fence(struct mt_sim *sim, unsigned order)
+{
+	if (sim->mem_on && sim->cur >= 0)
+		mt_mem_fence(sim->mem, (unsigned)sim->cur, order);
+}
 
 struct mt_sim *mt_sim_active(void)
 {
@@ -127,6 +149,10 @@ struct mt_sim *mt_sim_new(void)
 	memset(sim, 0, sizeof(*sim));
 	sim->cur = -1;
 	sim->work = -1;
+	if (!(sim->mem = mt_mem_new())) {
+		free(sim);
+		return NULL;
+	}
 	return sim;
 }
 
@@ -137,6 +163,7 @@ void mt_sim_free(struct mt_sim *sim)
 	for (unsigned i = 0; i < MT_IN_MAX_VCPUS; i++)
 		mt_fiber_free(&sim->v[i].fiber);
 	mt_arena_release(&sim->arena);
+	mt_mem_free(sim->mem);
 	free(sim->site_vec);
 	free(sim);
 }
@@ -370,8 +397,8 @@ static void pair_hit(struct mt_sim *sim, int a, int b)
 
 static void print_ev(struct mt_sim *sim, FILE *out, const struct mt_ev *e);
 
-static void ev(struct mt_sim *sim, enum mt_ev_type type, unsigned v, int site, int rc, uint32_t handle,
-               unsigned aux)
+static struct mt_ev *ev_new(struct mt_sim *sim, enum mt_ev_type type, unsigned v, int site, int rc,
+                            uint32_t handle, unsigned aux)
 {
 	struct mt_ev *e = &sim->ring[sim->nr_ev++ % MT_SIM_TRACE_RING];
 
@@ -384,12 +411,25 @@ static void ev(struct mt_sim *sim, enum mt_ev_type type, unsigned v, int site, i
 	e->rc = rc;
 	e->handle = handle;
 	e->points = v < MT_IN_MAX_VCPUS ? sim->v[v].op.points : 0;
+	e->from_v = e->newer_v = -1;
+	e->from_site = e->newer_site = -1;
+	return e;
+}
+
+static void ev_emit(struct mt_sim *sim, const struct mt_ev *e)
+{
 	if (sim->trace)
 		print_ev(sim, sim->trace, e);
 	if (sim->event_fn)
 		sim->event_fn(sim->event_ctx, e,
 		              sim->record >= 0 && sim->prog && (unsigned)sim->record < sim->prog->nr_records
 		              ? &sim->prog->rec[sim->record] : NULL);
+}
+
+static void ev(struct mt_sim *sim, enum mt_ev_type type, unsigned v, int site, int rc, uint32_t handle,
+               unsigned aux)
+{
+	ev_emit(sim, ev_new(sim, type, v, site, rc, handle, aux));
 }
 
 static const char *rc_text(int rc)
@@ -460,8 +500,25 @@ static void print_ev(struct mt_sim *sim, FILE *out, const struct mt_ev *e)
 		fprintf(out, "# epilogue: v%u puts back handle %u\n", e->vcpu, e->handle);
 		break;
 	case MT_EV_READ_FROM:
-		fprintf(out, "#   v%u read-from choice %u kept (model %s: no choice to make)\n", e->vcpu, e->aux,
-		        sim->prog ? mt_in_model_name(sim->prog->model) : "?");
+		if (sim->c11)
+			fprintf(out, "#   v%u's next atomic load reads the store %u back from the newest it may "
+			        "see (modulo the stores it may see)\n", e->vcpu, e->handle);
+		else
+			fprintf(out, "#   v%u read-from choice %u kept (model %s: one store to read)\n", e->vcpu,
+			        e->handle, sim->prog ? mt_in_model_name(sim->prog->model) : "?");
+		break;
+	case MT_EV_WEAK_READ:
+		fprintf(out, "#   v%u %s at '%s' read 0x%x from ", e->vcpu, opn, site, e->handle);
+		if (e->from_v < 0)
+			fprintf(out, "the value before the run");
+		else
+			fprintf(out, "v%d's store at '%s'", e->from_v, mt_sim_site_text(sim, e->from_site));
+		fprintf(out, "; newer: 0x%x ", (unsigned)e->rc);
+		if (e->newer_v < 0)
+			fprintf(out, "(before the run)");
+		else
+			fprintf(out, "by v%d at '%s'", e->newer_v, mt_sim_site_text(sim, e->newer_site));
+		fprintf(out, " (%u stores back)\n", e->aux);
 		break;
 	}
 }
@@ -599,9 +656,33 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 	/* Resumed (or never stopped): the access happens now. */
 	if (site >= 0 && ((site_desc->kind & MT_SK_W) || vc->watch_site >= 0))
 		note_access(sim, (unsigned)sim->cur, vc, site_desc->kind, addr);
+	if (sim->mem_on) {
+		vc->site_now = site;
+		mt_mem_access(sim->mem, (unsigned)sim->cur, site, addr, acc);
+	}
 	for (unsigned i = 0; i < sim->nr_access; i++) {
 		unsigned k = sim->access_of[i];
 		sim->obs[k]->access(sim->obs_ctx[k], sim, (unsigned)sim->cur, (unsigned)site, addr, acc);
+	}
+}
+
+void mt_sched_after(const void *addr, unsigned acc, void *val)
+{
+	struct mt_sim *sim = active;
+	struct mt_mem_read r;
+
+	if (!sim || sim->cur < 0 || !sim->mem_on)
+		return;
+	if (mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
+		struct vcpu *vc = &sim->v[sim->cur];
+		sim->stats.weak_reads++;
+		struct mt_ev *e = ev_new(sim, MT_EV_WEAK_READ, (unsigned)sim->cur, vc->site_now,
+		                         (int)(uint32_t)r.newer_val, (uint32_t)r.val, r.back > 255 ? 255 : r.back);
+		e->from_v = (int8_t)r.from_v;
+		e->newer_v = (int8_t)r.newer_v;
+		e->from_site = r.from_site;
+		e->newer_site = r.newer_site;
+		ev_emit(sim, e);
 	}
 }
 
@@ -757,6 +838,8 @@ static void run(struct mt_sim *sim, unsigned v, enum mt_in_run_mode mode, unsign
 		sim->last_stopped = -1;
 		ev(sim, MT_EV_DONE, v, -1, vc->op.rc, vc->op.handle, 0);
 		vc->state = V_IDLE;
+		if (sim->mem_on && vc->op.kind == MT_OP_GET && vc->op.rc == MT_OK)
+			mt_mem_hand_release(sim->mem, v, vc->op.handle);   /* ... and the release */
 		sim->returning = (int)v;
 		EACH_OBSERVER(sim, op_returned, v, &vc->op);
 		sim->returning = -1;
@@ -828,6 +911,10 @@ static int start(struct mt_sim *sim, unsigned v, const struct mt_in_record *r, i
 	}
 	vc->state = V_READY;
 	sim->stats.ops_started++;
+	/* The harness passes a handle one VCPU got to the one that puts it:
+	 * the acquire a real program would need (memory.h). */
+	if (sim->mem_on && vc->op.legit && vc->op.holder >= 0 && vc->op.holder != (int)v)
+		mt_mem_hand_acquire(sim->mem, v, vc->op.handle);
 	ev(sim, MT_EV_START, v, -1, 0, vc->op.handle, vc->op.holder >= 0 && vc->op.holder != (int)v);
 	EACH_OBSERVER(sim, op_started, v, &vc->op);
 	return 1;
@@ -839,9 +926,12 @@ static void play(struct mt_sim *sim, const struct mt_in_record *r)
 	struct vcpu *vc = &sim->v[v];
 
 	if (r->op == MT_OP_READ_FROM) {
-		/* For the memory model (only sc so far: one store to read). */
+		/* The memory model's choice for v's next atomic load (sc: one
+		 * store to read, nothing to choose). */
+		if (sim->c11)
+			mt_mem_choose(sim->mem, v, r->arg);
 		if (sim->trace)
-			ev(sim, MT_EV_READ_FROM, v, -1, 0, 0, r->arg);
+			ev(sim, MT_EV_READ_FROM, v, -1, 0, r->arg, 0);
 		return;
 	}
 	if (!busy(vc)) {
@@ -1011,7 +1101,11 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 		active = outer;
 		return 1;
 	}
-	EACH_OBSERVER0(sim, begin);
+	sim->c11 = p->model == MT_MODEL_C11 && sim->mem;
+	sim->mem_on = sim->c11;
+	EACH_OBSERVER0(sim, begin);  /* may ask for clocks (mt_sim_use_clocks) */
+	if (sim->mem_on)
+		mt_mem_begin(sim->mem, sim->c11);
 	if (trace)
 		mt_in_print_header(p, trace);
 	quiescent(sim, trace, 0);

@@ -110,7 +110,9 @@ enum mt_ev_type {
 	MT_EV_DONE,      /* op ended: rc, handle */
 	MT_EV_DRAIN,     /* end of records: unfinished operations run to their end */
 	MT_EV_EPILOGUE,  /* end of run: every held handle is put back */
-	MT_EV_READ_FROM, /* a read-from record (kept for the memory model; no effect yet) */
+	MT_EV_READ_FROM, /* a read-from record (handle: the choice) */
+	MT_EV_WEAK_READ, /* c11: vcpu's load at site read an older store than the newest
+	                  * (handle: value read, rc: the newest value, aux: how far back) */
 };
 
 struct mt_ev {
@@ -120,6 +122,8 @@ struct mt_ev {
 	int32_t rc;
 	uint32_t handle;
 	uint32_t points;
+	int8_t from_v, newer_v;  /* MT_EV_WEAK_READ: the writers (-1: before the run) */
+	int32_t from_site, newer_site;
 };
 
 #define MT_SIM_TRACE_RING 1024u
@@ -157,6 +161,16 @@ const char *mt_sim_finding(const struct mt_sim *sim);
 /* Print the finding and the interleaving that led to it (the trace ring). */
 void mt_sim_report(struct mt_sim *sim, FILE *out);
 
+/* Happens-before clocks (fuzz/engine/memory.h): an observer that needs
+ * them asks in its begin callback; then mt_sim_clock() is v's clock
+ * (MT_IN_MAX_VCPUS entries) at every access callback.  Runs under the c11
+ * model have them anyway. */
+void mt_sim_use_clocks(struct mt_sim *sim);
+const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v);
+/* A fence by the running VCPU (order: enum mt_acc's order bits), for
+ * runtimes that see fences (fuzz/instrument/). */
+void mt_sim_fence(struct mt_sim *sim, unsigned order);
+
 /* The context whose run is in progress in this thread, or NULL. */
 struct mt_sim *mt_sim_active(void);
 /* The VCPU running now in sim, or -1 (the scheduler's own calls: create,
@@ -182,6 +196,7 @@ size_t mt_sim_pair_index(unsigned a, unsigned b, unsigned sites, size_t n);
 struct mt_sim_stats {
 	unsigned ops_started, ops_done, stops, blocks, quiescent_checks, points;
 	unsigned pages_live;         /* pages allocated and not freed, now */
+	unsigned weak_reads;         /* c11: loads that read an older store than the newest */
 };
 const struct mt_sim_stats *mt_sim_stats(const struct mt_sim *sim);
 

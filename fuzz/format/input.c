@@ -36,7 +36,7 @@ static const char *const op_names[MT_OP_COUNT] = {
 	"get", "put-own", "put-other", "grow", "put-bad", "nop", "read-from",
 };
 
-static const char *const model_names[MT_MODEL_COUNT] = { "sc" };
+static const char *const model_names[MT_MODEL_COUNT] = { "sc", "c11" };
 
 static const char *const bad_names[MT_BAD_COUNT] = {
 	"range", "tail", "never", "double", "huge", "limit", "free", "last-put",
@@ -516,7 +516,7 @@ int mt_in_parse_text(const char *text, const struct mt_in_sites *s, struct mt_pr
 				snprintf(err, errcap, "line %u: header line 'model' after the first record", lineno);
 				rc = -1;
 			} else if (m < 0) {
-				snprintf(err, errcap, "line %u: model must be sc (the only memory model so far)", lineno);
+				snprintf(err, errcap, "line %u: model must be sc or c11", lineno);
 				rc = -1;
 			} else {
 				p->model = (uint8_t)m;

@@ -62,14 +62,15 @@ enum mt_in_op {
 	MT_OP_PUT_BAD,    /* hostile put of an invalid handle; argument = flavour + k */
 	MT_OP_NOP,        /* start nothing (resume only) */
 	MT_OP_READ_FROM,  /* v2: which store v's next atomic load reads (arg: the
-	                   * store, 0 = newest the model allows).  Decoded and kept;
-	                   * the sc model has one choice, so it changes nothing yet */
+	                   * store, 0 = the newest, k = k back, modulo those the
+	                   * model allows; sc allows one, so there it changes nothing) */
 	MT_OP_COUNT
 };
 
 /* Memory model of a run (v2 header byte 5; every v1 input is sc). */
 enum mt_in_model {
 	MT_MODEL_SC,      /* sequential consistency: one access at a time */
+	MT_MODEL_C11,     /* C11 release/acquire/relaxed atomics (fuzz/engine/memory.h) */
 	MT_MODEL_COUNT
 };
 

@@ -1,0 +1,349 @@
+/* memory.c - happens-before clocks and the c11 store histories (memory.h). */
+#include "fuzz/engine/memory.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/mt_access.h"
+
+#define MAXV MT_IN_MAX_VCPUS
+#define SLOTS 8192u              /* locations per run (power of two) */
+#define HIST MT_MEM_HISTORY
+
+typedef uint32_t vclock[MAXV];
+
+struct store {
+	uint64_t val;
+	uint32_t seq;                /* position in the location's modification order */
+	uint32_t epoch;              /* the writer's own clock entry at the store */
+	int32_t site;
+	int8_t v;                    /* writer; -1: before the run / unseen code */
+	uint8_t has_sync;
+	vclock sync;                 /* clock of its release sequence */
+};
+
+struct loc {
+	const void *addr;            /* NULL: a free slot */
+	uint8_t size;                /* bytes of the value (0: unknown: newest only) */
+	uint8_t n;                   /* stores kept (1..HIST) */
+	uint8_t newest;              /* index of the newest in h[] (a ring) */
+	uint32_t seq;                /* seq of the newest */
+	uint32_t seen[MAXV];         /* newest seq each VCPU read or wrote (coherence) */
+	struct store h[HIST];
+};
+
+struct vstate {
+	vclock vc;
+	uint8_t tick;                /* a release happened: advance own entry at the next event */
+	uint8_t has_choice;
+	uint8_t has_rel;             /* a release fence lends rel to relaxed stores */
+	uint8_t pend_kind;           /* last access: 0 none, else MT_ACC_* op */
+	unsigned choice;
+	struct loc *pend_loc;
+	int pend_store;              /* ring index the pending load reads, or -1 */
+	vclock acq;                  /* sync of stores read relaxed (for an acquire fence) */
+	vclock rel;
+};
+
+struct mt_mem {
+	int c11;
+	struct vstate vs[MAXV];
+	vclock sc;                   /* the seq_cst order's clock */
+	vclock book[MT_IN_MAX_HANDLES];
+	unsigned used[SLOTS];
+	unsigned nr_used, untracked;
+	struct loc loc[SLOTS];
+};
+
+struct mt_mem *mt_mem_new(void)
+{
+	return calloc(1, sizeof(struct mt_mem));
+}
+
+void mt_mem_free(struct mt_mem *m)
+{
+	free(m);
+}
+
+unsigned mt_mem_untracked(const struct mt_mem *m)
+{
+	return m->untracked;
+}
+
+const uint32_t *mt_mem_clock(const struct mt_mem *m, unsigned v)
+{
+	return m->vs[v].vc;
+}
+
+void mt_mem_begin(struct mt_mem *m, int c11)
+{
+	for (unsigned i = 0; i < m->nr_used; i++)
+		m->loc[m->used[i]].addr = NULL;
+	m->nr_used = 0;
+	m->untracked = 0;
+	m->c11 = c11;
+	memset(m->vs, 0, sizeof(m->vs));
+	memset(m->sc, 0, sizeof(m->sc));
+	for (unsigned v = 0; v < MAXV; v++) {
+		m->vs[v].vc[v] = 1;      /* epoch 0 means "before the run" */
+		m->vs[v].pend_store = -1;
+	}
+}
+
+static void join(vclock into, const uint32_t *from)
+{
+	for (unsigned i = 0; i < MAXV; i++)
+		if (from[i] > into[i])
+			into[i] = from[i];
+}
+
+/* A release earlier in v's program: its own entry moves on now, so the
+ * released clock does not cover what v does after it. */
+static inline void catch_up(struct vstate *s, unsigned v)
+{
+	if (s->tick) {
+		s->vc[v]++;
+		s->tick = 0;
+	}
+}
+
+static unsigned acc_bytes(unsigned acc)
+{
+	static const uint8_t bytes[8] = { 0, 1, 2, 4, 8, 0, 0, 0 };
+	return bytes[(acc & MT_ACC_SIZE_MASK) >> MT_ACC_SIZE_SHIFT];
+}
+
+static uint64_t read_mem(const void *addr, unsigned size)
+{
+	switch (size) {
+	case 1: return __atomic_load_n((const uint8_t *)addr, __ATOMIC_RELAXED);
+	case 2: return __atomic_load_n((const uint16_t *)addr, __ATOMIC_RELAXED);
+	case 4: return __atomic_load_n((const uint32_t *)addr, __ATOMIC_RELAXED);
+	case 8: return __atomic_load_n((const uint64_t *)addr, __ATOMIC_RELAXED);
+	default: return 0;
+	}
+}
+
+static void write_val(void *val, unsigned size, uint64_t x)
+{
+	switch (size) {
+	case 1: *(uint8_t *)val = (uint8_t)x; break;
+	case 2: *(uint16_t *)val = (uint16_t)x; break;
+	case 4: *(uint32_t *)val = (uint32_t)x; break;
+	case 8: *(uint64_t *)val = x; break;
+	default: break;
+	}
+}
+
+/* Restart l's history with what memory holds, ordered before everyone. */
+static void restart(struct loc *l, const void *addr, unsigned size)
+{
+	l->size = (uint8_t)size;
+	l->n = 1;
+	l->newest = 0;
+	l->seq = 1;
+	memset(l->seen, 0, sizeof(l->seen));
+	memset(&l->h[0], 0, sizeof(l->h[0]));
+	l->h[0].v = -1;
+	l->h[0].site = -1;
+	l->h[0].seq = 1;
+	l->h[0].val = read_mem(addr, size);
+}
+
+static struct loc *find(struct mt_mem *m, const void *addr, unsigned size)
+{
+	uintptr_t a = (uintptr_t)addr;
+	unsigned h = (unsigned)((a >> 2) * 0x9e3779b1u) & (SLOTS - 1);
+
+	for (unsigned probe = 0; probe < 64; probe++, h = (h + 1) & (SLOTS - 1)) {
+		struct loc *l = &m->loc[h];
+		if (l->addr == addr)
+			return l;
+		if (!l->addr) {
+			l->addr = addr;
+			restart(l, addr, size);
+			m->used[m->nr_used++] = h;
+			return l;
+		}
+	}
+	m->untracked++;
+	return NULL;
+}
+
+static inline int hb_before(const struct store *s, const struct vstate *vs)
+{
+	return s->v < 0 || s->epoch <= vs->vc[s->v];
+}
+
+static inline unsigned ring_back(const struct loc *l, unsigned back)
+{
+	return (l->newest + HIST - back) % HIST;
+}
+
+void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice)
+{
+	m->vs[v].choice = choice;
+	m->vs[v].has_choice = 1;
+}
+
+void mt_mem_fence(struct mt_mem *m, unsigned v, unsigned order)
+{
+	struct vstate *s = &m->vs[v];
+
+	catch_up(s, v);
+	if (order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST)
+		join(s->vc, s->acq);
+	if (order == MT_ACC_SEQ_CST) {
+		join(s->vc, m->sc);
+		memcpy(m->sc, s->vc, sizeof(vclock));
+	}
+	if (order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST) {
+		memcpy(s->rel, s->vc, sizeof(vclock));
+		s->has_rel = 1;
+		s->tick = 1;
+	}
+}
+
+void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, unsigned acc)
+{
+	struct vstate *s = &m->vs[v];
+	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
+
+	s->pend_kind = 0;
+	if (op == MT_ACC_NONE || !addr)
+		return;
+	catch_up(s, v);
+	unsigned size = m->c11 ? acc_bytes(acc) : 0;
+	struct loc *l = find(m, addr, size);
+	if (!l)
+		return;
+	/* Written by code the model does not see (or reused memory)? */
+	if (size && (l->size != size || read_mem(addr, size) != l->h[l->newest].val))
+		restart(l, addr, size);
+	int acquire = order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
+	int release = order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
+	if (order == MT_ACC_SEQ_CST) {
+		join(s->vc, m->sc);
+		memcpy(m->sc, s->vc, sizeof(vclock));
+	}
+
+	/* What it reads: the newest store, or under c11 an older one the
+	 * load is allowed to see. */
+	unsigned back = 0;
+	if (op & MT_ACC_LOAD) {
+		if (op == MT_ACC_LOAD && m->c11 && l->size && order != MT_ACC_PLAIN && order != MT_ACC_SEQ_CST) {
+			unsigned allowed = 1;
+			while (allowed < l->n) {
+				const struct store *st = &l->h[ring_back(l, allowed - 1)];
+				if (hb_before(st, s) || st->seq <= l->seen[v])
+					break;
+				allowed++;
+			}
+			if (s->has_choice)
+				back = s->choice % allowed;
+		}
+		if (s->has_choice && op == MT_ACC_LOAD && order != MT_ACC_PLAIN)
+			s->has_choice = 0;       /* one choice serves one atomic load */
+		const struct store *st = &l->h[ring_back(l, back)];
+		if (st->seq > l->seen[v])
+			l->seen[v] = st->seq;
+		if (st->has_sync) {
+			if (acquire)
+				join(s->vc, st->sync);
+			else if (order != MT_ACC_PLAIN)
+				join(s->acq, st->sync);
+		}
+		s->pend_store = back ? (int)ring_back(l, back) : -1;
+	}
+	if (op & MT_ACC_STORE) {
+		const struct store *prev = &l->h[l->newest];
+		unsigned slot = (l->newest + 1) % HIST;
+		struct store *st = &l->h[slot];
+		if (op == MT_ACC_RMW && prev->has_sync)
+			memcpy(st->sync, prev->sync, sizeof(vclock));   /* the release sequence goes on */
+		st->has_sync = op == MT_ACC_RMW && prev->has_sync;
+		if (release) {
+			if (st->has_sync)
+				join(st->sync, s->vc);
+			else
+				memcpy(st->sync, s->vc, sizeof(vclock));
+			st->has_sync = 1;
+		} else if (order != MT_ACC_PLAIN && s->has_rel) {
+			if (st->has_sync)
+				join(st->sync, s->rel);
+			else
+				memcpy(st->sync, s->rel, sizeof(vclock));
+			st->has_sync = 1;
+		}
+		st->v = (int8_t)v;
+		st->epoch = s->vc[v];
+		st->site = site;
+		st->seq = ++l->seq;
+		st->val = prev->val;     /* until mt_mem_after() reads the new value */
+		l->newest = (uint8_t)slot;
+		if (l->n < HIST)
+			l->n++;
+		l->seen[v] = st->seq;
+		if (release)
+			s->tick = 1;
+	}
+	s->pend_kind = (uint8_t)op;
+	s->pend_loc = l;
+}
+
+int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, void *val,
+                 struct mt_mem_read *r)
+{
+	struct vstate *s = &m->vs[v];
+	struct loc *l = s->pend_loc;
+	unsigned op = acc & MT_ACC_OP_MASK;
+
+	if (!s->pend_kind || !l || l->addr != addr)
+		return 0;
+	unsigned pend = s->pend_kind;
+	s->pend_kind = 0;
+	if (pend & MT_ACC_STORE) {
+		if (!(op & MT_ACC_STORE)) {
+			/* A failed CAS: no store after all. */
+			l->newest = (uint8_t)((l->newest + HIST - 1) % HIST);
+			l->seq--;
+			l->n--;
+			if (l->n == 0)
+				restart(l, addr, l->size);
+			return 0;
+		}
+		if (l->size)
+			l->h[l->newest].val = read_mem(addr, l->size);
+		return 0;
+	}
+	if (s->pend_store < 0 || !val)
+		return 0;
+	const struct store *st = &l->h[s->pend_store], *nw = &l->h[l->newest];
+	write_val(val, l->size, st->val);
+	if (r) {
+		r->val = st->val;
+		r->newer_val = nw->val;
+		r->from_v = st->v;
+		r->newer_v = nw->v;
+		r->from_site = st->site;
+		r->newer_site = nw->site;
+		r->back = (unsigned)(l->seq - st->seq);
+	}
+	s->pend_store = -1;
+	return 1;
+}
+
+void mt_mem_hand_release(struct mt_mem *m, unsigned v, unsigned h)
+{
+	if (h >= MT_IN_MAX_HANDLES)
+		return;
+	catch_up(&m->vs[v], v);
+	memcpy(m->book[h], m->vs[v].vc, sizeof(vclock));
+	m->vs[v].tick = 1;
+}
+
+void mt_mem_hand_acquire(struct mt_mem *m, unsigned v, unsigned h)
+{
+	if (h < MT_IN_MAX_HANDLES)
+		join(m->vs[v].vc, m->book[h]);
+}

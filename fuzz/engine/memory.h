@@ -1,0 +1,90 @@
+/*
+ * memory.h - the engine's memory model: happens-before clocks and, under
+ * the c11 model, which store each atomic load reads.
+ *
+ * The simulator runs one access at a time, so real memory always holds
+ * the newest store to every location (modification order is the order the
+ * schedule made the stores in).  This module keeps, beside it:
+ *
+ * - a vector clock per VCPU.  Edges: program order; an acquire read (or
+ *   acq_rel, seq_cst) of a store in a release sequence (a release store
+ *   starts one, any RMW continues it, any other store ends it); fences
+ *   (a release fence lends its clock to the relaxed stores after it, an
+ *   acquire fence takes the clocks of the stores the relaxed loads before
+ *   it read); the harness's hand-offs (a get that returns a handle
+ *   releases, a put of that handle by another VCPU acquires: the edge a
+ *   real program would need to pass the handle);
+ * - under c11, per atomic location a bounded history of its last
+ *   MT_MEM_HISTORY stores (value, writer, clock).  An atomic load may read
+ *   any store of it that is not older than the newest store that happens
+ *   before the load (write-read coherence) nor older than a store the VCPU
+ *   already read or wrote there (read-read coherence).  Which one: the
+ *   VCPU's pending read-from choice (a read-from record of the input), 0 =
+ *   the newest, k = k steps older, modulo the number allowed; one choice
+ *   serves one load.  RMWs always read the newest store (atomicity).
+ *
+ * Deliberately stronger than C11 (it removes behaviours, never adds one):
+ * seq_cst loads read the newest store, and every seq_cst access or fence
+ * synchronizes with every earlier one (one global clock, like a lock);
+ * plain accesses are sequentially consistent (their races are finding I12
+ * of fuzz/checkers/races.c, not weak values); a location written by code
+ * the model does not see (atomic_init, memset) restarts its history with
+ * the value found in memory, ordered before every VCPU.  Not modelled:
+ * out-of-thin-air values, mixed-size accesses to one location.
+ */
+#ifndef MT_FUZZ_ENGINE_MEMORY_H
+#define MT_FUZZ_ENGINE_MEMORY_H
+
+#include <stdint.h>
+
+#include "fuzz/format/input.h"
+
+/* Stores kept per atomic location under c11. */
+#define MT_MEM_HISTORY 6u
+
+struct mt_mem;
+
+struct mt_mem *mt_mem_new(void);
+void mt_mem_free(struct mt_mem *m);
+
+/* A new run.  c11: keep histories and honour read-from choices; else only
+ * the clocks (each location's newest store). */
+void mt_mem_begin(struct mt_mem *m, int c11);
+
+/* v's clock now (MT_IN_MAX_VCPUS entries). */
+const uint32_t *mt_mem_clock(const struct mt_mem *m, unsigned v);
+
+/* A read-from record: v's next atomic load reads the choice-th store back. */
+void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice);
+
+/* v makes an access now (before the real one; acc: enum mt_acc). */
+void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, unsigned acc);
+
+/* What a load read, when it was not the newest store (for the pictures). */
+struct mt_mem_read {
+	uint64_t val, newer_val;     /* read; the newest at the time */
+	int from_v, newer_v;         /* writers (-1: before the run, or unseen code) */
+	int from_site, newer_site;   /* this run's site ids (-1: none) */
+	unsigned back;               /* stores between them and the newest + 1 */
+};
+
+/* After the real access of the last mt_mem_access() by v: a store's value
+ * is taken from memory; an RMW that did not write (a failed CAS) passes
+ * acc with MT_ACC_LOAD; a load's value in *val (size from acc) is replaced
+ * by the store the model chose.  Returns 1 and fills *r if that was not
+ * the newest. */
+int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, void *val,
+                 struct mt_mem_read *r);
+
+/* A fence by v (order: enum mt_acc's order bits). */
+void mt_mem_fence(struct mt_mem *m, unsigned v, unsigned order);
+
+/* The harness hands handle h from v (a get returned it) ... */
+void mt_mem_hand_release(struct mt_mem *m, unsigned v, unsigned h);
+/* ... to v (a put of h starts). */
+void mt_mem_hand_acquire(struct mt_mem *m, unsigned v, unsigned h);
+
+/* Locations of the last run the model could not track (table full). */
+unsigned mt_mem_untracked(const struct mt_mem *m);
+
+#endif /* MT_FUZZ_ENGINE_MEMORY_H */
