@@ -35,7 +35,40 @@ struct mt_harness *mt_harness_new(const struct mt_ops *ops)
 		exit(2);
 	}
 	mt_harness_set_impl(h, ops);
+	h->model = -1;
+	if (mt_harness_set_model(h, getenv("MT_MEMORY_MODEL"))) {
+		fprintf(stderr, "harness: MT_MEMORY_MODEL='%s' is not a memory model (sc, c11)\n",
+		        getenv("MT_MEMORY_MODEL"));
+		exit(2);
+	}
 	return h;
+}
+
+int mt_harness_set_model(struct mt_harness *h, const char *name)
+{
+	if (!name || !*name) {
+		h->model = -1;
+		return 0;
+	}
+	for (unsigned m = 0; m < MT_MODEL_COUNT; m++)
+		if (!strcmp(name, mt_in_model_name(m))) {
+			h->model = (int)m;
+			return 0;
+		}
+	return -1;
+}
+
+const uint8_t *mt_harness_replayable(struct mt_harness *h, const uint8_t *data, size_t size, uint8_t *buf,
+                                     size_t cap, size_t *len)
+{
+	*len = size;
+	if (h->model < 0)
+		return data;
+	size_t n = mt_in_encode(&h->prog, buf, cap);
+	if (!n)
+		return data;
+	*len = n;
+	return buf;
 }
 
 void mt_harness_free(struct mt_harness *h)
@@ -61,16 +94,21 @@ void mt_harness_set_impl(struct mt_harness *h, const struct mt_ops *ops)
 void mt_harness_decode(const struct mt_harness *h, const uint8_t *data, size_t size, struct mt_program *p)
 {
 	mt_in_decode(data, size, &h->sites, p);
+	if (h->model >= 0)
+		p->model = (uint8_t)h->model;
 }
 
 int mt_harness_parse(const struct mt_harness *h, const char *text, struct mt_program *p, char *err, size_t errcap)
 {
-	return mt_in_parse_text(text, &h->sites, p, err, errcap);
+	int rc = mt_in_parse_text(text, &h->sites, p, err, errcap);
+	if (rc == 0 && h->model >= 0)
+		p->model = (uint8_t)h->model;
+	return rc;
 }
 
 int mt_harness_run(struct mt_harness *h, const uint8_t *data, size_t size, FILE *trace)
 {
-	mt_in_decode(data, size, &h->sites, &h->prog);
+	mt_harness_decode(h, data, size, &h->prog);
 	return mt_sim_run(h->sim, &h->prog, h->ops, trace);
 }
 

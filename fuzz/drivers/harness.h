@@ -33,6 +33,7 @@ struct mt_harness {
 	const struct mt_ops *ops;
 	struct mt_in_sites sites;        /* ops's sites, for decode and text */
 	struct mt_program prog;          /* the program of the last mt_harness_run() */
+	int model;                       /* MT_MEMORY_MODEL: every input runs under it; -1: its own */
 	/* known findings (mt_harness_load_known, mt_harness_classify) */
 	struct mt_known *known;          /* NULL: none loaded */
 	char sig[MT_SIG_MAX];            /* signature of the last classified finding */
@@ -40,6 +41,16 @@ struct mt_harness {
 	unsigned n_new_sigs;             /* distinct new signatures seen (first 32 kept) */
 	char new_sigs[32][MT_SIG_MAX];
 };
+
+/* The memory model every input runs under whatever its header says
+ * (MT_MEMORY_MODEL=sc|c11, or a tool's --memory-model); name NULL or ""
+ * keeps each input's own.  0 ok, -1 unknown name (the caller exits 2). */
+int mt_harness_set_model(struct mt_harness *h, const char *name);
+/* The bytes that replay the last mt_harness_run() as it ran: data itself,
+ * or (model overridden) the program re-encoded as v2 with the model in its
+ * header, into buf.  Sets *len. */
+const uint8_t *mt_harness_replayable(struct mt_harness *h, const uint8_t *data, size_t size, uint8_t *buf,
+                                     size_t cap, size_t *len);
 
 /* Verdicts of mt_harness_classify(). */
 enum { MT_VERDICT_CLEAN = 0, MT_VERDICT_NEW = 1, MT_VERDICT_KNOWN = 3 };

@@ -11,6 +11,9 @@
  *                         would stop first shows its own corruption
  *   MT_RACES=0            do not look for data races (I12, the happens-before
  *                         detector): the engine as it was before it
+ *   MT_MEMORY_MODEL=c11   run every input under the c11 memory model (else
+ *                         each input's header says: v1 inputs are sc); the
+ *                         reproducers saved per signature carry the model
  *   MT_KNOWN=FILE         known findings (fuzz/known/known.h): a finding
  *                         whose signature is in FILE ends its input as
  *                         "known" and the campaign goes on; a malformed
@@ -145,7 +148,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		atexit(known_summary);
 	mt_fuzz_pairs = pc && !strcmp(pc, "0") ? NULL : mt_fuzz_pair_counters;
 	mt_sim_set_pair_counters(harness->sim, mt_fuzz_pairs, MT_PAIR_COUNTERS);
-	fprintf(stderr, "maptrack_fuzzer: impl=%s pair_coverage=%s sites=%u i11=%s known=%u%s\n", impl->name,
+	fprintf(stderr, "maptrack_fuzzer: impl=%s model=%s pair_coverage=%s sites=%u i11=%s known=%u%s\n",
+	        impl->name, harness->model < 0 ? "input" : mt_in_model_name((unsigned)harness->model),
 	        mt_fuzz_pairs ? "on" : "off", harness->sites.count, mt_claims_enabled(harness->claims) ? "on" : "off",
 	        mt_known_count(harness->known), keep_going ? " (findings continue)" : "");
 	return 0;
@@ -158,6 +162,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!keep_going) {
 		mt_harness_report(harness, stderr);
+		if (harness->model >= 0)
+			fprintf(stderr, "maptrack_fuzzer: ran under MT_MEMORY_MODEL=%s: replay the saved input "
+			        "with the same setting\n", mt_in_model_name((unsigned)harness->model));
 		fflush(stderr);
 		abort();
 	}
@@ -168,7 +175,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (verdict == MT_VERDICT_KNOWN || (!first && !stop_on_new))
 		return 0;
 	/* A signature this process has not seen: say it, save it once. */
-	int saved = mt_known_save_once(findings_dir, harness->sig, mt_harness_finding(harness), data, size);
+	static uint8_t again[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
+	size_t len;
+	const uint8_t *rep = mt_harness_replayable(harness, data, size, again, sizeof(again), &len);
+	int saved = mt_known_save_once(findings_dir, harness->sig, mt_harness_finding(harness), rep, len);
 	fprintf(stderr, "maptrack_fuzzer: NEW SIGNATURE %s after %.2fs, exec %lu: %s%s\n", harness->sig,
 	        elapsed_s(), execs, mt_harness_finding(harness),
 	        saved == 1 ? " (saved)" : saved == 0 ? " (saved before by another job)" : " (not saved: error)");

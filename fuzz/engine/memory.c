@@ -32,15 +32,25 @@ struct loc {
 	struct store h[HIST];
 };
 
+/* An access told to mt_mem_access() whose mt_mem_after() is to come.
+ * They nest: an accessor's address may itself be computed by accesses
+ * (mt_pv_entry() reads pages[]) between the two calls. */
+struct pending {
+	struct loc *loc;
+	uint8_t kind;                /* MT_ACC_* op */
+	int8_t store;                /* ring index the load reads if not the newest, else -1 */
+	int32_t site;
+};
+#define PEND 4u
+
 struct vstate {
 	vclock vc;
 	uint8_t tick;                /* a release happened: advance own entry at the next event */
 	uint8_t has_choice;
 	uint8_t has_rel;             /* a release fence lends rel to relaxed stores */
-	uint8_t pend_kind;           /* last access: 0 none, else MT_ACC_* op */
+	uint8_t npend;
 	unsigned choice;
-	struct loc *pend_loc;
-	int pend_store;              /* ring index the pending load reads, or -1 */
+	struct pending pend[PEND];
 	vclock acq;                  /* sync of stores read relaxed (for an acquire fence) */
 	vclock rel;
 };
@@ -84,10 +94,8 @@ void mt_mem_begin(struct mt_mem *m, int c11)
 	m->c11 = c11;
 	memset(m->vs, 0, sizeof(m->vs));
 	memset(m->sc, 0, sizeof(m->sc));
-	for (unsigned v = 0; v < MAXV; v++) {
+	for (unsigned v = 0; v < MAXV; v++)
 		m->vs[v].vc[v] = 1;      /* epoch 0 means "before the run" */
-		m->vs[v].pend_store = -1;
-	}
 }
 
 static void join(vclock into, const uint32_t *from)
@@ -209,7 +217,6 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 	struct vstate *s = &m->vs[v];
 	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
 
-	s->pend_kind = 0;
 	if (op == MT_ACC_NONE || !addr)
 		return;
 	catch_up(s, v);
@@ -239,11 +246,12 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 					break;
 				allowed++;
 			}
-			if (s->has_choice)
+			/* One choice serves the next load that has a choice to make. */
+			if (s->has_choice && allowed > 1) {
 				back = s->choice % allowed;
+				s->has_choice = 0;
+			}
 		}
-		if (s->has_choice && op == MT_ACC_LOAD && order != MT_ACC_PLAIN)
-			s->has_choice = 0;       /* one choice serves one atomic load */
 		const struct store *st = &l->h[ring_back(l, back)];
 		if (st->seq > l->seen[v])
 			l->seen[v] = st->seq;
@@ -253,7 +261,6 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 			else if (order != MT_ACC_PLAIN)
 				join(s->acq, st->sync);
 		}
-		s->pend_store = back ? (int)ring_back(l, back) : -1;
 	}
 	if (op & MT_ACC_STORE) {
 		const struct store *prev = &l->h[l->newest];
@@ -287,21 +294,30 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 		if (release)
 			s->tick = 1;
 	}
-	s->pend_kind = (uint8_t)op;
-	s->pend_loc = l;
+	if (s->npend == PEND) {      /* deeper than any accessor nests: forget the oldest */
+		memmove(&s->pend[0], &s->pend[1], (PEND - 1) * sizeof(s->pend[0]));
+		s->npend--;
+	}
+	s->pend[s->npend++] = (struct pending){ .loc = l, .kind = (uint8_t)op, .site = site,
+	                                        .store = back ? (int8_t)ring_back(l, back) : (int8_t)-1 };
 }
 
 int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, void *val,
                  struct mt_mem_read *r)
 {
 	struct vstate *s = &m->vs[v];
-	struct loc *l = s->pend_loc;
 	unsigned op = acc & MT_ACC_OP_MASK;
+	int i = (int)s->npend - 1;
 
-	if (!s->pend_kind || !l || l->addr != addr)
+	while (i >= 0 && s->pend[i].loc->addr != addr)
+		i--;
+	if (i < 0)
 		return 0;
-	unsigned pend = s->pend_kind;
-	s->pend_kind = 0;
+	struct pending pd = s->pend[i];
+	memmove(&s->pend[i], &s->pend[i + 1], (s->npend - (unsigned)i - 1) * sizeof(s->pend[0]));
+	s->npend--;
+	struct loc *l = pd.loc;
+	unsigned pend = pd.kind;
 	if (pend & MT_ACC_STORE) {
 		if (!(op & MT_ACC_STORE)) {
 			/* A failed CAS: no store after all. */
@@ -316,9 +332,9 @@ int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, v
 			l->h[l->newest].val = read_mem(addr, l->size);
 		return 0;
 	}
-	if (s->pend_store < 0 || !val)
+	if (pd.store < 0 || !val)
 		return 0;
-	const struct store *st = &l->h[s->pend_store], *nw = &l->h[l->newest];
+	const struct store *st = &l->h[pd.store], *nw = &l->h[l->newest];
 	write_val(val, l->size, st->val);
 	if (r) {
 		r->val = st->val;
@@ -328,8 +344,8 @@ int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, v
 		r->from_site = st->site;
 		r->newer_site = nw->site;
 		r->back = (unsigned)(l->seq - st->seq);
+		r->site = pd.site;
 	}
-	s->pend_store = -1;
 	return 1;
 }
 

@@ -21,7 +21,9 @@
  *   already read or wrote there (read-read coherence).  Which one: the
  *   VCPU's pending read-from choice (a read-from record of the input), 0 =
  *   the newest, k = k steps older, modulo the number allowed; one choice
- *   serves one load.  RMWs always read the newest store (atomicity).
+ *   serves the VCPU's next atomic load that may read more than one store
+ *   (loads with one store to read leave it pending); without one, the
+ *   newest.  RMWs always read the newest store (atomicity).
  *
  * Deliberately stronger than C11 (it removes behaviours, never adds one):
  * seq_cst loads read the newest store, and every seq_cst access or fence
@@ -66,6 +68,7 @@ struct mt_mem_read {
 	int from_v, newer_v;         /* writers (-1: before the run, or unseen code) */
 	int from_site, newer_site;   /* this run's site ids (-1: none) */
 	unsigned back;               /* stores between them and the newest + 1 */
+	int site;                    /* the load's own site */
 };
 
 /* After the real access of the last mt_mem_access() by v: a store's value

@@ -37,7 +37,6 @@ struct vcpu {
 	                          * made by another VCPU while it was stopped (-1: none) */
 	uint32_t watch_seq;      /* the write sequence number when it was preempted */
 	int preempt_site;        /* last site where its operation was preempted, -1 */
-	int site_now;            /* site of its last access (memory model on) */
 	struct mt_sim_op op;
 };
 
@@ -656,10 +655,8 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 	/* Resumed (or never stopped): the access happens now. */
 	if (site >= 0 && ((site_desc->kind & MT_SK_W) || vc->watch_site >= 0))
 		note_access(sim, (unsigned)sim->cur, vc, site_desc->kind, addr);
-	if (sim->mem_on) {
-		vc->site_now = site;
+	if (sim->mem_on)
 		mt_mem_access(sim->mem, (unsigned)sim->cur, site, addr, acc);
-	}
 	for (unsigned i = 0; i < sim->nr_access; i++) {
 		unsigned k = sim->access_of[i];
 		sim->obs[k]->access(sim->obs_ctx[k], sim, (unsigned)sim->cur, (unsigned)site, addr, acc);
@@ -674,9 +671,9 @@ void mt_sched_after(const void *addr, unsigned acc, void *val)
 	if (!sim || sim->cur < 0 || !sim->mem_on)
 		return;
 	if (mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
-		struct vcpu *vc = &sim->v[sim->cur];
 		sim->stats.weak_reads++;
-		struct mt_ev *e = ev_new(sim, MT_EV_WEAK_READ, (unsigned)sim->cur, vc->site_now,
+		sim->v[sim->cur].op.weak = 1;
+		struct mt_ev *e = ev_new(sim, MT_EV_WEAK_READ, (unsigned)sim->cur, r.site,
 		                         (int)(uint32_t)r.newer_val, (uint32_t)r.val, r.back > 255 ? 255 : r.back);
 		e->from_v = (int8_t)r.from_v;
 		e->newer_v = (int8_t)r.newer_v;

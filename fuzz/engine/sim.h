@@ -52,6 +52,7 @@ struct mt_sim_op {
 	uint8_t got_in_window;   /* put-bad: a get handed out its handle meanwhile */
 	uint8_t random_calls;    /* steal random values used */
 	uint8_t epilogue;        /* started by the end-of-run clean-up */
+	uint8_t weak;            /* c11: a load of it read an older store than the newest */
 	mt_handle_t handle;      /* put: the handle; get: the result */
 	mt_handle_t limit_at_start;
 	unsigned nr_frames_at_start;

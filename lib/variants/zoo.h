@@ -39,6 +39,8 @@ struct mt_variant_info {
 	 *   sim     deterministic simulator / fuzzers (oracle + mt_verify)
 	 *   race    the simulator's happens-before race detector (finding I12;
 	 *           fuzzers, explorer, replay)
+	 *   c11     the simulator under the c11 memory model (a load reading an
+	 *           older store, chosen by the input's read-from records)
 	 *   tsan    ThreadSanitizer data race
 	 *   stress  real-thread invariant check (conservation + mt_verify)
 	 *   lsan    leak at destroy */
