@@ -20,6 +20,8 @@ struct store {
 	int8_t v;                    /* writer; -1: before the run / unseen code */
 	uint8_t has_sync;
 	vclock sync;                 /* clock of its release sequence */
+	vclock seen;                 /* per VCPU: its own clock entry when it first read
+	                              * or wrote this store or a later one (0: not yet) */
 };
 
 struct loc {
@@ -183,9 +185,32 @@ static inline int hb_before(const struct store *s, const struct vstate *vs)
 	return s->v < 0 || s->epoch <= vs->vc[s->v];
 }
 
+/* Some VCPU read or wrote s or a later store at an event that happens
+ * before vs's next one: read-read (and write-read) coherence through
+ * happens-before: vs may not read older than s. */
+static inline int seen_before(const struct store *s, const struct vstate *vs)
+{
+	for (unsigned u = 0; u < MAXV; u++)
+		if (s->seen[u] && s->seen[u] <= vs->vc[u])
+			return 1;
+	return 0;
+}
+
 static inline unsigned ring_back(const struct loc *l, unsigned back)
 {
 	return (l->newest + HIST - back) % HIST;
+}
+
+/* v read or wrote the store `back` steps from the newest at its epoch e:
+ * it and every older store kept are seen by v from e on. */
+static void mark_seen(struct loc *l, unsigned back, unsigned v, uint32_t e)
+{
+	for (unsigned b = back; b < l->n; b++) {
+		struct store *st = &l->h[ring_back(l, b)];
+		if (st->seen[v])
+			break;               /* and so is every older one */
+		st->seen[v] = e;
+	}
 }
 
 void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice)
@@ -242,7 +267,7 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 			unsigned allowed = 1;
 			while (allowed < l->n) {
 				const struct store *st = &l->h[ring_back(l, allowed - 1)];
-				if (hb_before(st, s) || st->seq <= l->seen[v])
+				if (hb_before(st, s) || st->seq <= l->seen[v] || seen_before(st, s))
 					break;
 				allowed++;
 			}
@@ -255,6 +280,8 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 		const struct store *st = &l->h[ring_back(l, back)];
 		if (st->seq > l->seen[v])
 			l->seen[v] = st->seq;
+		if (m->c11)
+			mark_seen(l, back, v, s->vc[v]);
 		if (st->has_sync) {
 			if (acquire)
 				join(s->vc, st->sync);
@@ -287,10 +314,13 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 		st->site = site;
 		st->seq = ++l->seq;
 		st->val = prev->val;     /* until mt_mem_after() reads the new value */
+		memset(st->seen, 0, sizeof(st->seen));
 		l->newest = (uint8_t)slot;
 		if (l->n < HIST)
 			l->n++;
 		l->seen[v] = st->seq;
+		if (m->c11)
+			mark_seen(l, 0, v, s->vc[v]);
 		if (release)
 			s->tick = 1;
 	}

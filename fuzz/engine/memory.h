@@ -17,8 +17,9 @@
  * - under c11, per atomic location a bounded history of its last
  *   MT_MEM_HISTORY stores (value, writer, clock).  An atomic load may read
  *   any store of it that is not older than the newest store that happens
- *   before the load (write-read coherence) nor older than a store the VCPU
- *   already read or wrote there (read-read coherence).  Which one: the
+ *   before the load (write-read coherence) nor older than a store that
+ *   the VCPU, or an access that happens before the load, already read or
+ *   wrote there (read-read coherence).  Which one: the
  *   VCPU's pending read-from choice (a read-from record of the input), 0 =
  *   the newest, k = k steps older, modulo the number allowed; one choice
  *   serves the VCPU's next atomic load that may read more than one store

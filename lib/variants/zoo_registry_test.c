@@ -11,7 +11,7 @@
 
 static int known_engines(const char *s)
 {
-	static const char *const engines[] = { "sim", "race", "tsan", "stress", "lsan" };
+	static const char *const engines[] = { "sim", "race", "c11", "tsan", "stress", "lsan" };
 	char buf[128];
 	int n = 0;
 
