@@ -72,3 +72,14 @@ mt_check_known() {
   done <"$f"
   realpath -- "$f"
 }
+
+# --memory-model M of every tool: sc or c11 (docs/memory-model.md), exported
+# as MT_MEMORY_MODEL for the binaries (every input runs under it; the
+# reproducers the harness saves carry it in their header).  Exit 2 if M is
+# not a model.  $2: the tool's name for the message.
+mt_set_memory_model() {
+  case $1 in
+    sc|c11) export MT_MEMORY_MODEL=$1 ;;
+    *) echo "$2: --memory-model must be sc or c11 (got '$1')" >&2; exit 2 ;;
+  esac
+}

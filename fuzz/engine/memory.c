@@ -51,6 +51,7 @@ struct vstate {
 	uint8_t has_choice;
 	uint8_t has_rel;             /* a release fence lends rel to relaxed stores */
 	uint8_t npend;
+	uint8_t last_allowed;        /* stores the last access could have read (0: not a load) */
 	unsigned choice;
 	struct pending pend[PEND];
 	vclock acq;                  /* sync of stores read relaxed (for an acquire fence) */
@@ -75,6 +76,11 @@ struct mt_mem *mt_mem_new(void)
 void mt_mem_free(struct mt_mem *m)
 {
 	free(m);
+}
+
+unsigned mt_mem_last_allowed(const struct mt_mem *m, unsigned v)
+{
+	return m->vs[v].last_allowed;
 }
 
 unsigned mt_mem_untracked(const struct mt_mem *m)
@@ -242,6 +248,7 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 	struct vstate *s = &m->vs[v];
 	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
 
+	s->last_allowed = 0;
 	if (op == MT_ACC_NONE || !addr)
 		return;
 	catch_up(s, v);
@@ -271,6 +278,7 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 					break;
 				allowed++;
 			}
+			s->last_allowed = (uint8_t)allowed;
 			/* One choice serves the next load that has a choice to make. */
 			if (s->has_choice && allowed > 1) {
 				back = s->choice % allowed;

@@ -88,6 +88,10 @@ void mt_mem_hand_release(struct mt_mem *m, unsigned v, unsigned h);
 /* ... to v (a put of h starts). */
 void mt_mem_hand_acquire(struct mt_mem *m, unsigned v, unsigned h);
 
+/* How many stores v's last access could have read if it was an atomic
+ * load with a choice (c11), else 0 or 1 (for the explorer). */
+unsigned mt_mem_last_allowed(const struct mt_mem *m, unsigned v);
+
 /* Locations of the last run the model could not track (table full). */
 unsigned mt_mem_untracked(const struct mt_mem *m);
 

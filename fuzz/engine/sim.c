@@ -123,6 +123,11 @@ const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v)
 	return mt_mem_clock(sim->mem, v);
 }
 
+unsigned mt_sim_last_allowed(const struct mt_sim *sim, unsigned v)
+{
+	return sim->c11 ? mt_mem_last_allowed(sim->mem, v) : 1;
+}
+
 void mt_sim_fence(struct mt_sim *sim, unsigned order)
 {
 	if (sim->mem_on && sim->cur >= 0)

@@ -168,6 +168,9 @@ void mt_sim_report(struct mt_sim *sim, FILE *out);
  * model have them anyway. */
 void mt_sim_use_clocks(struct mt_sim *sim);
 const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v);
+/* c11: how many stores v's last access could have read (>1: a load whose
+ * read-from choice matters), else 0 or 1. */
+unsigned mt_sim_last_allowed(const struct mt_sim *sim, unsigned v);
 /* A fence by the running VCPU (order: enum mt_acc's order bits), for
  * runtimes that see fences (fuzz/instrument/). */
 void mt_sim_fence(struct mt_sim *sim, unsigned order);

@@ -151,7 +151,9 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 {
 	memset(&sc, 0, sizeof(sc));
 	sc.hdr.version = MT_IN_VERSION;
-	sc.hdr.model = MT_MODEL_SC;
+	/* MT_MEMORY_MODEL (tools/explore --memory-model) chooses the model;
+	 * c11 enumerates one stale read per schedule beside the preemptions */
+	sc.hdr.model = D.h->model >= 0 ? (uint8_t)D.h->model : MT_MODEL_SC;
 	sc.hdr.nr_vcpus = m;
 	sc.hdr.per_page = geometry[g].per_page;
 	sc.hdr.max_frames = geometry[g].max_frames;
@@ -216,6 +218,7 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 	cfg.no_prune = D.no_i11;
 	cfg.strict_boundaries = D.strict;
 	cfg.on_violation = on_violation;
+	cfg.stale = D.h->model == MT_MODEL_C11 ? 1 : 0;
 	for (unsigned g = 0; g < NR_GEOM; g++) {
 		/* every way to split n operations over m VCPUs, each at least one
 		 * (an odometer over 1..n per VCPU, keeping the sums equal to n) */

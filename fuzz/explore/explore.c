@@ -13,14 +13,25 @@
 
 #include <string.h>
 
-/* One decision: which VCPU runs next. */
+#include "fuzz/engine/memory.h"
+
+#define MAX_OPTS (MT_IN_MAX_VCPUS + MT_MEM_HISTORY)
+
+/* One decision: which VCPU runs next and, under c11, which store its load
+ * reads.  Read-from options are added to a node once its step turned out
+ * to be a load with a choice (the next decision sees it): (w, k) is "w
+ * read-from store=k" then w's step; the step is then a forced node. */
 struct node {
-	uint8_t opt[MT_IN_MAX_VCPUS];    /* choices, the default first */
+	uint8_t opt[MAX_OPTS];           /* choices, the default first */
+	uint8_t rf[MAX_OPTS];            /* 0, or the read-from choice of that option */
 	uint8_t nr_opts;
 	uint8_t nr_fresh;                /* choices offered when made (a replay must match) */
 	uint8_t chosen;
-	uint8_t preemptive;              /* choices after the first cost a preemption */
+	uint8_t preemptive;              /* another VCPU than the first costs a preemption */
 	uint8_t preempt_before;          /* preemptions spent before this decision */
+	uint8_t stale_before;            /* stale reads chosen before this decision */
+	uint8_t rf_added;                /* its read-from options are in */
+	uint8_t forced;                  /* the step after a read-from record */
 };
 
 static struct {
@@ -32,6 +43,9 @@ static struct {
 	unsigned replay;                 /* nodes to replay in this run */
 	unsigned d;                      /* decisions taken in this run */
 	unsigned preempts;               /* preemptions spent in this run */
+	unsigned stale;                  /* stale reads chosen in this run */
+	int rf_step;                     /* the last record was read-from: run this VCPU next */
+	int last_node;                   /* node of the last step record, -1 */
 	int last;                        /* VCPU that ran the last record, -1 at the start */
 	unsigned next_op[MT_IN_MAX_VCPUS];
 	/* Switches skipped before a private access wait here until the next
@@ -152,6 +166,7 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 	memset(n, 0, sizeof(*n));
 	X.pend_n = 0;
 	n->preempt_before = (uint8_t)X.preempts;
+	n->stale_before = (uint8_t)X.stale;
 	/* The last VCPU stopped at a schedule point (or, counting operation
 	 * boundaries, finished an operation and has more): it could go on, so
 	 * it is the default and every other choice is a preemption. */
@@ -212,9 +227,34 @@ static int feed(void *ctx, struct mt_in_record *r)
 		return 0;
 	if (X.d > 0) {
 		ended_done[X.d - 1] = mt_sim_vcpu(X.sim, (unsigned)X.last, NULL) == MT_SIM_IDLE;
-		settle_pending(ended_done[X.d - 1]);
+		if (X.rf_step < 0)
+			settle_pending(ended_done[X.d - 1]);
 	}
-	choices(&fresh, &pruned, &cut);
+	/* The last step was a load with a choice: its node gets the stale
+	 * reads as options (once; the bound counts them per schedule). */
+	if (X.rf_step < 0 && X.last_node >= 0 && X.cfg->stale) {
+		struct node *ln = &X.stack[X.last_node];
+		unsigned allowed = mt_sim_last_allowed(X.sim, (unsigned)X.last);
+		if (!ln->rf_added && ln->rf[ln->chosen] == 0 && ln->stale_before < X.cfg->stale) {
+			for (unsigned k = 1; k < allowed && ln->nr_opts < MAX_OPTS; k++) {
+				ln->opt[ln->nr_opts] = (uint8_t)X.last;
+				ln->rf[ln->nr_opts++] = (uint8_t)k;
+			}
+		}
+		ln->rf_added = 1;
+	}
+	if (X.rf_step >= 0) {
+		/* The step of a read-from option: one forced choice. */
+		memset(&fresh, 0, sizeof(fresh));
+		fresh.opt[0] = (uint8_t)X.rf_step;
+		fresh.nr_opts = 1;
+		fresh.forced = 1;
+		fresh.rf_added = 1;
+		fresh.preempt_before = (uint8_t)X.preempts;
+		fresh.stale_before = (uint8_t)X.stale;
+	} else {
+		choices(&fresh, &pruned, &cut);
+	}
 	if (fresh.nr_opts == 0)
 		return 0;                /* everything done (or all left are blocked: deadlock) */
 	if (X.d < X.replay) {
@@ -238,11 +278,24 @@ static int feed(void *ctx, struct mt_in_record *r)
 		X.st->budget_cut += cut;
 	}
 	unsigned w = n->opt[n->chosen];
-	if (n->preemptive && n->chosen > 0)
+	if (n->preemptive && w != n->opt[0])
 		X.preempts++;
 	X.d++;
-	X.last = (int)w;
 	memset(r, 0, sizeof(*r));
+	if (n->rf[n->chosen] && X.rf_step < 0) {
+		/* w's next load reads an older store: the record, then the step. */
+		X.stale++;
+		X.rf_step = (int)w;
+		X.last = (int)w;
+		r->vcpu = (uint8_t)w;
+		r->op = MT_OP_READ_FROM;
+		r->arg = n->rf[n->chosen];
+		r->run_mode = MT_RUN_ALL;
+		return 1;
+	}
+	X.rf_step = -1;
+	X.last_node = (int)(n - X.stack);
+	X.last = (int)w;
 	r->vcpu = (uint8_t)w;
 	r->run_mode = MT_RUN_POINTS;
 	r->run_n = 0;
@@ -288,6 +341,9 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 		X.d = 0;
 		memset(ended_done, 0, sizeof(ended_done));
 		X.preempts = 0;
+		X.stale = 0;
+		X.rf_step = -1;
+		X.last_node = -1;
 		X.last = -1;
 		memset(X.next_op, 0, sizeof(X.next_op));
 		ran = sc->hdr;
@@ -345,6 +401,10 @@ void mt_xp_compact(const struct mt_program *in, struct mt_program *out)
 	 * runs).  A stretch that ended its operation says so (run=all).  Run
 	 * counts go up to 127: longer stretches take more records. */
 	for (unsigned i = 0; i < in->nr_records;) {
+		if (in->rec[i].op == MT_OP_READ_FROM) {
+			out->rec[out->nr_records++] = in->rec[i++];
+			continue;
+		}
 		unsigned j = i + 1;
 		while (j < in->nr_records && in->rec[j].vcpu == in->rec[i].vcpu &&
 		       in->rec[j].op == MT_OP_NOP && j - i < 128)

@@ -87,6 +87,9 @@ struct mt_xp_config {
 	int no_prune;                /* take switches before private accesses too */
 	int strict_boundaries;       /* a switch after an operation of a VCPU with more
 	                                operations left is a preemption too */
+	unsigned stale;              /* c11: at most this many loads per schedule read
+	                                an older store than the newest (read-from
+	                                choices enumerated beside the preemptions) */
 	mt_xp_violation_fn on_violation;
 	mt_xp_progress_fn on_progress;
 	void *ctx;

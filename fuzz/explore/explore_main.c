@@ -84,6 +84,8 @@ static void usage(FILE *out)
 	        "usage: maptrack_explore [options] SCENARIO\n"
 	        "  --preemptions K     at most K preemptions per schedule (default 2)\n"
 	        "  --max-schedules N   stop after N schedules (default: no bound)\n"
+	        "  --stale N           c11 (the scenario's model or MT_MEMORY_MODEL): at most N loads per\n"
+	        "                      schedule read an older store than the newest (default 1)\n"
 	        "  --impl NAME         implementation (default production; --list-impls)\n"
 	        "  --all               do not stop at the first violation\n"
 	        "  --no-prune          also switch before private accesses\n"
@@ -238,6 +240,21 @@ static void on_crash(int sig)
 	_exit(1);
 }
 
+/* A crash while the scenario's own program runs (to read its operations):
+ * the input itself is a crashing reproducer; say so, then die. */
+static void on_crash_reading(int sig)
+{
+	fflush(stdout);
+	printf("explore: the scenario's program, run as written to read its operations, crashed %s "
+	       "(signal %d, %s): it is a reproducer already (tools/repro --impl %s)\n", M.impl, sig,
+	       strsignal(sig), M.impl);
+	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=1 crash=1\n", M.name, M.impl,
+	       M.k);
+	fflush(stdout);
+	signal(sig, SIG_DFL);
+	_exit(1);
+}
+
 static int parse_uint(const char *flag, const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
@@ -315,7 +332,7 @@ int main(int argc, char **argv)
 	struct mt_xp_stats st, st2;
 	const char *file = NULL;
 	unsigned long long v;
-	int count_pruned = 0;
+	int count_pruned = 0, stale_set = 0;
 	const char *known = NULL;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -329,6 +346,12 @@ int main(int argc, char **argv)
 			if (parse_uint(a, val, 16, &v))
 				return 2;
 			M.k = (unsigned)v;
+			i++;
+		} else if (!strcmp(a, "--stale")) {
+			if (parse_uint(a, val, 16, &v))
+				return 2;
+			cfg.stale = (unsigned)v;
+			stale_set = 1;
 			i++;
 		} else if (!strcmp(a, "--max-schedules")) {
 			if (parse_uint(a, val, ~0ull, &v))
@@ -415,6 +438,10 @@ int main(int argc, char **argv)
 		       M.name, M.impl, M.k);
 		return 2;
 	}
+	signal(SIGSEGV, on_crash_reading);
+	signal(SIGBUS, on_crash_reading);
+	signal(SIGFPE, on_crash_reading);
+	signal(SIGILL, on_crash_reading);
 	if (mt_xp_scenario_of(&prog, M.h, &sc, err, sizeof(err))) {
 		fprintf(stderr, "explore: %s: %s\n", file, err);
 		if (mostly_text(file))
@@ -425,10 +452,17 @@ int main(int argc, char **argv)
 		       M.name, M.impl, M.k);
 		return 2;
 	}
+	/* c11: one stale read per schedule unless --stale says otherwise
+	 * (sc: every load has one store to read, nothing to enumerate). */
+	if (sc.hdr.model != MT_MODEL_C11)
+		cfg.stale = 0;
+	else if (!stale_set)
+		cfg.stale = 1;
 	if (!M.quiet) {
-		printf("explore: scenario %s, impl %s, at most %u preemptions%s%s; operations:\n", M.name,
-		       M.impl, M.k, cfg.no_prune ? ", no pruning" : "",
-		       cfg.strict_boundaries ? " (operation boundaries count)" : "");
+		printf("explore: scenario %s, impl %s, model %s, at most %u preemptions%s%s%s; operations:\n",
+		       M.name, M.impl, mt_in_model_name(sc.hdr.model), M.k, cfg.no_prune ? ", no pruning" : "",
+		       cfg.strict_boundaries ? " (operation boundaries count)" : "",
+		       cfg.stale ? (cfg.stale == 1 ? ", at most 1 stale read" : ", stale reads bounded") : "");
 		mt_xp_print_scenario(&sc, &M.h->sites, stdout);
 		fflush(stdout);
 	}
@@ -519,9 +553,9 @@ int main(int argc, char **argv)
 		if (M.use_known)
 			mt_harness_print_stale(M.h, stdout);
 	}
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu pruned_switches=%llu%s "
-	       "complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s%s\n",
-	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
+	printf("SUMMARY scenario=%s impl=%s preemptions=%u model=%s stale=%u schedules=%llu violations=%llu "
+	       "pruned_switches=%llu%s complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s%s\n",
+	       M.name, M.impl, M.k, mt_in_model_name(sc.hdr.model), cfg.stale, (unsigned long long)st.schedules, (unsigned long long)st.violations,
 	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
 	       mt_xp_nr_ops(&sc), M.replay_mismatch, interrupted ? " interrupted=1" : "", minimal);
 	if (M.replay_mismatch)
