@@ -1,6 +1,8 @@
 /* harness.c - decode, run, check (see harness.h). */
 #include "fuzz/drivers/harness.h"
 
+#include "lib/mt_access.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -36,12 +38,49 @@ struct mt_harness *mt_harness_new(const struct mt_ops *ops)
 	}
 	mt_harness_set_impl(h, ops);
 	h->model = -1;
+	if (mt_harness_weaken(h, getenv("MT_WEAKEN"))) {
+		fprintf(stderr, "harness: MT_WEAKEN='%s': want SITE or SITE=ORDER (ORDER relaxed, acquire, "
+		        "release; SITE a site identifier of %s, e.g. PUT_LINK)\n", getenv("MT_WEAKEN"), ops->name);
+		exit(2);
+	}
 	if (mt_harness_set_model(h, getenv("MT_MEMORY_MODEL"))) {
 		fprintf(stderr, "harness: MT_MEMORY_MODEL='%s' is not a memory model (sc, c11)\n",
 		        getenv("MT_MEMORY_MODEL"));
 		exit(2);
 	}
 	return h;
+}
+
+int mt_harness_weaken(struct mt_harness *h, const char *spec)
+{
+	char site[128];
+	unsigned order = MT_ACC_RELAXED;
+
+	if (!spec || !*spec) {
+		mt_sim_weaken(h->sim, -1, 0);
+		return 0;
+	}
+	const char *eq = strchr(spec, '=');
+	size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+	if (n == 0 || n >= sizeof(site))
+		return -1;
+	memcpy(site, spec, n);
+	site[n] = '\0';
+	if (eq) {
+		if (!strcmp(eq + 1, "relaxed"))
+			order = MT_ACC_RELAXED;
+		else if (!strcmp(eq + 1, "acquire"))
+			order = MT_ACC_ACQUIRE;
+		else if (!strcmp(eq + 1, "release"))
+			order = MT_ACC_RELEASE;
+		else
+			return -1;
+	}
+	int id = mt_in_site_lookup(&h->sites, site);
+	if (id < 0 || id == MT_IN_NO_SITE)
+		return -1;
+	mt_sim_weaken(h->sim, id, order);
+	return 0;
 }
 
 int mt_harness_set_model(struct mt_harness *h, const char *name)

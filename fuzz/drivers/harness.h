@@ -46,6 +46,10 @@ struct mt_harness {
  * (MT_MEMORY_MODEL=sc|c11, or a tool's --memory-model); name NULL or ""
  * keeps each input's own.  0 ok, -1 unknown name (the caller exits 2). */
 int mt_harness_set_model(struct mt_harness *h, const char *name);
+/* MT_WEAKEN=SITE[=ORDER]: the production orderings table's mutation (one
+ * access's memory order weakened, to relaxed by default; mt_sim_weaken()).
+ * NULL or "": off.  0 ok, -1 bad spec or unknown site. */
+int mt_harness_weaken(struct mt_harness *h, const char *spec);
 /* The bytes that replay the last mt_harness_run() as it ran: data itself,
  * or (model overridden) the program re-encoded as v2 with the model in its
  * header, into buf.  Sets *len. */

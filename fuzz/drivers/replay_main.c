@@ -19,6 +19,10 @@
  *   maptrack_replay --conflicts OUT ... FILE|DIR...
  *       also write the conflicting pairs of sites the inputs reach to OUT
  *       (fuzz/checkers/conflicts.h): one "SITE_A<TAB>SITE_B" per line.
+ *   maptrack_replay --orders [--impl NAME] FILE|DIR...
+ *       the memory orders (acquire, release, acq_rel, seq_cst) each site's
+ *       accesses asked for over the inputs: "SITE<TAB>op<TAB>order" lines
+ *       (tools/orderings weakens each in turn, MT_WEAKEN).
  *   maptrack_replay --list-impls
  * Every finding of a replay prints "SIGNATURE <sig>" (fuzz/known/known.h).
  * --known FILE (or $MT_KNOWN): a finding whose signature is in FILE is
@@ -36,10 +40,45 @@
 #include <unistd.h>
 
 #include "fuzz/checkers/conflicts.h"
+#include "lib/mt_access.h"
 #include "fuzz/drivers/harness.h"
 
 static struct mt_harness *H;
 static const char *conflicts_out;     /* --conflicts OUT */
+static int list_orders;               /* --orders */
+
+/* --orders: the memory orders each site's accesses asked for, over every
+ * run (what tools/orderings weakens, one at a time). */
+static uint8_t order_seen[MT_IN_MAX_SITES][8];   /* [site][order >> 2]: op bits */
+
+static void orders_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr,
+                          unsigned acc)
+{
+	(void)ctx;
+	(void)sim;
+	(void)v;
+	(void)addr;
+	if (site < MT_IN_MAX_SITES)
+		order_seen[site][(acc & MT_ACC_ORDER_MASK) >> 2] |= (uint8_t)(acc & MT_ACC_OP_MASK);
+}
+
+static const struct mt_sim_observer orders_observer = { .name = "orders", .access = orders_access };
+
+static void print_orders(void)
+{
+	static const char *const names[8] = { "plain", "relaxed", "acquire", "release", "acq_rel", "seq_cst" };
+	static const char *const ops[4] = { "none", "load", "store", "rmw" };
+	unsigned n = 0;
+
+	for (unsigned s = 0; s < mt_sim_nr_sites(H->sim) && s < MT_IN_MAX_SITES; s++)
+		for (unsigned o = 2; o < 6; o++)
+			for (unsigned op = 1; op < 4; op++)
+				if ((order_seen[s][o] & 3u) == op) {
+					printf("%s\t%s\t%s\n", mt_sim_site(H->sim, s)->id, ops[op], names[o]);
+					n++;
+				}
+	printf("SUMMARY mode=orders impl=%s ordered_accesses=%u\n", H->ops->name, n);
+}
 
 static void usage(FILE *out)
 {
@@ -49,6 +88,7 @@ static void usage(FILE *out)
 	        "       maptrack_replay --encode TEXT [-o OUT] [--impl NAME]\n"
 	        "       maptrack_replay --convert FILE [-o OUT] [--impl NAME]\n"
 	        "       maptrack_replay --check-converted [--impl NAME] FILE|DIR...\n"
+	        "       maptrack_replay --orders [--impl NAME] FILE|DIR...\n"
 	        "       maptrack_replay --list-impls\n"
 	        "--no-catch: let a crash kill the process (default: report it as a finding, exit 1)\n"
 	        "--known FILE: known findings (default $MT_KNOWN); exit 3 if every finding is known\n"
@@ -334,6 +374,8 @@ int main(int argc, char **argv)
 			encode_in = argv[++i];
 		} else if (!strcmp(a, "--convert") && i + 1 < argc) {
 			convert_in = argv[++i];
+		} else if (!strcmp(a, "--orders")) {
+			list_orders = 1;
 		} else if (!strcmp(a, "--conflicts") && i + 1 < argc) {
 			conflicts_out = argv[++i];
 		} else if (!strcmp(a, "--check-converted")) {
@@ -413,9 +455,19 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 		fprintf(stderr, "maptrack_replay: cannot count conflicting pairs\n");
 		return 2;
 	}
+	if (list_orders && mt_sim_attach(H->sim, &orders_observer, NULL)) {
+		fprintf(stderr, "maptrack_replay: cannot list orders\n");
+		return 2;
+	}
+	if (list_orders)
+		t.quiet = 1;
 	for (int i = 0; i < nfiles; i++)
 		if (mt_harness_each_file("maptrack_replay", files[i], check ? check_one : replay_one, &t) < 0)
 			missing = 1;
+	if (list_orders) {
+		print_orders();
+		return missing ? 2 : 0;
+	}
 	if (check) {
 		printf("SUMMARY mode=check-converted impl=%s files=%u clean=%u findings=%u mismatches=%u unreadable=%u\n",
 		       ops->name, t.files, t.clean, t.findings, t.mismatches, t.unreadable);

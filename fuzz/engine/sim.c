@@ -105,6 +105,8 @@ struct mt_sim {
 	 * asks for happens-before clocks (mt_sim_use_clocks) */
 	struct mt_mem *mem;
 	int mem_on, c11;
+	int weaken_site;         /* mt_sim_weaken(), -1: off */
+	unsigned weaken_order;
 	struct mt_arena arena;
 };
 
@@ -121,6 +123,12 @@ void mt_sim_use_clocks(struct mt_sim *sim)
 const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v)
 {
 	return mt_mem_clock(sim->mem, v);
+}
+
+void mt_sim_weaken(struct mt_sim *sim, int id, unsigned order)
+{
+	sim->weaken_site = id;
+	sim->weaken_order = order & MT_ACC_ORDER_MASK;
 }
 
 unsigned mt_sim_last_allowed(const struct mt_sim *sim, unsigned v)
@@ -153,6 +161,7 @@ struct mt_sim *mt_sim_new(void)
 	memset(sim, 0, sizeof(*sim));
 	sim->cur = -1;
 	sim->work = -1;
+	sim->weaken_site = -1;
 	if (!(sim->mem = mt_mem_new())) {
 		free(sim);
 		return NULL;
@@ -660,6 +669,8 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 	/* Resumed (or never stopped): the access happens now. */
 	if (site >= 0 && ((site_desc->kind & MT_SK_W) || vc->watch_site >= 0))
 		note_access(sim, (unsigned)sim->cur, vc, site_desc->kind, addr);
+	if (site == sim->weaken_site && (acc & MT_ACC_ORDER_MASK) != MT_ACC_PLAIN)
+		acc = (acc & ~(unsigned)MT_ACC_ORDER_MASK) | sim->weaken_order;
 	if (sim->mem_on)
 		mt_mem_access(sim->mem, (unsigned)sim->cur, site, addr, acc);
 	for (unsigned i = 0; i < sim->nr_access; i++) {

@@ -171,6 +171,12 @@ const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v);
 /* c11: how many stores v's last access could have read (>1: a load whose
  * read-from choice matters), else 0 or 1. */
 unsigned mt_sim_last_allowed(const struct mt_sim *sim, unsigned v);
+/* Mutation for the orderings table (docs/memory-model.md): the access at
+ * site id (this run's numbering) is told to the checkers and the memory
+ * model with the memory order `order` (enum mt_acc's order bits, e.g.
+ * MT_ACC_RELAXED) instead of its own, as if the code said so.  Plain
+ * accesses stay plain.  id -1: off (the default). */
+void mt_sim_weaken(struct mt_sim *sim, int id, unsigned order);
 /* A fence by the running VCPU (order: enum mt_acc's order bits), for
  * runtimes that see fences (fuzz/instrument/). */
 void mt_sim_fence(struct mt_sim *sim, unsigned order);
