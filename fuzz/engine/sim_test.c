@@ -176,6 +176,50 @@ static void test_read_from_ignored(void)
 	CHECK(!strcmp(first, FINDING()) && points == STATS()->points);
 }
 
+/* The c11 memory model: the committed w-relaxed-next reproducer (pop reads
+ * the head entry's link relaxed) is a finding only under c11, where its
+ * read-from record makes v0's load read an older store; the same program
+ * under sc and production under c11 run clean; the model byte survives
+ * the bytes; and production with that one load weakened at run time
+ * (MT_WEAKEN, the orderings table's mutation) fails the same way. */
+static const char *c11_text =
+	"maptrack-input v2\nmodel c11\nvcpus 2\nper_page 8\nmax_frames 1\n"
+	"v0 get rand=0/0/0 run=67\nv1 get rand=7/7/3 run=85\nv0 get rand=3/0/0 until=GROW_STORE_PAGE\n"
+	"v0 get rand=7/7/3 run=all\nv0 get rand=6/7/3 run=80\nv1 get rand=4/1/1 run=65\n"
+	"v1 put-own idx=255 run=all\nv0 get rand=2/3/1 run=79\nv0 read-from store=254\nv0 get run=0\n";
+
+static void test_c11(void)
+{
+	char first[512];
+
+	CHECK(run_text(c11_text, "w-relaxed-next") == 1);
+	CHECK(prog.model == MT_MODEL_C11 && bytes[5] == MT_MODEL_C11);
+	CHECK(STATS()->weak_reads >= 1);
+	snprintf(first, sizeof(first), "%s", FINDING());
+	CHECK(!strncmp(first, "I5", 2));
+	unsigned weak = STATS()->weak_reads;
+	CHECK(run_text(c11_text, "w-relaxed-next") == 1);      /* deterministic */
+	CHECK(!strcmp(first, FINDING()) && weak == STATS()->weak_reads);
+	mt_in_decode(bytes, mt_in_encode(&prog, bytes, sizeof(bytes)), &b1_sites, &prog2);
+	CHECK(prog2.model == MT_MODEL_C11);
+	CHECK(run_text(c11_text, "production") == 0);
+	CHECK(STATS()->weak_reads == 0 || !mt_sim_failed(H->sim));
+	/* under sc the read-from record has nothing to choose */
+	char sc_text[1024];
+	snprintf(sc_text, sizeof(sc_text), "%s", c11_text);
+	memcpy(strstr(sc_text, "model c11"), "model sc ", 9);
+	CHECK(run_text(sc_text, "w-relaxed-next") == 0);
+	CHECK(STATS()->weak_reads == 0);
+	/* production with POP_READ_NEXT weakened to relaxed at run time */
+	on("production");
+	CHECK(mt_harness_weaken(H, "POP_READ_NEXT") == 0);
+	CHECK(run_text(c11_text, "production") == 1);
+	CHECK(!strcmp(first, FINDING()));
+	CHECK(mt_harness_weaken(H, NULL) == 0);
+	CHECK(run_text(c11_text, "production") == 0);
+	CHECK(mt_harness_weaken(H, "NO_SUCH_SITE") == -1 && mt_harness_weaken(H, "PUT_LINK=sometimes") == -1);
+}
+
 /* Several observers on one run: a counting observer beside the oracle and
  * the claims checker sees every event the engine counts. */
 struct counts {
@@ -421,6 +465,7 @@ int main(void)
 	test_round_trip();
 	test_v1_sites();
 	test_read_from_ignored();
+	test_c11();
 	test_observers();
 	test_unknown_site();
 	test_hostile_put_wins_early();
