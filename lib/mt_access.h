@@ -43,6 +43,8 @@ enum mt_acc {
 	MT_ACC_ORDER_MASK = 7 << 2,
 	MT_ACC_SIZE_SHIFT = 5,       /* bytes accessed: 0 unknown, 1..4 = 1, 2, 4, 8 */
 	MT_ACC_SIZE_MASK = 7 << 5,
+	MT_ACC_DEFER = 1 << 8,       /* mt_sched_after() follows the access: a memory
+	                              * model decides the access there */
 };
 
 /* The size bits of enum mt_acc for an access of n bytes. */
@@ -69,7 +71,7 @@ void mt_sched_after(const void *addr, unsigned acc, void *val);
  * The address is evaluated twice, once for the schedule point and once
  * for the access (it may itself pass schedule points, as mt_pv_entry()
  * does): committed inputs count schedule points, so this stays as it was. */
-#define MT_ACC_OF(p, what) ((what) | MT_ACC_SZ(sizeof(*(p))))
+#define MT_ACC_OF(p, what) ((what) | MT_ACC_SZ(sizeof(*(p))) | MT_ACC_DEFER)
 #define MT_LOAD_AS(p, site, order, mo) __extension__({ \
 	MT_SCHED(site, p, MT_ACC_OF(p, MT_ACC_LOAD | (order))); \
 	__typeof__(p) mt_p_ = (p); \
@@ -117,7 +119,7 @@ void mt_sched_after(const void *addr, unsigned acc, void *val);
 	const void *mt_p_ = (const void *)(p); \
 	*(const volatile uint32_t *)mt_p_; })
 #define mt_store_plain(p, v, site) __extension__({ \
-	MT_SCHED(site, p, MT_ACC_STORE | MT_ACC_PLAIN | MT_ACC_SZ(4)); \
+	MT_SCHED(site, p, MT_ACC_STORE | MT_ACC_PLAIN | MT_ACC_SZ(4) | MT_ACC_DEFER); \
 	void *mt_p_ = (void *)(p); \
 	*(volatile uint32_t *)mt_p_ = (v); \
 	MT_AFTER(mt_p_, MT_ACC_STORE | MT_ACC_PLAIN | MT_ACC_SZ(4), (void *)0); })
@@ -141,7 +143,7 @@ static inline void mt_lock(struct mt_lock *l, const struct mt_site *site)
 {
 	for (;;) {
 		uint32_t free_val = 0;
-		MT_SCHED(site, l, MT_ACC_RMW | MT_ACC_ACQUIRE | MT_ACC_SZ(4));
+		MT_SCHED(site, l, MT_ACC_RMW | MT_ACC_ACQUIRE | MT_ACC_SZ(4) | MT_ACC_DEFER);
 		/* Acquire pairs with the release in mt_unlock(): the critical
 		 * section of the previous holder happens before ours. */
 		bool won = atomic_compare_exchange_weak_explicit(&l->held, &free_val, 1,

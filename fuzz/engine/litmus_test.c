@@ -345,13 +345,13 @@ static void run_op(struct mt_mem *m, unsigned p, unsigned i, const struct op *o,
 
 	switch (o->kind) {
 	case OP_STORE:
-		acc = MT_ACC_STORE | o->order | MT_ACC_SZ(4);
+		acc = MT_ACC_STORE | o->order | MT_ACC_SZ(4) | MT_ACC_DEFER;
 		mt_mem_access(m, p, site, a, acc);
 		*a = o->val;
 		mt_mem_after(m, p, a, acc, NULL, NULL);
 		break;
 	case OP_LOAD: {
-		acc = MT_ACC_LOAD | o->order | MT_ACC_SZ(4);
+		acc = MT_ACC_LOAD | o->order | MT_ACC_SZ(4) | MT_ACC_DEFER;
 		mt_mem_choose(m, p, choice);
 		mt_mem_access(m, p, site, a, acc);
 		uint32_t x = *a;
@@ -360,7 +360,7 @@ static void run_op(struct mt_mem *m, unsigned p, unsigned i, const struct op *o,
 		break;
 	}
 	case OP_XCHG: {
-		acc = MT_ACC_RMW | o->order | MT_ACC_SZ(4);
+		acc = MT_ACC_RMW | o->order | MT_ACC_SZ(4) | MT_ACC_DEFER;
 		mt_mem_access(m, p, site, a, acc);
 		uint32_t old = *a;
 		*a = o->val;

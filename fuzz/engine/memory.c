@@ -39,8 +39,7 @@ struct loc {
  * (mt_pv_entry() reads pages[]) between the two calls. */
 struct pending {
 	struct loc *loc;
-	uint8_t kind;                /* MT_ACC_* op */
-	int8_t store;                /* ring index the load reads if not the newest, else -1 */
+	unsigned acc;                /* as the schedule point was told */
 	int32_t site;
 };
 #define PEND 4u
@@ -243,32 +242,23 @@ void mt_mem_fence(struct mt_mem *m, unsigned v, unsigned order)
 	}
 }
 
-void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, unsigned acc)
+/* The access itself: what it reads (the newest store, or under c11 an
+ * older one the load may see) and what it writes.  Returns the ring index
+ * of the store a load read if not the newest, else -1. */
+static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsigned acc)
 {
 	struct vstate *s = &m->vs[v];
 	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
-
-	s->last_allowed = 0;
-	if (op == MT_ACC_NONE || !addr)
-		return;
-	catch_up(s, v);
-	unsigned size = m->c11 ? acc_bytes(acc) : 0;
-	struct loc *l = find(m, addr, size);
-	if (!l)
-		return;
-	/* Written by code the model does not see (or reused memory)? */
-	if (size && (l->size != size || read_mem(addr, size) != l->h[l->newest].val))
-		restart(l, addr, size);
 	int acquire = order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
 	int release = order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
+	unsigned back = 0;
+
+	s->last_allowed = 0;
+	catch_up(s, v);
 	if (order == MT_ACC_SEQ_CST) {
 		join(s->vc, m->sc);
 		memcpy(m->sc, s->vc, sizeof(vclock));
 	}
-
-	/* What it reads: the newest store, or under c11 an older one the
-	 * load is allowed to see. */
-	unsigned back = 0;
 	if (op & MT_ACC_LOAD) {
 		if (op == MT_ACC_LOAD && m->c11 && l->size && order != MT_ACC_PLAIN && order != MT_ACC_SEQ_CST) {
 			unsigned allowed = 1;
@@ -321,7 +311,7 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 		st->epoch = s->vc[v];
 		st->site = site;
 		st->seq = ++l->seq;
-		st->val = prev->val;     /* until mt_mem_after() reads the new value */
+		st->val = prev->val;     /* the caller reads the new value from memory */
 		memset(st->seen, 0, sizeof(st->seen));
 		l->newest = (uint8_t)slot;
 		if (l->n < HIST)
@@ -332,19 +322,44 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 		if (release)
 			s->tick = 1;
 	}
+	return back ? (int)ring_back(l, back) : -1;
+}
+
+void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, unsigned acc)
+{
+	struct vstate *s = &m->vs[v];
+	unsigned op = acc & MT_ACC_OP_MASK;
+
+	s->last_allowed = 0;
+	if (op == MT_ACC_NONE || !addr)
+		return;
+	unsigned size = m->c11 ? acc_bytes(acc) : 0;
+	struct loc *l = find(m, addr, size);
+	if (!l)
+		return;
+	/* Written by code the model does not see (or reused memory)? */
+	if (size && (l->size != size || read_mem(addr, size) != l->h[l->newest].val))
+		restart(l, addr, size);
+	if (!(acc & MT_ACC_DEFER)) {
+		perform(m, v, l, site, acc);
+		if ((op & MT_ACC_STORE) && l->size)
+			l->h[l->newest].val = read_mem(addr, l->size);   /* best effort: not yet written */
+		return;
+	}
+	/* The accessor reports the access itself in mt_mem_after(): decided
+	 * there, when it happens (an address computed by further accesses may
+	 * let other VCPUs run in between). */
 	if (s->npend == PEND) {      /* deeper than any accessor nests: forget the oldest */
 		memmove(&s->pend[0], &s->pend[1], (PEND - 1) * sizeof(s->pend[0]));
 		s->npend--;
 	}
-	s->pend[s->npend++] = (struct pending){ .loc = l, .kind = (uint8_t)op, .site = site,
-	                                        .store = back ? (int8_t)ring_back(l, back) : (int8_t)-1 };
+	s->pend[s->npend++] = (struct pending){ .loc = l, .acc = acc, .site = site };
 }
 
 int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, void *val,
                  struct mt_mem_read *r)
 {
 	struct vstate *s = &m->vs[v];
-	unsigned op = acc & MT_ACC_OP_MASK;
 	int i = (int)s->npend - 1;
 
 	while (i >= 0 && s->pend[i].loc->addr != addr)
@@ -355,24 +370,18 @@ int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, v
 	memmove(&s->pend[i], &s->pend[i + 1], (s->npend - (unsigned)i - 1) * sizeof(s->pend[0]));
 	s->npend--;
 	struct loc *l = pd.loc;
-	unsigned pend = pd.kind;
-	if (pend & MT_ACC_STORE) {
-		if (!(op & MT_ACC_STORE)) {
-			/* A failed CAS: no store after all. */
-			l->newest = (uint8_t)((l->newest + HIST - 1) % HIST);
-			l->seq--;
-			l->n--;
-			if (l->n == 0)
-				restart(l, addr, l->size);
-			return 0;
-		}
-		if (l->size)
-			l->h[l->newest].val = read_mem(addr, l->size);
+	/* The operation as it turned out (a CAS that failed only read), in
+	 * the order the schedule point was told (MT_WEAKEN applies there). */
+	unsigned how = (acc & MT_ACC_OP_MASK) | (pd.acc & ~(unsigned)MT_ACC_OP_MASK);
+	if ((how & MT_ACC_OP_MASK) == MT_ACC_LOAD && l->size && val &&
+	    read_mem(val, l->size) != l->h[l->newest].val)
+		restart(l, addr, l->size);   /* written by code the model does not see */
+	int from = perform(m, v, l, pd.site, how);
+	if ((how & MT_ACC_STORE) && l->size)
+		l->h[l->newest].val = read_mem(addr, l->size);
+	if (from < 0 || !val)
 		return 0;
-	}
-	if (pd.store < 0 || !val)
-		return 0;
-	const struct store *st = &l->h[pd.store], *nw = &l->h[l->newest];
+	const struct store *st = &l->h[from], *nw = &l->h[l->newest];
 	write_val(val, l->size, st->val);
 	if (r) {
 		r->val = st->val;

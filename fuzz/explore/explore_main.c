@@ -553,11 +553,13 @@ int main(int argc, char **argv)
 		if (M.use_known)
 			mt_harness_print_stale(M.h, stdout);
 	}
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u model=%s stale=%u schedules=%llu violations=%llu "
-	       "pruned_switches=%llu%s complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u%s%s\n",
-	       M.name, M.impl, M.k, mt_in_model_name(sc.hdr.model), cfg.stale, (unsigned long long)st.schedules, (unsigned long long)st.violations,
+	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu "
+	       "pruned_switches=%llu%s complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u "
+	       "model=%s stale=%u%s%s\n",
+	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
 	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
-	       mt_xp_nr_ops(&sc), M.replay_mismatch, interrupted ? " interrupted=1" : "", minimal);
+	       mt_xp_nr_ops(&sc), M.replay_mismatch, mt_in_model_name(sc.hdr.model), cfg.stale,
+	       interrupted ? " interrupted=1" : "", minimal);
 	if (M.replay_mismatch)
 		return 2;
 	if (M.minimal)
