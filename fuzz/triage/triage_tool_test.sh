@@ -52,7 +52,7 @@ check "second run finds the saved files" "grep -q '(already)' '$tmp/triage2.txt'
 "$triage" --no-save --out "$tmp/outr" --accept "$tmp/known" "$in" >"$tmp/tr.txt" 2>"$tmp/tr.err"; rc=$?
 check "by run signature: exit 0, 2 groups, accepted=2" "((rc == 0)) && grep -qE '^SUMMARY findings=3 groups=2 .*accepted=2' '$tmp/tr.txt'"
 check "by run signature: B1 group holds both noisy copies" "grep -E '^1 +I5 +2 ' '$tmp/tr.txt' | grep -q 'list-quiescent-seq'"
-check "known file has the two signatures with comments" "[[ \$(grep -cE '^(list:quiescent:seq|I11:[a-z-]+:[A-Z_]+) +# ' '$tmp/known') == 2 ]]"
+check "known file has the two signatures with comments" "[[ \$(grep -cE '^(list:quiescent:seq|I11:[A-Z_]+:[A-Z_]+) +# ' '$tmp/known') == 2 ]]"
 "$triage" --no-save --out "$tmp/outr" --accept "$tmp/known" "$in" >"$tmp/tr2.txt" 2>/dev/null
 check "accept again adds nothing" "grep -q 'accepted=0' '$tmp/tr2.txt' && [[ \$(grep -c . '$tmp/known') == 2 ]]"
 MT_REPLAY_BIN=$replay "$(dirname "$triage")/repro" --impl b1-xsa228-aba --known "$tmp/known" "$out/I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own" >/dev/null 2>&1; rc=$?
