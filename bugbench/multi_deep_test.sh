@@ -53,8 +53,9 @@ printf 'I7:put-bad:seq   # the shallow bug (B3)\n' >"$d/known"
 flags() { "$replay" --impl "$1" --quiet "$2" >/dev/null 2>&1; (($? == 1)); }
 for ((r = 1; r <= rounds && !fails; r++)); do
   rm -f "$d/art"/*
-  (cd "$d" && MT_IMPL=$v MT_KNOWN=$d/known MT_STOP_ON_NEW=1 MT_FINDINGS_DIR=$d/findings \
-     exec "$fuzzer" -seed=$r -runs=50000 -max_len=512 -artifact_prefix="$d/art/" corpus) >"$d/log.$r" 2>&1
+  # (a crash aborts the fuzzer: bash's "Aborted" note goes nowhere; the log has it)
+  { (cd "$d" && MT_IMPL=$v MT_KNOWN=$d/known MT_STOP_ON_NEW=1 MT_FINDINGS_DIR=$d/findings \
+     exec "$fuzzer" -seed=$r -runs=50000 -max_len=512 -artifact_prefix="$d/art/" corpus) >"$d/log.$r" 2>&1; } 2>/dev/null
   sig=$(grep -aoE 'NEW SIGNATURE [^ ]+' "$d/log.$r" | tail -1 | cut -d' ' -f3)
   if [[ -z $sig ]]; then
     art=$(ls "$d/art"/crash-* 2>/dev/null | head -1)
