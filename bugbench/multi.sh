@@ -4,9 +4,11 @@
 # earlier signatures are fed back as known.  Per trial (seed = trial):
 # libFuzzer (one process, empty corpus) runs with MT_KNOWN = what has been
 # found so far and MT_STOP_ON_NEW=1, so the first new signature ends the
-# run; the signature is classified by bugbench/multi_bugs.tsv, appended to
-# the known file, and the campaign resumes (same corpus) until every bug
-# is found or the budget is spent.  A crash (signal: no signature) is
+# run; the signature is appended to the known file and its saved
+# reproducer is replayed (by the same binary, I11 as in the campaign) on
+# each bug's one-bug variant (bugbench/multi_bugs.tsv): flagged on exactly
+# one of them, it is that bug's; else noise.  The campaign resumes (same
+# corpus) until every bug is found or the budget is spent.  A crash (signal: no signature) is
 # counted and the campaign resumes.  I11 is off for a variant whose table
 # says so (its deep bug shows only then).
 #
@@ -27,7 +29,8 @@ for v in "${variants[@]}"; do
   mapfile -t rows < <(grep "^$v	" "$table")
   i11=$(cut -f2 <<<"${rows[0]}")
   for ((k = 1; k <= trials; k++)); do
-    d=$out/$v/trial$k; rm -rf "$d"; mkdir -p "$d/corpus" "$d/findings" "$d/artifacts"
+    d=$out/$v/trial$k; rm -rf "$d"; mkdir -p "$d/corpus" "$d/findings" "$d/artifacts" "$d/replay"
+    : >"$d/replay/none"
     known=$d/known.txt; : >"$known"
     declare -A when=() sigof=() execsof=()
     t0=$(now) total_execs=0 crashes=0 round=0
@@ -53,12 +56,23 @@ for v in "${variants[@]}"; do
       fi
       printf '%s   # round %s\n' "$sig" "$round" >>"$known"
       t=$(awk -v t0="$t0" -v t="$(now)" 'BEGIN { printf "%.2f", t - t0 }')
-      bug=
+      # whose is it: the one-bug variant that gives the same signature
+      # (inputs often trigger the shallow bug too), else the only one
+      # that flags it at all
+      bug= same= nsame=0 flagged= nflag=0 repro=$d/findings/new-$(tr -c 'A-Za-z0-9_.\n-' '_' <<<"$sig")
       for r in "${rows[@]}"; do
-        re=$(cut -f4 <<<"$r")
-        if [[ $sig =~ $re ]]; then bug=$(cut -f3 <<<"$r"); break; fi
+        one=$(cut -f4 <<<"$r")
+        got=$(cd "$d/replay" && MT_IMPL=$one MT_I11=$([[ $i11 == off ]] && echo 0 || echo 1) MT_KNOWN=$d/replay/none \
+              MT_FINDINGS_DIR=$d/replay ASAN_OPTIONS=detect_leaks=0 "$fuzzer" "$repro" 2>&1 |
+              grep -aoE 'NEW SIGNATURE [^ ]+' | head -1 | cut -d' ' -f3)
+        [[ -n $got ]] && { flagged=$(cut -f3 <<<"$r"); nflag=$((nflag + 1)); }
+        [[ $got == "$sig" ]] && { same=$(cut -f3 <<<"$r"); nsame=$((nsame + 1)); }
       done
-      [[ -z $bug ]] && { echo "bugbench --multi: $v trial $k: $sig matches no bug of $v (counted as noise)" >&2; continue; }
+      if ((nsame == 1)); then bug=$same; elif ((nsame == 0 && nflag == 1)); then bug=$flagged; fi
+      if [[ -z $bug ]]; then
+        echo "bugbench --multi: $v trial $k: $sig: same signature on $nsame, flagged on $nflag of the one-bug variants (counted as noise)" >&2
+        continue
+      fi
       if [[ -z ${when[$bug]:-} ]]; then
         when[$bug]=$t sigof[$bug]=$sig execsof[$bug]=$total_execs
         echo "bugbench --multi: $v trial $k: $bug found after ${t}s ($total_execs execs): $sig" >&2

@@ -1,36 +1,70 @@
 #!/usr/bin/env bash
 # bugbench/multi_deep_test.sh FUZZER REPLAY: past the shallow bug.  For each
-# multi-bug variant, libFuzzer (empty corpus, -seed=1, a bound on runs)
+# multi-bug variant, libFuzzer (empty corpus, fixed seeds, a bound on runs)
 # with the shallow bug's signatures known (MT_KNOWN) and MT_STOP_ON_NEW=1
-# must stop at a new signature of the deep bug (bugbench/multi_bugs.tsv),
-# whose saved reproducer replays as that finding on the variant and runs
-# clean on production; production with an empty known file stays clean.
+# must reach a new signature of the deep bug, told apart by replaying its
+# saved reproducer on the two one-bug zoo variants (bugbench/multi_bugs.tsv):
+# the deep bug's variant gives the same signature, the shallow bug's does
+# not.  Rounds on one corpus with seeds 1, 2, ... (the campaign wrapper's
+# way): a new signature that is not the deep bug's joins the known file; a
+# crash (a signal ends the process: multi-b3-pop-unlock's B3 also
+# crashes) must be the shallow bug's (flagged on its variant, clean on the
+# deep one's) and restarts the round.  The deep reproducer is clean on
+# production; production with an empty known file stays clean.
 set -uo pipefail
 fuzzer=$(realpath "$1") replay=$(realpath "$2")   # the runs cd into their own folders
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
 fails=0
-# variant ; I11 ; known (shallow) signatures ; deep signature regex ; runs
+# The signature FILE gives on IMPL (I11 as given; fuzzer binary, in process); "" if clean.
+sig_on() {
+  local d=$tmp/replay; mkdir -p "$d"; : >"$d/none"
+  (cd "$d" && MT_IMPL=$1 MT_I11=$2 MT_KNOWN=$d/none MT_FINDINGS_DIR=$d "$fuzzer" "$3" 2>&1) |
+    grep -aoE 'NEW SIGNATURE [^ ]+' | head -1 | cut -d' ' -f3
+}
+flags() { "$replay" --impl "$1" --quiet "$2" >/dev/null 2>&1; (($? == 1)); }
+# variant ; I11 ; shallow one-bug variant ; deep one-bug variant ; known (shallow) signatures ; runs per round
 cases=(
-  "multi-b5-b1;0;I10:quiescent:seq;^(list|I7):;200000"
-  "multi-b2-b1;1;list:quiescent:seq list:end:seq;^(I11|I7):;100000"
+  "multi-b5-b1;0;b5-oom-no-steal;b1-xsa228-aba;I10:quiescent:seq;200000"
+  "multi-b2-b1;1;b2-stale-sentinel;b1-xsa228-aba;list:quiescent:seq list:end:seq;100000"
+  "multi-b3-pop-unlock;1;b3-double-put;m-pop-unlock-early;I7:put-bad:seq;50000"
 )
+rounds=20
 for c in "${cases[@]}"; do
-  IFS=";" read -r v i11 known re runs <<<"$c"
+  IFS=";" read -r v i11 shallow deep known runs <<<"$c"
   d=$tmp/$v; rm -rf "$d"; mkdir -p "$d/corpus" "$d/art" "$d/findings"
   printf '%s   # the shallow bug\n' $known >"$d/known"
-  (cd "$d" && MT_IMPL=$v MT_I11=$i11 MT_KNOWN=$d/known MT_STOP_ON_NEW=1 MT_FINDINGS_DIR=$d/findings \
-     "$fuzzer" -seed=1 -runs="$runs" -max_len=512 -artifact_prefix="$d/art/" corpus >"$d/log" 2>&1)
-  sig=$(grep -aoE 'NEW SIGNATURE [^ ]+' "$d/log" | tail -1 | cut -d' ' -f3)
-  kn=$(grep -aoE 'known=[0-9]+' "$d/log" | tail -1)
-  if [[ -z $sig || ! $sig =~ $re ]]; then
-    fails=$((fails + 1)); echo "FAIL  $v: no deep signature in $runs runs (got '${sig:-none}')"; tail -5 "$d/log" | sed 's/^/    /'
+  found= execs= f=
+  for ((r = 1; r <= rounds; r++)); do
+    rm -f "$d/art"/*
+    # (a crash aborts the fuzzer: bash's "Aborted" note goes nowhere; the log has it)
+    { (cd "$d" && MT_IMPL=$v MT_I11=$i11 MT_KNOWN=$d/known MT_STOP_ON_NEW=1 MT_FINDINGS_DIR=$d/findings \
+       exec "$fuzzer" -seed=$r -runs="$runs" -max_len=512 -artifact_prefix="$d/art/" corpus) >"$d/log.$r" 2>&1; } 2>/dev/null
+    sig=$(grep -aoE 'NEW SIGNATURE [^ ]+' "$d/log.$r" | tail -1 | cut -d' ' -f3)
+    if [[ -z $sig ]]; then
+      art=$(ls "$d/art"/crash-* 2>/dev/null | head -1)
+      [[ -z $art ]] && continue   # the bound reached, nothing new: next seed
+      if flags "$shallow" "$art" && ! flags "$deep" "$art"; then
+        echo "ok    $v round $r: a crash of the shallow bug ($(grep -aoE 'SEGV|deadly signal' "$d/log.$r" | head -1)): restart"
+      else
+        fails=$((fails + 1)); echo "FAIL  $v round $r: a crash that is not $shallow's"; break
+      fi
+      continue
+    fi
+    f=$d/findings/new-$(tr -c 'A-Za-z0-9_.\n-' '_' <<<"$sig")
+    on_deep=$(sig_on "$deep" "$i11" "$f") on_shallow=$(sig_on "$shallow" "$i11" "$f")
+    if [[ $on_deep == "$sig" && $on_shallow != "$sig" ]]; then
+      found=$sig execs=$(grep -aoE 'NEW SIGNATURE .* exec [0-9]+' "$d/log.$r" | tail -1 | grep -oE '[0-9]+$'); break
+    fi
+    echo "ok    $v round $r: $sig is not the deep bug's ($deep: ${on_deep:-clean}, $shallow: ${on_shallow:-clean}): known from now on"
+    printf '%s   # round %d\n' "$sig" "$r" >>"$d/known"
+  done
+  if [[ -z $found ]]; then
+    fails=$((fails + 1)); echo "FAIL  $v: no deep finding in $rounds rounds"; tail -5 "$d/log.$r" 2>/dev/null | sed 's/^/    /'
     continue
   fi
-  echo "ok    $v (I11 $([[ $i11 == 0 ]] && echo off || echo on)): deep bug $sig after $(grep -aoE 'NEW SIGNATURE .* exec [0-9]+' "$d/log" | tail -1 | grep -oE '[0-9]+$') executions, shallow one known"
-  f=$(ls "$d/findings"/new-* | grep -v '\.txt$' | head -1)
-  got=$(MT_I11=$i11 "$replay" --impl "$v" --known "$d/known" "$f" | sed -n 's/^SIGNATURE //p')
-  if [[ $i11 == 0 ]]; then got=$sig; fi   # the replay binary checks I11 always
-  [[ $got == "$sig" ]] || { fails=$((fails + 1)); echo "FAIL  $v: the saved reproducer replays as '$got', not $sig"; }
+  echo "ok    $v (I11 $([[ $i11 == 0 ]] && echo off || echo on)): deep bug $found in round $r (its execution $execs), shallow one known (same signature on $deep, not on $shallow)"
+  again=$(sig_on "$v" "$i11" "$f")
+  [[ $again == "$found" ]] || { fails=$((fails + 1)); echo "FAIL  $v: the saved reproducer replays as '${again:-clean}', not $found"; }
   if "$replay" --impl production "$f" >/dev/null; then echo "ok    $v reproducer clean on production"
   else fails=$((fails + 1)); echo "FAIL  $v reproducer flagged on production"; fi
 done

@@ -107,7 +107,7 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 			const struct claim *cl = &c->c[u][i];
 			if (cl->addr != addr || !((cl->kind | kind) & MT_SK_W))
 				continue;
-			mt_sim_blame_site(sim, (int)cl->site);
+			mt_sim_blame_pair(sim, (int)cl->site, (int)site);
 			mt_sim_fail(sim, "I11", MT_INVALID_HANDLE,
 			            "v%u '%s' %s memory that v%u holds privately since its '%s' "
 			            "(no other VCPU may touch it before v%u's next shared access)",

@@ -111,6 +111,7 @@ static void race(struct mt_sim *sim, unsigned v, int site, unsigned acc, unsigne
 {
 	struct mt_sim_op *op = mt_sim_op_of(sim, v);
 
+	mt_sim_blame_pair(sim, usite, site);    /* the signature names the two sites */
 	mt_sim_fail(sim, "I12", MT_INVALID_HANDLE,
 	            "data race: v%u %s '%s' (%s %s) and v%u %s's earlier '%s' (%s %s) touch the same "
 	            "memory with no happens-before between them",

@@ -94,6 +94,7 @@ struct mt_sim {
 	int last_returned_preempt;
 	enum mt_sim_phase phase; /* MT_PHASE_QUIESCENT/FINAL while checking, else NONE */
 	int blame_hint;          /* mt_sim_blame_site() */
+	int blame_other;         /* mt_sim_blame_pair()'s second site */
 	unsigned nwin;
 	struct mt_sim_preemption win[MT_SIM_BLAME_WINDOW];
 	struct mt_sim_blame blame;
@@ -263,6 +264,7 @@ static void blame_record(struct mt_sim *sim, const char *inv)
 	b->op = MT_OP_NOP;
 	b->op_preempt = -1;
 	b->hint = sim->blame_hint;
+	b->other = sim->blame_other;
 	if (v >= 0) {
 		b->phase = MT_PHASE_OP;
 		b->vcpu = v;
@@ -284,8 +286,15 @@ static void blame_record(struct mt_sim *sim, const char *inv)
 
 void mt_sim_blame_site(struct mt_sim *sim, int site)
 {
-	if (!sim->failed)
+	mt_sim_blame_pair(sim, site, -1);
+}
+
+void mt_sim_blame_pair(struct mt_sim *sim, int site, int other)
+{
+	if (!sim->failed) {
 		sim->blame_hint = site;
+		sim->blame_other = other;
+	}
 }
 
 const struct mt_sim_blame *mt_sim_blame(const struct mt_sim *sim)
@@ -1076,6 +1085,7 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 	sim->last_returned = -1;
 	sim->phase = MT_PHASE_NONE;
 	sim->blame_hint = -1;
+	sim->blame_other = -1;
 	sim->nwin = 0;
 	sim->wseq = 0;
 	if (++sim->wgen == 0) {

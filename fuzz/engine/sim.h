@@ -275,6 +275,7 @@ struct mt_sim_blame {
 	uint8_t op;          /* its operation (enum mt_in_op), or MT_OP_NOP */
 	int op_preempt;      /* the last site where that operation was preempted, -1 */
 	int hint;            /* mt_sim_blame_site() before the finding, else -1 */
+	int other;           /* mt_sim_blame_pair()'s second site, else -1 */
 	unsigned nwin;       /* preemptions in the window (capped) */
 	struct mt_sim_preemption win[MT_SIM_BLAME_WINDOW];
 };
@@ -282,6 +283,10 @@ struct mt_sim_blame {
  * (I11: where the other VCPU made the private access it was stopped
  * after); it becomes the blame's hint.  -1: none (the default). */
 void mt_sim_blame_site(struct mt_sim *sim, int site);
+/* The same for a finding made of two accesses (I11: the claim and the
+ * access that broke it; I12: the two racing accesses): site becomes the
+ * hint, other the blame's other.  The signature names the pair, sorted. */
+void mt_sim_blame_pair(struct mt_sim *sim, int site, int other);
 /* The blame of the last run's finding (phase NONE if it ran clean). */
 const struct mt_sim_blame *mt_sim_blame(const struct mt_sim *sim);
 

@@ -24,11 +24,12 @@ run --no-i11 --preemptions 1 --known "$t/known"
 ((rc == 3)) || { echo "FAIL known only: exit $rc, want 3"; fail=1; }
 want "new=0 new_sigs=-" "known only"
 echo "ok   known only: exit 3"
-# With I11 on, the smallest I11 violation known: the next distinct one.
-printf 'I11:get:THREAD_WRITE_HEAD\n' >"$t/known2"
+# With I11 on, the smallest I11 violation known (a pair of sites, met in
+# both orders: known=2): the next distinct one.
+printf 'I11:POP_READ_HEAD:THREAD_WRITE_HEAD\n' >"$t/known2"
 run --preemptions 1 --known "$t/known2"
 ((rc == 1)) || { echo "FAIL next signature: exit $rc"; fail=1; }
-want "new=1 new_sigs=I11:get:POP_READ_HEAD" "next signature"
+want "known=2 new=1 new_sigs=I11:POP_READ_HEAD:ZOO_POP_CAS_HEAD" "next signature"
 echo "ok   next distinct signature after a known one"
 # A malformed known file: exit 2 with its line number.
 printf 'I11 get\n' >"$t/bad"

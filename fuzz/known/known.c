@@ -45,6 +45,19 @@ int mt_signature(const struct mt_sim *sim, char *buf, size_t cap)
 			buf[0] = '\0';
 		return -1;
 	}
+	if (b->hint >= 0 && b->other >= 0) {
+		/* A finding made of two accesses (I11, I12): the pair of sites,
+		 * sorted.  Which VCPU reached the pair second, in which
+		 * operation, and where it had been stopped, is noise. */
+		const char *x = site_id_of(sim, b->hint), *y = site_id_of(sim, b->other);
+		if (strcmp(x, y) > 0) {
+			const char *t = x;
+			x = y;
+			y = t;
+		}
+		snprintf(buf, cap, "%s:%s:%s", b->inv, x, y);
+		goto clean;
+	}
 	switch (b->phase) {
 	case MT_PHASE_OP:
 		det = mt_in_op_name(b->op);
@@ -66,6 +79,7 @@ int mt_signature(const struct mt_sim *sim, char *buf, size_t cap)
 	if (b->hint >= 0)
 		stop = site_id_of(sim, b->hint);
 	snprintf(buf, cap, "%s:%s:%s", inv_class(b->inv), det, stop);
+clean:
 	for (char *c = buf; *c; c++)
 		if (!tok_char((unsigned char)*c) && *c != ':')
 			*c = '_';

@@ -20,9 +20,19 @@
  *             was preempted and then met a write another VCPU made in the
  *             meantime (a preemption nothing conflicted with is noise)
  *
+ * Findings made of two accesses, I11 (a private claim and the access of
+ * another VCPU that broke it) and I12 (two racing accesses), are named by
+ * the pair instead: "INV:SITE_A:SITE_B", the two site ids sorted
+ * ("I11:POP_READ_HEAD:THREAD_WRITE_HEAD"): which VCPU reached the pair
+ * second, in which operation, and where it had been stopped, is noise
+ * (one ABA on B1 showed as four I11 signatures of the older form
+ * I11:OP:CLAIM_SITE, the same pair seen in both orders among them).
+ *
  * No handle numbers, VCPU numbers or record counts.  Measured on the zoo's
  * reproducers with noise records inserted (//fuzz/known:signature_test):
- * 96% of noisy copies keep the reproducer's signature.  Known limit: a
+ * 98% of noisy copies keep the reproducer's signature (95% over every
+ * reproducer of corpus/regress: an ABA that noise shows to another check
+ * first, an I11 pair, I7 or the walk, cannot keep it).  Known limit: a
  * race that only the quiescent walk sees gets STOP "seq" (which operation
  * returned last, and how it was stopped, is noise there), so it shares a
  * signature with a sequential slip that breaks the same class.

@@ -43,13 +43,13 @@ int main(void)
 
 	/* a good file */
 	const char *good = write_file("good", "# accepted findings\n\nI10:quiescent:seq   # b5\n"
-	                                      "  list:quiescent:seq\nI10:quiescent:seq\nI11:get:THREAD_WRITE_HEAD#x\n");
+	                                      "  list:quiescent:seq\nI10:quiescent:seq\nI11:POP_READ_HEAD:THREAD_WRITE_HEAD#x\n");
 	struct mt_known *k = mt_known_load(good, err, sizeof(err));
 	MT_CHECK(k != NULL);
 	MT_CHECK(mt_known_count(k) == 3);          /* the repeated line is one */
 	MT_CHECK(mt_known_match(k, "I10:quiescent:seq"));
 	MT_CHECK(mt_known_match(k, "I10:quiescent:seq"));
-	MT_CHECK(mt_known_match(k, "I11:get:THREAD_WRITE_HEAD"));
+	MT_CHECK(mt_known_match(k, "I11:POP_READ_HEAD:THREAD_WRITE_HEAD"));
 	MT_CHECK(!mt_known_match(k, "I10:quiescent:seqx"));
 	MT_CHECK(!mt_known_match(k, "I7:get:seq"));
 	unsigned long m;

@@ -2,11 +2,14 @@
  * triage_main.c - maptrack_triage: group, shrink and draw findings.
  *
  *   maptrack_triage group [--impl NAME] --out DIR [--save DIR] [--files-from LIST] [FILE...]
- *       [--by-shrunk]
+ *       [--by-shrunk | --by-first]
  *       replay every input against NAME; group the findings by the
  *       signature of the run that found them (fuzz/known/known.h: what a
  *       known-findings file lists; --by-shrunk: by the older signature of
- *       the shrunk program, invariant + operations + preempted points);
+ *       the shrunk program, invariant + operations + preempted points;
+ *       --by-first: by the signature of the shortest prefix of its records
+ *       that is flagged already, the damage a later finding met, and each
+ *       group lists its members' run signatures: "run signatures: A B");
  *       shrink each finding to a 1-minimal schedule that breaks the same
  *       invariant and keep the smallest reproducer of each group.  Every
  *       group reports its run signature ("run signature: SIG").  Writes DIR/<name>
@@ -45,7 +48,7 @@
 static void usage(FILE *out)
 {
 	fprintf(out,
-	        "usage: maptrack_triage group [--impl NAME] --out DIR [--save DIR] [--files-from LIST] [--by-shrunk] [FILE...]\n"
+	        "usage: maptrack_triage group [--impl NAME] --out DIR [--save DIR] [--files-from LIST] [--by-shrunk|--by-first] [FILE...]\n"
 	        "       maptrack_triage shrink [--impl NAME] [--inv INV] FILE -o OUT\n"
 	        "       maptrack_triage minimal [--impl NAME] [--inv INV] FILE\n"
 	        "       maptrack_triage signature [--impl NAME] FILE...\n"
@@ -90,6 +93,7 @@ static const char *base_name(const char *path)
 
 struct group {
 	char sig[512], name[160], inv[32], finding[512], rsig[MT_SIG_MAX];
+	char members[1024];      /* --by-first: its members' run signatures, ' '-separated */
 	struct mt_program *best;
 	size_t best_len;
 	uint8_t *best_bytes;
@@ -201,6 +205,27 @@ static void run_signature(const struct mt_program *p, const struct mt_ops *ops, 
 	}
 }
 
+/* --by-first: the signature of the shortest prefix of p's records that
+ * is flagged already (the unfinished operations drain to their end, as
+ * at the end of any input): a finding that met damage an earlier one
+ * left (a corrupt list met by a later claim or get) is named by the
+ * damage.  sig keeps the full run's if no shorter prefix is flagged. */
+static void first_signature(const struct mt_program *p, const struct mt_ops *ops, char *sig, size_t cap)
+{
+	static struct mt_program q;
+	struct mt_tri_verdict v;
+
+	q = *p;
+	for (unsigned k = 1; k < p->nr_records; k++) {
+		q.nr_records = k;
+		mt_tri_run(&q, ops, &v);
+		if (v.flagged) {
+			run_signature(&q, ops, &v, sig, cap);
+			return;
+		}
+	}
+}
+
 static int cmd_group(const struct mt_ops *ops, const char *out, const char *save, char **files, int nfiles,
                      int by_shrunk)
 {
@@ -265,6 +290,10 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 		findings++;
 		char rsig[MT_SIG_MAX];
 		run_signature(&prog, ops, &v, rsig, sizeof(rsig));
+		char key[MT_SIG_MAX];
+		snprintf(key, sizeof(key), "%s", rsig);
+		if (by_shrunk == 2)
+			first_signature(&prog, ops, key, sizeof(key));
 		struct mt_tri_shrink_stats st;
 		mt_tri_shrink(&prog, ops, v.inv, &st);
 		struct mt_tri_sig sig;
@@ -276,10 +305,11 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 		minimized++;
 		size_t blen = mt_tri_encode(&prog, bytes, sizeof(bytes));
 		int gi = -1;
-		if (!by_shrunk) {
-			/* group by the run's signature; the name is it, file-name safe */
-			snprintf(sig.sig, sizeof(sig.sig), "%s", rsig);
-			snprintf(sig.name, sizeof(sig.name), "%s", rsig);
+		if (by_shrunk != 1) {
+			/* group by the run's signature (--by-first: the shortest
+			 * flagged prefix's); the name is it, file-name safe */
+			snprintf(sig.sig, sizeof(sig.sig), "%s", key);
+			snprintf(sig.name, sizeof(sig.name), "%s", key);
 			for (char *c = sig.name; *c; c++)
 				if (*c == ':')
 					*c = '-';
@@ -319,6 +349,19 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 			snprintf(g[gi].finding, sizeof(g[gi].finding), "%s", v.finding);
 		}
 		g[gi].count++;
+		if (by_shrunk == 2) {
+			/* the signatures a campaign will meet (what --accept lists) */
+			size_t ml = strlen(g[gi].members), rl = strlen(rsig);
+			int have = 0;
+			for (const char *m = g[gi].members; *m;) {
+				size_t l = strcspn(m, " ");
+				if (l == rl && !strncmp(m, rsig, rl))
+					have = 1;
+				m += l + (m[l] == ' ');
+			}
+			if (!have && ml + rl + 2 < sizeof(g[gi].members))
+				snprintf(g[gi].members + ml, sizeof(g[gi].members) - ml, "%s%s", ml ? " " : "", rsig);
+		}
 		seen[nseen - 1].group = gi;
 		fprintf(stderr, "[%d/%d] %s: %s -> %u->%u records, %u->%u vcpus, %u->%u switches (%lu runs, %.0f ms) => %s\n",
 		        i + 1, nfiles, base_name(files[i]), v.inv, st.records_before, st.records_after,
@@ -406,9 +449,11 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 		}
 		for (unsigned k = 0; k < ng; k++) {
 			struct group *gr = &g[k];
-			fprintf(f, "group %u %s\n  signature: %s\n  run signature: %s\n  finding:   %s\n  smallest from: %s\n"
-			        "  files: %s/%s{,.txt,.html}\n",
-			        k + 1, gr->name, gr->sig, gr->rsig, gr->finding, gr->example, out, gr->name);
+			fprintf(f, "group %u %s\n  signature: %s\n  run signature: %s\n", k + 1, gr->name, gr->sig, gr->rsig);
+			if (gr->members[0])
+				fprintf(f, "  run signatures: %s\n", gr->members);
+			fprintf(f, "  finding:   %s\n  smallest from: %s\n  files: %s/%s{,.txt,.html}\n", gr->finding,
+			        gr->example, out, gr->name);
 		}
 	}
 	fclose(rep);
@@ -603,6 +648,8 @@ int main(int argc, char **argv)
 			title = argv[++i];
 		} else if (!strcmp(a, "--by-shrunk")) {
 			by_shrunk = 1;
+		} else if (!strcmp(a, "--by-first")) {
+			by_shrunk = 2;
 		} else if (!strcmp(a, "--isolated")) {
 			mt_tri_set_isolated(1);
 		} else if (!strcmp(a, "--files-from") && i + 1 < argc) {

@@ -58,9 +58,6 @@ struct mt_variant_info {
 	 * (scripted detection) skip it; `sequential` and `breaks` describe
 	 * its shallowest bug. */
 	unsigned bugs;
-	/* 1: its deepest bug shows only with the I11 claims checker off (I11
-	 * stops every run that reaches it first). */
-	int deep_needs_no_i11;
 };
 
 /* The i-th variant in listing order (by name), or NULL past the end. */
@@ -75,12 +72,11 @@ const struct mt_variant_info *mt_zoo_at(unsigned i);
 	MT_REGISTER_IMPL(sym, 2, &mt_variant_info_##sym)
 
 /* A variant with several bugs of different depth (lib/variants/multi_bug.c). */
-#define MT_ZOO_REGISTER_MULTI(sym, origin_, breaks_, detected_by_, sequential_, bugs_, deep_no_i11_) \
+#define MT_ZOO_REGISTER_MULTI(sym, origin_, breaks_, detected_by_, sequential_, bugs_)      \
 	static const struct mt_variant_info mt_variant_info_##sym = {           \
 		.ops = &sym, .origin = origin_, .breaks = breaks_,              \
 		.detected_by = detected_by_, .sequential = sequential_,         \
-		.bugs = bugs_, .deep_needs_no_i11 = deep_no_i11_,               \
-		.stress_scenarios = "" };                                       \
+		.bugs = bugs_, .stress_scenarios = "" };                        \
 	MT_REGISTER_IMPL(sym, 2, &mt_variant_info_##sym)
 
 /* The info of a zoo variant by name; NULL for builtins and unknown names. */
