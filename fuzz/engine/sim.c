@@ -415,6 +415,22 @@ static void pair_hit(struct mt_sim *sim, int a, int b)
 		(*c)++;
 }
 
+/* c11 coverage: a load at site a read an older store made at site b (how
+ * far back, capped at 3, as the counter's hit count bucket).  The pairs
+ * share the interleaving counters, offset by a constant so that they
+ * rarely collide with (a, b) switch pairs. */
+static void weak_hit(struct mt_sim *sim, int a, int b, unsigned back)
+{
+	if (!sim->pairs || a < 0)
+		return;
+	unsigned n = sim->in_sites.count;
+	size_t i = (pair_index((unsigned)a, (unsigned)(b < 0 ? (int)n : b), n + 1, sim->nr_pairs) +
+	            sim->nr_pairs / 2) % sim->nr_pairs;
+	uint8_t *c = &sim->pairs[i];
+	for (unsigned k = 0; k < (back > 3 ? 3 : back) && *c != 255; k++)
+		(*c)++;
+}
+
 /* ---- trace ---- */
 
 static void print_ev(struct mt_sim *sim, FILE *out, const struct mt_ev *e);
@@ -698,6 +714,7 @@ void mt_sched_after(const void *addr, unsigned acc, void *val)
 	if (mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
 		sim->stats.weak_reads++;
 		sim->v[sim->cur].op.weak = 1;
+		weak_hit(sim, r.site, r.from_site, r.back);
 		struct mt_ev *e = ev_new(sim, MT_EV_WEAK_READ, (unsigned)sim->cur, r.site,
 		                         (int)(uint32_t)r.newer_val, (uint32_t)r.val, r.back > 255 ? 255 : r.back);
 		e->from_v = (int8_t)r.from_v;
