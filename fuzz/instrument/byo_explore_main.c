@@ -11,15 +11,18 @@
  * complete, ran at least one schedule and found nothing.  flagged: every
  * file shows a violation (the first one is printed with its schedule, a
  * reproducer in the text form).  Instrumented code marks no access
- * private, so nothing is pruned.  Exit 0 as expected, 1 not, 2 usage or
- * an error of the exploration.  Last line: SUMMARY.
+ * private, so nothing is pruned.  A text made on another build of the
+ * instrumented code ("# ix-build: ..." line) is refused.  Exit 0 as
+ * expected, 1 not, 2 usage, a refused file or an error of the exploration.  Last line: SUMMARY.
  */
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/drivers/harness.h"
 #include "fuzz/explore/explore.h"
 #include "fuzz/instrument/byo.h"
+#include "fuzz/instrument/ix.h"
 
 static struct {
 	struct mt_byo *b;
@@ -49,13 +52,18 @@ static int explore_file(const char *file, unsigned k, uint64_t max, uint64_t *sc
 {
 	size_t n;
 	uint8_t *d = mt_harness_read_file(file, &n);
-	char err[256];
+	char err[512];
 
 	if (!d) {
 		fprintf(stderr, "byo_explore: cannot read %s\n", file);
 		return -1;
 	}
 	if (is_text(d, n)) {
+		if (mt_ix_check_build((const char *)d, file, err, sizeof(err))) {
+			fprintf(stderr, "byo_explore: %s\n", err);
+			free(d);
+			return -1;
+		}
 		if (mt_in_parse_text((const char *)d, &X.b->sites, &X.prog, err, sizeof(err))) {
 			fprintf(stderr, "byo_explore: %s: %s\n", file, err);
 			free(d);
@@ -82,6 +90,7 @@ static int explore_file(const char *file, unsigned k, uint64_t max, uint64_t *sc
 	if (X.found) {
 		printf("FLAGGED %s: %s (schedule %llu)\n", file, X.finding, (unsigned long long)st.schedules);
 		printf("  the schedule (text form):\n");
+		printf(MT_IX_BUILD_TAG "%#" PRIx64 "\n", mt_ix_build_id());
 		mt_in_print_header(&X.compact, stdout);
 		char buf[160];
 		for (unsigned i = 0; i < X.compact.nr_records; i++)

@@ -61,6 +61,7 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
     )
     native.cc_binary(
         name = name + "_replay",
+        visibility = ["//visibility:public"],
         srcs = ["//fuzz/instrument:byo_replay_main.c"],
         deps = [":" + name + "_adapter", "//fuzz/instrument:byo", "//fuzz/drivers:harness"],
         linkstatic = True,
@@ -69,6 +70,7 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
     )
     native.cc_binary(
         name = name + "_explore",
+        visibility = ["//visibility:public"],
         srcs = ["//fuzz/instrument:byo_explore_main.c"],
         deps = [":" + name + "_adapter", "//fuzz/instrument:byo", "//fuzz/explore"],
         linkstatic = True,
@@ -77,6 +79,7 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
     )
     native.cc_binary(
         name = name + "_fuzzer",
+        visibility = ["//visibility:public"],
         srcs = ["//fuzz/instrument:byo_fuzzer_main.c"],
         deps = [":" + name + "_adapter", "//fuzz/instrument:byo"],
         linkopts = ["-fsanitize=fuzzer"],
@@ -84,6 +87,13 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
         testonly = True,
         target_compatible_with = only_under("libfuzzer"),
     )
+    # The scenarios, for tools and tests outside the folder.
+    exported = {}
+    for verdicts in scenarios.values():
+        for files in verdicts.values():
+            for f in files:
+                exported[f] = True
+    native.exports_files(sorted(exported.keys()))
     for impl, verdicts in scenarios.items():
         for verdict, files in verdicts.items():
             native.sh_test(

@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -756,6 +757,27 @@ __attribute__((constructor(102))) static void ix_scan(void)
 	if (!nfs)
 		snprintf(ix_problem, sizeof(ix_problem), "no calls of __tsan_* hooks found in the executable "
 		         "(no instrumented code, or it is linked dynamically)");
+}
+
+int mt_ix_check_build(const char *text, const char *what, char *err, size_t errcap)
+{
+	const size_t n = sizeof(MT_IX_BUILD_TAG) - 1;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, MT_IX_BUILD_TAG, n))
+			continue;
+		char *end;
+		uint64_t want = strtoull(p + n, &end, 16);
+		if (end != p + n && want == ix_build)
+			return 0;
+		int len = (int)strcspn(p + n, " \t\r\n");
+		snprintf(err, errcap, "%s was made on another build of the instrumented code (ix-build %.*s, "
+		         "this binary is %#" PRIx64 "): site ordinals depend on the compiler and its flags, "
+		         "so its sites would mean other accesses here; re-make it on this build",
+		         what, len < 24 ? len : 24, p + n, ix_build);
+		return -1;
+	}
+	return 0;
 }
 
 void mt_ix_print_sites(FILE *out)
