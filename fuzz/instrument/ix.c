@@ -135,11 +135,12 @@ static void remember_read(struct ix_vcpu *c, const void *addr, size_t size)
 
 /* c is about to read [addr, addr + size): 1 if that re-reads an address it
  * read before and finds the same value (spinning: counted by the caller);
- * 0 if the address is new (remembered) or its value changed since (another
- * VCPU made progress: the spin count starts over).  A VCPU parked only on
- * unchanged values is woken by the next write to them (ix_wrote); one that
- * parked on a value already changed would wait for a write that may never
- * come (a false deadlock). */
+ * 0 if the address is new or its value changed since: the spin count
+ * starts over.  A changed value is another VCPU's progress; a VCPU parked
+ * on it would wait for a write that may never come (a false deadlock).  A
+ * new address is the VCPU's own progress through data (a steal scanning
+ * every VCPU's list re-reads the table's fields each time, but reads a
+ * new list head each time too); a spin loop reads nothing new. */
 static int reread(struct ix_vcpu *c, const void *addr, size_t size)
 {
 	for (unsigned i = 0; i < c->nrd; i++) {
@@ -153,6 +154,7 @@ static int reread(struct ix_vcpu *c, const void *addr, size_t size)
 		return 0;
 	}
 	remember_read(c, addr, size);
+	c->rereads = 0;
 	return 0;
 }
 

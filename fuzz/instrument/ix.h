@@ -24,11 +24,13 @@
  * it).  A hook called from an address the scan did not find gets a spare
  * slot (discovery order; said in its text).
  *
- * Spinning.  A VCPU that re-reads memory it read before, MT_IX_SPIN_READS
- * times with no write of its own in between, or that calls sched_yield()
- * or finds a pthread mutex or spinlock held, is parked (the engine's
- * blocked state) until another VCPU writes one of the addresses it read
- * (or unlocks the lock).  If no VCPU can, the engine reports a deadlock.
+ * Spinning.  A VCPU that re-reads memory it read before and finds it
+ * unchanged, MT_IX_SPIN_READS times in a row with no write of its own, no
+ * new address and no changed value in between, or that calls sched_yield()
+ * with nothing it read changed, or finds a pthread mutex or spinlock held,
+ * is parked (the engine's blocked state) until another VCPU writes one of
+ * the addresses it read (or unlocks the lock).  If no VCPU can, the engine
+ * reports a deadlock.
  */
 #ifndef MT_FUZZ_INSTRUMENT_IX_H
 #define MT_FUZZ_INSTRUMENT_IX_H
