@@ -17,6 +17,15 @@
 #   MT_FUZZER_NAME      name of the binary in $OUT (default maptrack_fuzzer)
 #   MT_DRIVER_SRC       a driver source compiled and linked in addition to
 #                       fuzz/drivers/libfuzzer_main.c (tools/afl: fuzz/drivers/afl_main.c)
+#   MT_BYO              a folder with a free list of your own (examples/magazine:
+#                       its code, adapter.c, BUILD with freelist_fuzz_suite;
+#                       docs/bring-your-own.md): its code is compiled with the
+#                       instrumentation (fuzz/instrument/defs.bzl's IX_COPTS and
+#                       the suite's one-line `copts = [...]`), adapter.c
+#                       normally; fuzz/instrument/{ix,byo}.c join the harness
+#                       and fuzz/instrument/byo_fuzzer_main.c replaces
+#                       libfuzzer_main.c (MT_IMPL picks the adapter).  Default
+#                       name: <folder>_fuzzer.
 #
 # Puts in $OUT: maptrack_fuzzer, maptrack_fuzzer_seed_corpus.zip,
 # maptrack_fuzzer.dict, maptrack_fuzzer.options.
@@ -47,6 +56,7 @@ CFLAGS=${CFLAGS:-}
 LIB_FUZZING_ENGINE=${LIB_FUZZING_ENGINE--fsanitize=fuzzer}   # set but empty: no engine (MT_DRIVER_SRC has main)
 [[ -n ${OUT:-} ]] || { echo "build.sh: OUT is not set" >&2; exit 2; }
 name=${MT_FUZZER_NAME:-maptrack_fuzzer}
+[[ -n ${MT_BYO:-} && -z ${MT_FUZZER_NAME:-} ]] && name=$(basename "$MT_BYO")_fuzzer
 mkdir -p "$OUT"
 OUT=$(cd "$OUT" && pwd)
 if [[ -n ${WORK:-} ]]; then
@@ -70,6 +80,20 @@ for d in engine format checkers known; do
 done
 harness_srcs+=("$root/fuzz/drivers/harness.c")
 driver_srcs=("$root/fuzz/drivers/libfuzzer_main.c")
+# Bring your own (MT_BYO, see the header).
+byo_srcs=() adapter_srcs=() byo_copts=() byo_link=()
+if [[ -n ${MT_BYO:-} ]]; then
+  byo=$MT_BYO; [[ $byo == /* ]] || byo=$root/$byo
+  [[ -f $byo/adapter.c ]] || { echo "build.sh: MT_BYO $MT_BYO: no adapter.c there" >&2; exit 2; }
+  for f in "$byo"/*.c; do
+    case $f in */adapter.c) adapter_srcs+=("$f") ;; *_test.c) ;; *) byo_srcs+=("$f") ;; esac
+  done
+  ((${#byo_srcs[@]})) || { echo "build.sh: MT_BYO $MT_BYO: no sources besides adapter.c" >&2; exit 2; }
+  read -ra byo_copts <<<"$(sed -n 's/^ *copts *= *\[\(.*\)\],*$/\1/p' "$byo/BUILD" 2>/dev/null | tr -d '",')"
+  harness_srcs+=("$root/fuzz/instrument/ix.c" "$root/fuzz/instrument/byo.c")
+  driver_srcs=("$root/fuzz/instrument/byo_fuzzer_main.c")
+  byo_link=(-ldl)
+fi
 if [[ -n ${MT_DRIVER_SRC:-} ]]; then
   [[ -f $MT_DRIVER_SRC ]] || { echo "build.sh: MT_DRIVER_SRC $MT_DRIVER_SRC not found" >&2; exit 2; }
   driver_srcs+=("$MT_DRIVER_SRC")
@@ -83,7 +107,11 @@ for f in "${harness_srcs[@]}"; do echo "src: *fuzz/${f#"$root"/fuzz/}"; done >"$
 no_cov=(-fno-sanitize=fuzzer-no-link)
 
 echo "build.sh: CC=$CC CFLAGS=$CFLAGS LIB_FUZZING_ENGINE=$LIB_FUZZING_ENGINE OUT=$OUT" >&2
-echo "build.sh: ${#lib_srcs[@]} lib + ${#zoo_srcs[@]} zoo + ${#harness_srcs[@]} harness + ${#driver_srcs[@]} driver sources" >&2
+# Instrumented code (MT_BYO): the compile step of ThreadSanitizer only,
+# served by fuzz/instrument/ix.c; no other sanitizer in those units (AFL++'s
+# AFL_USE_*SAN would add one: unset for them), as fuzz/instrument/defs.bzl.
+ix=(-fno-sanitize=all -fsanitize=thread -fno-omit-frame-pointer -g "${byo_copts[@]}")
+echo "build.sh: ${#lib_srcs[@]} lib + ${#zoo_srcs[@]} zoo + ${#harness_srcs[@]} harness + ${#driver_srcs[@]} driver sources${MT_BYO:+ + ${#byo_srcs[@]} instrumented + ${#adapter_srcs[@]} adapter ($MT_BYO)}" >&2
 
 # Compile in parallel (one job per core), stop at the first failure.
 jobs=$(nproc 2>/dev/null || echo 2)
@@ -107,13 +135,16 @@ wait_some() {
   pids=() logs=() what=()
   if ((rc)); then echo "build.sh: compilation failed" >&2; exit 1; fi
 }
-for role in lib zoo harness driver; do
+for role in lib zoo harness driver byo adapter; do
   eval "srcs=(\"\${${role}_srcs[@]}\")"
   for src in "${srcs[@]}"; do
     o=$obj/$((i++))-$(basename "${src%.c}").o
     objs+=("$o")
     if [[ $role == harness ]]; then
       AFL_LLVM_DENYLIST=$denylist compile "$src" "$o" "${no_cov[@]}" >"$o.log" 2>&1 &
+    elif [[ $role == byo ]]; then
+      (unset AFL_USE_ASAN AFL_USE_UBSAN AFL_USE_LSAN AFL_USE_MSAN AFL_USE_CFISAN
+       compile "$src" "$o" "${ix[@]}") >"$o.log" 2>&1 &
     else
       compile "$src" "$o" >"$o.log" 2>&1 &
     fi
@@ -128,7 +159,7 @@ wait_some
 linker=${CXX:-$CC}
 command -v "$linker" >/dev/null 2>&1 || linker=$CC
 # shellcheck disable=SC2086
-"$linker" $CFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE -o "$OUT/$name" >"$obj/link.log" 2>&1 || {
+"$linker" $CFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE "${byo_link[@]}" -o "$OUT/$name" >"$obj/link.log" 2>&1 || {
   cat "$obj/link.log" >&2; echo "build.sh: link failed" >&2; exit 1; }
 
 # Companions: seed corpus (zip of corpus/maptrack_fuzzer/ without the

@@ -137,12 +137,35 @@ void mt_harness_decode(const struct mt_harness *h, const uint8_t *data, size_t s
 		p->model = (uint8_t)h->model;
 }
 
+/* The instrumentation runtime (fuzz/instrument/ix.h), when linked in: its
+ * sites are numbered per build, so texts and known files name the build. */
+extern const struct mt_site_table *const mt_ix_site_tables[] __attribute__((weak));
+uint64_t mt_ix_build_id(void) __attribute__((weak));
+int mt_ix_check_build(const char *text, const char *what, char *err, size_t errcap) __attribute__((weak));
+
+int mt_harness_check_build(const char *text, const char *what, char *err, size_t errcap)
+{
+	return mt_ix_check_build ? mt_ix_check_build(text, what, err, errcap) : 0;
+}
+
 int mt_harness_parse(const struct mt_harness *h, const char *text, struct mt_program *p, char *err, size_t errcap)
 {
+<<<<<<< HEAD
 	int rc = mt_in_parse_text(text, &h->sites, p, err, errcap);
 	if (rc == 0 && h->model >= 0)
 		p->model = (uint8_t)h->model;
 	return rc;
+=======
+	if (mt_harness_check_build(text, "the text", err, errcap))
+		return -1;
+	return mt_in_parse_text(text, &h->sites, p, err, errcap);
+>>>>>>> issue12b
+}
+
+void mt_harness_print_build(const struct mt_harness *h, FILE *out)
+{
+	if (mt_ix_build_id && mt_ix_site_tables && h->ops->site_tables == mt_ix_site_tables)
+		fprintf(out, "# ix-build: %#llx\n", (unsigned long long)mt_ix_build_id());
 }
 
 int mt_harness_run(struct mt_harness *h, const uint8_t *data, size_t size, FILE *trace)
@@ -182,6 +205,14 @@ int mt_harness_load_known(struct mt_harness *h, const char *who, const char *pat
 		fprintf(stderr, "%s: %s\n", who, err);
 		exit(2);
 	}
+	/* Signatures name sites: a file made on another instrumented build. */
+	size_t n;
+	uint8_t *text = mt_ix_check_build ? mt_harness_read_file(path, &n) : NULL;
+	if (text && mt_harness_check_build((const char *)text, path, err, sizeof(err))) {
+		fprintf(stderr, "%s: known findings: %s\n", who, err);
+		exit(2);
+	}
+	free(text);
 	mt_known_free(h->known);
 	h->known = k;
 	crash_known = h;

@@ -73,7 +73,9 @@ void mt_harness_set_impl(struct mt_harness *h, const struct mt_ops *ops);
 
 /* Bytes -> program in ops's terms. */
 void mt_harness_decode(const struct mt_harness *h, const uint8_t *data, size_t size, struct mt_program *p);
-/* Text -> program; -1 with "line N: ..." in err. */
+/* Text -> program; -1 with "line N: ..." in err, or (instrumented
+ * builds, fuzz/instrument/ix.h) a text whose "# ix-build: " line names
+ * another build. */
 int mt_harness_parse(const struct mt_harness *h, const char *text, struct mt_program *p, char *err, size_t errcap);
 
 /* Decode data, run it, check it.  trace: print the readable interleaving
@@ -87,9 +89,20 @@ int mt_harness_run_program(struct mt_harness *h, const struct mt_program *p, FIL
 const char *mt_harness_finding(const struct mt_harness *h);
 void mt_harness_report(struct mt_harness *h, FILE *out);
 
+/* A text (input or known file) made on instrumented code names its build
+ * ("# ix-build: 0x...", fuzz/instrument/ix.h): -1 with what in err if it
+ * names another build than this binary's; 0 if this one, none, or the
+ * binary has no instrumented code. */
+int mt_harness_check_build(const char *text, const char *what, char *err, size_t errcap);
+
+/* "# ix-build: 0x..." if h's implementation has the instrumented code's
+ * sites (texts made on it then name this build), else nothing. */
+void mt_harness_print_build(const struct mt_harness *h, FILE *out);
+
 /* Known findings: load path (NULL: $MT_KNOWN; neither: none).  A file
  * that cannot be read or has a malformed line is said on stderr with its
- * line number, prefixed by who, and the process exits 2 (before any work).
+ * line number, prefixed by who, and the process exits 2 (before any work);
+ * so does a file whose "# ix-build: " line names another instrumented build.
  * Returns 1 if a known-findings file is in use. */
 int mt_harness_load_known(struct mt_harness *h, const char *who, const char *path);
 

@@ -300,6 +300,12 @@ static int do_encode(const char *in, const char *out, int auto_impl)
 		free(text);
 		return 2;
 	}
+	char why[512];
+	if (mt_harness_check_build((const char *)text, in, why, sizeof(why))) {
+		fprintf(stderr, "maptrack_replay: %s\n", why);
+		free(text);
+		return 2;
+	}
 	int rc;
 	if (auto_impl) {
 		/* No implementation named: the first registered one (production
@@ -341,6 +347,7 @@ static int do_decode(const char *path, const struct mt_ops *ops)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);   /* a crash still leaves every step printed */
 	printf("# %s: %zu bytes, replayed against %s\n", path, size, ops->name);
+	mt_harness_print_build(H, stdout);
 	int rc = mt_harness_run(H, data, size, stdout);
 	free(data);
 	printf("# verdict: %s\n", rc ? "FINDING" : "clean");

@@ -3,7 +3,8 @@
  * decode, run under the generic contract, abort on a finding.
  *   MT_IMPL=name   the adapter (default: the first registered one)
  * The interleaving coverage (pairs of sites around each VCPU switch) is
- * given to libFuzzer as extra counters.
+ * given to libFuzzer as extra counters.  Built by Bazel (freelist_fuzz_suite)
+ * and by .clusterfuzzlite/build.sh (MT_BYO=DIR; tools/afl --impl NAME).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +18,10 @@ __attribute__((used, section("__libfuzzer_extra_counters")))
 static uint8_t byo_pairs[BYO_PAIR_COUNTERS];
 
 static struct mt_byo *byo;
+
+/* The counters as fuzz/drivers/afl_main.c finds them (AFL++ 4.04c reads no
+ * extra-counters section; the AFL driver copies them into its map). */
+uint8_t *mt_fuzz_pairs = byo_pairs;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

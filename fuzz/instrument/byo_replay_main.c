@@ -7,9 +7,11 @@
  *
  * A file is read as text when it starts with '#', "vcpus" or
  * "maptrack-input", else as bytes.  A text may name the build it was made
- * on ("# ix-build: 0x..."; --sites prints this build's): a different
- * build's sites are numbered differently, so such a file is refused (exit
- * 2).  Exit: 0 as expected (default: every input clean), 1 not, 2 usage.
+ * on ("# ix-build: 0x..."; --sites and --trace print this build's): a
+ * different build's sites are numbered differently, so such a file is
+ * refused (exit 2).  Bytes name no build (any bytes are an input).
+ * Exit: 0 as expected (default: every input clean), 1 not, 2 usage or a
+ * refused file.
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -45,19 +47,15 @@ static void one(void *ctx, const char *file)
 	r->files++;
 	int rc;
 	if (is_text(d, n)) {
-		const char *tag = strstr((const char *)d, "# ix-build: ");
-		if (tag) {
-			uint64_t want = strtoull(tag + 12, NULL, 16);
-			if (want != mt_ix_build_id()) {
-				fprintf(stderr, "byo_replay: %s was made on another build of the instrumented code "
-				        "(ix-build %#" PRIx64 ", this binary is %#" PRIx64 "): its site numbers "
-				        "mean other accesses here; re-make it on this build\n", file, want,
-				        mt_ix_build_id());
-				r->refused++;
-				free(d);
-				return;
-			}
+		char err[512];
+		if (mt_ix_check_build((const char *)d, file, err, sizeof(err))) {
+			fprintf(stderr, "byo_replay: %s\n", err);
+			r->refused++;
+			free(d);
+			return;
 		}
+		if (r->trace)
+			printf(MT_IX_BUILD_TAG "%#" PRIx64 "\n", mt_ix_build_id());
 		rc = mt_byo_run_text(r->b, (const char *)d, r->trace ? stdout : NULL);
 		if (rc < 0) {
 			r->refused++;
@@ -65,6 +63,8 @@ static void one(void *ctx, const char *file)
 			return;
 		}
 	} else {
+		if (r->trace)
+			printf(MT_IX_BUILD_TAG "%#" PRIx64 "\n", mt_ix_build_id());
 		rc = mt_byo_run(r->b, d, n, r->trace ? stdout : NULL);
 	}
 	free(d);
@@ -103,7 +103,7 @@ int main(int argc, char **argv)
 	}
 	if (sites) {
 		mt_ix_print_sites(stdout);
-		printf("# ix-build: %#" PRIx64 "\n", mt_ix_build_id());
+		printf(MT_IX_BUILD_TAG "%#" PRIx64 "\n", mt_ix_build_id());
 		printf("SUMMARY sites=%u build=%#" PRIx64 "%s%s\n", mt_ix_nr_found(), mt_ix_build_id(),
 		       mt_ix_problem()[0] ? " problem=" : "", mt_ix_problem()[0] ? "yes" : "");
 		return 0;

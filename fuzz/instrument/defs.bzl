@@ -37,8 +37,11 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
                runs from an empty corpus (only under --config=asan-libfuzzer)
 
     Targets: <name>_lib, <name>_adapter, <name>_replay (every adapter of
-    the suite, by --impl), <name>_fuzzer (libFuzzer; MT_IMPL picks the
-    adapter), <name>_<impl>_<verdict>_test, <name>_<impl>_fuzz_test.
+    the suite, by --impl), <name>_explore (every schedule of a scenario's
+    operations with at most K preemptions), <name>_fuzzer (libFuzzer;
+    MT_IMPL picks the adapter), <name>_<impl>_<verdict>_test (replay),
+    <name>_<impl>_<verdict>_explore_test (exploration at K = 1: clean
+    complete, or flagged), <name>_<impl>_fuzz_test.
     """
     instrumented_library(
         name = name + "_lib",
@@ -58,6 +61,7 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
     )
     native.cc_binary(
         name = name + "_replay",
+        visibility = ["//visibility:public"],
         srcs = ["//fuzz/instrument:byo_replay_main.c"],
         deps = [":" + name + "_adapter", "//fuzz/instrument:byo", "//fuzz/drivers:harness"],
         linkstatic = True,
@@ -65,7 +69,17 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
         target_compatible_with = only_under("clang"),
     )
     native.cc_binary(
+        name = name + "_explore",
+        visibility = ["//visibility:public"],
+        srcs = ["//fuzz/instrument:byo_explore_main.c"],
+        deps = [":" + name + "_adapter", "//fuzz/instrument:byo", "//fuzz/explore"],
+        linkstatic = True,
+        testonly = True,
+        target_compatible_with = only_under("clang"),
+    )
+    native.cc_binary(
         name = name + "_fuzzer",
+        visibility = ["//visibility:public"],
         srcs = ["//fuzz/instrument:byo_fuzzer_main.c"],
         deps = [":" + name + "_adapter", "//fuzz/instrument:byo"],
         linkopts = ["-fsanitize=fuzzer"],
@@ -73,6 +87,13 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
         testonly = True,
         target_compatible_with = only_under("libfuzzer"),
     )
+    # The scenarios, for tools and tests outside the folder.
+    exported = {}
+    for verdicts in scenarios.values():
+        for files in verdicts.values():
+            for f in files:
+                exported[f] = True
+    native.exports_files(sorted(exported.keys()))
     for impl, verdicts in scenarios.items():
         for verdict, files in verdicts.items():
             native.sh_test(
@@ -82,6 +103,15 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
                 srcs = ["//fuzz/instrument:replay_test.sh"],
                 args = ["$(location :%s_replay)" % name, impl, verdict] + ["$(location %s)" % f for f in files],
                 data = [":" + name + "_replay"] + files,
+                target_compatible_with = only_under("clang"),
+            )
+            native.sh_test(
+                name = "%s_%s_%s_explore_test" % (name, impl.replace("-", "_"), verdict),
+                size = "small",
+                timeout = "short",
+                srcs = ["//fuzz/instrument:replay_test.sh"],
+                args = ["$(location :%s_explore)" % name, impl, verdict] + ["$(location %s)" % f for f in files],
+                data = [":" + name + "_explore"] + files,
                 target_compatible_with = only_under("clang"),
             )
     for impl, spec in fuzz.items():

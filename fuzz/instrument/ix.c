@@ -10,6 +10,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <link.h>
 #include <pthread.h>
 #include <sched.h>
@@ -95,6 +96,7 @@ static const struct mt_site *site_of(uintptr_t pc)
 struct ix_vcpu {
 	const void *rd[IX_RING];     /* addresses read since the last own write */
 	size_t rd_size[IX_RING];
+	uint64_t rd_val[IX_RING];    /* ... and the value each held then (first 8 bytes) */
 	unsigned nrd, next, rereads;
 	int parked;
 	struct mt_lock wait;         /* held while parked: the engine waits for 0 */
@@ -107,21 +109,67 @@ static void forget_reads(struct ix_vcpu *c)
 	c->nrd = c->next = c->rereads = 0;
 }
 
-static int read_before(const struct ix_vcpu *c, const void *addr)
+/* The value at addr now (its first 8 bytes at most), read byte by byte
+ * without ASan's check: the callers check (the hook's access, or
+ * reads_changed).  In a hook nothing runs between this and the access. */
+__attribute__((no_sanitize("address")))
+static uint64_t peek(const void *addr, size_t size)
 {
-	for (unsigned i = 0; i < c->nrd; i++)
-		if (c->rd[i] == addr)
-			return 1;
-	return 0;
+	const volatile uint8_t *b = addr;
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < size && i < sizeof(v); i++)
+		v |= (uint64_t)b[i] << (8 * i);
+	return v;
 }
 
 static void remember_read(struct ix_vcpu *c, const void *addr, size_t size)
 {
 	c->rd[c->next] = addr;
 	c->rd_size[c->next] = size;
+	c->rd_val[c->next] = peek(addr, size);
 	c->next = (c->next + 1) % IX_RING;
 	if (c->nrd < IX_RING)
 		c->nrd++;
+}
+
+/* c is about to read [addr, addr + size): 1 if that re-reads an address it
+ * read before and finds the same value (spinning: counted by the caller);
+ * 0 if the address is new or its value changed since: the spin count
+ * starts over.  A changed value is another VCPU's progress; a VCPU parked
+ * on it would wait for a write that may never come (a false deadlock).  A
+ * new address is the VCPU's own progress through data (a steal scanning
+ * every VCPU's list re-reads the table's fields each time, but reads a
+ * new list head each time too); a spin loop reads nothing new. */
+static int reread(struct ix_vcpu *c, const void *addr, size_t size)
+{
+	for (unsigned i = 0; i < c->nrd; i++) {
+		if (c->rd[i] != addr)
+			continue;
+		uint64_t now = peek(addr, size);
+		if (now == c->rd_val[i])
+			return 1;
+		c->rd_val[i] = now;
+		c->rereads = 0;
+		return 0;
+	}
+	remember_read(c, addr, size);
+	c->rereads = 0;
+	return 0;
+}
+
+/* Some value c read has changed since (a yield would wait for nothing). */
+static int reads_changed(const struct ix_vcpu *c)
+{
+	for (unsigned i = 0; i < c->nrd; i++) {
+#ifdef IX_ASAN
+		if (__asan_region_is_poisoned((void *)(uintptr_t)c->rd[i], c->rd_size[i]))
+			return 1;        /* freed since: no value to wait on */
+#endif
+		if (peek(c->rd[i], c->rd_size[i]) != c->rd_val[i])
+			return 1;
+	}
+	return 0;
 }
 
 /* Park VCPU v until another VCPU writes what it read (ix_wrote). */
@@ -207,13 +255,9 @@ static int ix_point(uintptr_t pc, const void *addr, size_t size, unsigned kind, 
 	struct ix_vcpu *c = ix_enter(sim, v);
 	if (kind & IX_W) {
 		forget_reads(c);
-	} else if (read_before(c, addr)) {
-		if (++c->rereads >= MT_IX_SPIN_READS && s) {
-			ix_stats.spin_parks++;
-			park(c, s);
-			remember_read(c, addr, size);
-		}
-	} else {
+	} else if (reread(c, addr, size) && ++c->rereads >= MT_IX_SPIN_READS && s) {
+		ix_stats.spin_parks++;
+		park(c, s);
 		remember_read(c, addr, size);
 	}
 	ix_stats.points++;
@@ -319,7 +363,8 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 	{ (void)fmo; ix_cas##N(IX_PC(), a, &c, v, mo); return c; }
 
 /* A compare-and-swap is a read, and a write when it succeeds: only then
- * does it wake VCPUs spinning on the location. */
+ * does it wake VCPUs spinning on the location.  A failed one counts as a
+ * re-read of the value it found (spinning only if that did not change). */
 #define IX_CAS(N, T) \
 	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo) \
 	{ \
@@ -330,9 +375,10 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 			ix_stats.accesses++; \
 			const struct mt_site *s = site_of(pc); \
 			struct ix_vcpu *cv = ix_enter(sim, w); \
-			if (read_before(cv, (const void *)a) && ++cv->rereads >= MT_IX_SPIN_READS && s) { \
+			if (reread(cv, (const void *)a, sizeof(T)) && ++cv->rereads >= MT_IX_SPIN_READS && s) { \
 				ix_stats.spin_parks++; \
 				park(cv, s); \
+				remember_read(cv, (const void *)a, sizeof(T)); \
 			} \
 			ix_stats.points++; \
 			mt_sched_point(s, (const void *)a, MT_ACC_RMW | ix_order(mo)); \
@@ -343,8 +389,6 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 			if (ok) { \
 				forget_reads(cv); \
 				ix_wrote(w, (const void *)a, sizeof(T)); \
-			} else if (!read_before(cv, (const void *)a)) { \
-				remember_read(cv, (const void *)a, sizeof(T)); \
 			} \
 		} \
 		return ok; \
@@ -401,9 +445,11 @@ int sched_yield(void)
 		return (int)syscall(SYS_sched_yield);
 	struct ix_vcpu *c = ix_enter(sim, v);
 	const struct mt_site *s = site_of(IX_PC());
-	if (c->nrd && s) {
+	if (c->nrd && s && !reads_changed(c)) {
 		ix_stats.yield_parks++;
 		park(c, s);
+	} else {
+		forget_reads(c);         /* something changed: look again */
 	}
 	return 0;
 }
@@ -756,6 +802,27 @@ __attribute__((constructor(102))) static void ix_scan(void)
 	if (!nfs)
 		snprintf(ix_problem, sizeof(ix_problem), "no calls of __tsan_* hooks found in the executable "
 		         "(no instrumented code, or it is linked dynamically)");
+}
+
+int mt_ix_check_build(const char *text, const char *what, char *err, size_t errcap)
+{
+	const size_t n = sizeof(MT_IX_BUILD_TAG) - 1;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, MT_IX_BUILD_TAG, n))
+			continue;
+		char *end;
+		uint64_t want = strtoull(p + n, &end, 16);
+		if (end != p + n && want == ix_build)
+			return 0;
+		int len = (int)strcspn(p + n, " \t\r\n");
+		snprintf(err, errcap, "%s was made on another build of the instrumented code (ix-build %.*s, "
+		         "this binary is %#" PRIx64 "): site ordinals depend on the compiler and its flags, "
+		         "so its sites would mean other accesses here; re-make it on this build",
+		         what, len < 24 ? len : 24, p + n, ix_build);
+		return -1;
+	}
+	return 0;
 }
 
 void mt_ix_print_sites(FILE *out)

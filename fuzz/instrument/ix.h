@@ -19,20 +19,23 @@
  * ("mt_pv_pop#3", with file:line in the text when the binary has line
  * tables) and fills mt_ix_site_table.  Ordinals depend on the compiler and
  * its flags: mt_ix_build_id() fingerprints the table so inputs made on one
- * build are refused by another (ix_check_build).  Instrumented code must be
+ * build are refused by another (mt_ix_check_build).  Instrumented code must be
  * linked statically into the executable (linkstatic; the Bazel macro does
  * it).  A hook called from an address the scan did not find gets a spare
  * slot (discovery order; said in its text).
  *
- * Spinning.  A VCPU that re-reads memory it read before, MT_IX_SPIN_READS
- * times with no write of its own in between, or that calls sched_yield()
- * or finds a pthread mutex or spinlock held, is parked (the engine's
- * blocked state) until another VCPU writes one of the addresses it read
- * (or unlocks the lock).  If no VCPU can, the engine reports a deadlock.
+ * Spinning.  A VCPU that re-reads memory it read before and finds it
+ * unchanged, MT_IX_SPIN_READS times in a row with no write of its own, no
+ * new address and no changed value in between, or that calls sched_yield()
+ * with nothing it read changed, or finds a pthread mutex or spinlock held,
+ * is parked (the engine's blocked state) until another VCPU writes one of
+ * the addresses it read (or unlocks the lock).  If no VCPU can, the engine
+ * reports a deadlock.
  */
 #ifndef MT_FUZZ_INSTRUMENT_IX_H
 #define MT_FUZZ_INSTRUMENT_IX_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -51,6 +54,17 @@ unsigned mt_ix_nr_found(void);
 /* A fingerprint of the sites (function, ordinal, kind of every site, in
  * order): equal builds give equal ids. */
 uint64_t mt_ix_build_id(void);
+
+/* The build line of texts and known-findings files made on this build:
+ * "# ix-build: 0x<mt_ix_build_id()>" (a comment: every reader of texts
+ * accepts it; byo_replay --sites, maptrack_replay --decode print it). */
+#define MT_IX_BUILD_TAG "# ix-build: "
+
+/* text (an input's text form, a known-findings file) names the build it
+ * was made on with a line MT_IX_BUILD_TAG...: -1 if that is another build
+ * (its site ordinals mean other accesses here), with what and both ids in
+ * err; 0 if it is this build or the text names none. */
+int mt_ix_check_build(const char *text, const char *what, char *err, size_t errcap);
 
 /* "" or why the runtime has no sites (no instrumented code, scan failed). */
 const char *mt_ix_problem(void);

@@ -1,6 +1,8 @@
 /* spin.c - instrumented code for spin_test: a stack of handles under an
  * unannotated lock, either a test-and-test-and-set spinlock with
- * sched_yield() (C11 atomics) or a pthread mutex. */
+ * sched_yield() (C11 atomics), a compare-and-swap lock that re-reads the
+ * word until it is free (lib/mt_access.h's mt_lock without the hook), or a
+ * pthread mutex. */
 #include "fuzz/instrument/spin.h"
 
 #include <sched.h>
@@ -16,17 +18,33 @@ static void spin_lock(struct spin_stack *s)
 	}
 }
 
+static void cas_lock(struct spin_stack *s)
+{
+	for (;;) {
+		uint32_t free_val = 0;
+		if (atomic_compare_exchange_weak_explicit(&s->spin, &free_val, 1, memory_order_acquire,
+		                                          memory_order_relaxed))
+			return;
+		while (atomic_load_explicit(&s->spin, memory_order_relaxed))
+			;
+	}
+}
+
 static void lock(struct spin_stack *s)
 {
-	if (s->use_mutex)
+	int kind = s->use_mutex;
+
+	if (kind == SPIN_MUTEX)
 		pthread_mutex_lock(&s->mutex);
+	else if (kind == SPIN_CAS)
+		cas_lock(s);
 	else
 		spin_lock(s);
 }
 
 static void unlock(struct spin_stack *s)
 {
-	if (s->use_mutex)
+	if (s->use_mutex == SPIN_MUTEX)
 		pthread_mutex_unlock(&s->mutex);
 	else
 		atomic_store_explicit(&s->spin, 0, memory_order_release);

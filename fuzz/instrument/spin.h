@@ -7,8 +7,11 @@
 
 #define SPIN_N 4u
 
+enum { SPIN_TTAS, SPIN_MUTEX, SPIN_CAS };  /* SPIN_CAS: compare-and-swap, then re-read
+                                              until free (mt_lock's shape) */
+
 struct spin_stack {
-	int use_mutex;
+	int use_mutex;               /* SPIN_TTAS, SPIN_MUTEX or SPIN_CAS (one read per call) */
 	_Atomic uint32_t spin;
 	pthread_mutex_t mutex;
 	uint32_t top, h[SPIN_N];
