@@ -150,16 +150,12 @@ int mt_harness_check_build(const char *text, const char *what, char *err, size_t
 
 int mt_harness_parse(const struct mt_harness *h, const char *text, struct mt_program *p, char *err, size_t errcap)
 {
-<<<<<<< HEAD
+	if (mt_harness_check_build(text, "the text", err, errcap))
+		return -1;
 	int rc = mt_in_parse_text(text, &h->sites, p, err, errcap);
 	if (rc == 0 && h->model >= 0)
 		p->model = (uint8_t)h->model;
 	return rc;
-=======
-	if (mt_harness_check_build(text, "the text", err, errcap))
-		return -1;
-	return mt_in_parse_text(text, &h->sites, p, err, errcap);
->>>>>>> issue12b
 }
 
 void mt_harness_print_build(const struct mt_harness *h, FILE *out)

@@ -260,7 +260,11 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 		memcpy(m->sc, s->vc, sizeof(vclock));
 	}
 	if (op & MT_ACC_LOAD) {
-		if (op == MT_ACC_LOAD && m->c11 && l->size && order != MT_ACC_PLAIN && order != MT_ACC_SEQ_CST) {
+		/* Only an access whose accessor takes its value from the model
+		 * (MT_ACC_DEFER) may read an older store: elsewhere the value read
+		 * is memory's, the newest. */
+		if (op == MT_ACC_LOAD && m->c11 && l->size && order != MT_ACC_PLAIN && order != MT_ACC_SEQ_CST &&
+		    (acc & MT_ACC_DEFER)) {
 			unsigned allowed = 1;
 			while (allowed < l->n) {
 				const struct store *st = &l->h[ring_back(l, allowed - 1)];

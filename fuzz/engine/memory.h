@@ -26,6 +26,10 @@
  *   (loads with one store to read leave it pending); without one, the
  *   newest.  RMWs always read the newest store (atomicity).
  *
+ * Accesses whose schedule point is not followed by mt_sched_after() (no
+ * MT_ACC_DEFER: the instrumented runtime of fuzz/instrument/ today) always
+ * read the newest store; they still take part in happens-before.
+ *
  * Deliberately stronger than C11 (it removes behaviours, never adds one):
  * seq_cst loads read the newest store, and every seq_cst access or fence
  * synchronizes with every earlier one (one global clock, like a lock);
