@@ -3,7 +3,7 @@
 # the c11 memory model (MT_MEMORY_MODEL=c11) finds every variant whose
 # detected_by names "c11" (weakened orderings only a memory model shows:
 # w-relaxed-next, w-relaxed-limit), from the seed corpus, deterministically:
-# -seed=1..3, -runs=300000 each.  The artifact must replay as a finding
+# -seed=1..3, -runs=400000 each.  The artifact must replay as a finding
 # under c11, run clean under sc (the bug needs a weak read) and run clean on
 # production under c11; production itself survives 30000 runs under c11.
 set -uo pipefail
@@ -19,14 +19,14 @@ for v in "${variants[@]}"; do
   for seed in 1 2 3; do
     d=$tmp/$v-$seed; rm -rf "$d"; mkdir -p "$d/corpus" "$d/art"
     cp "${seeds[@]}" "$d/corpus/"
-    MT_MEMORY_MODEL=c11 MT_IMPL=$v "$fuzzer" -seed=$seed -runs=300000 -print_final_stats=1 \
+    MT_MEMORY_MODEL=c11 MT_IMPL=$v "$fuzzer" -seed=$seed -runs=400000 -print_final_stats=1 \
       -artifact_prefix="$d/art/" "$d/corpus" >"$d/log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$d/log" | tail -n 1)
     art=$(ls "$d/art" | head -n 1)
     checks=$((checks + 1))
     if ((rc == 0)) || [[ -z $art ]] || ! found "$d/log"; then
-      fails=$((fails + 1)); echo "FAIL  $v seed $seed: nothing found in 300000 runs (exit $rc)"; tail -n 5 "$d/log" | sed 's/^/    /'; continue
+      fails=$((fails + 1)); echo "FAIL  $v seed $seed: nothing found in 400000 runs (exit $rc)"; tail -n 5 "$d/log" | sed 's/^/    /'; continue
     fi
     echo "ok    $v seed $seed: $(grep -m1 -oE '^FINDING [^ ]+|runtime error' "$d/log") after ${execs:-?} executions"
     checks=$((checks + 1))

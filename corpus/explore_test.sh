@@ -93,7 +93,9 @@ case $mode in
         if [[ ${#flags[@]} == 0 && -n $saved ]]; then
           want=$(sed -n 's/^VIOLATION 1: //p' <<<"$out" | head -1)
           got=$("$replay" --impl "$impl" "$saved" 2>&1 | sed -n 's/^# FINDING //p' | head -1)
-          check "$name: tools/repro's verdict is the explorer's ($want)" "[[ -n \"\$want\" && \"\$want\" == \"\$got\" ]]"
+          # (a crash: the replay also names the VCPU and operation it hit)
+          check "$name: tools/repro's verdict is the explorer's ($want)" \
+            "[[ -n \"\$want\" && ( \"\$want\" == \"\$got\" || ( \"\$want\" == crash:* && \"\$got\" == \"\$want in \"* ) ) ]]"
         fi
       fi
       if [[ ${#flags[@]} == 0 ]]; then

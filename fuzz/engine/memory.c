@@ -47,11 +47,11 @@ struct pending {
 struct vstate {
 	vclock vc;
 	uint8_t tick;                /* a release happened: advance own entry at the next event */
-	uint8_t has_choice;
 	uint8_t has_rel;             /* a release fence lends rel to relaxed stores */
 	uint8_t npend;
 	uint8_t last_allowed;        /* stores the last access could have read (0: not a load) */
-	unsigned choice;
+	uint8_t nq, qhead;           /* queued read-from choices (a ring) */
+	uint8_t q[MT_MEM_CHOICES];
 	struct pending pend[PEND];
 	vclock acq;                  /* sync of stores read relaxed (for an acquire fence) */
 	vclock rel;
@@ -220,8 +220,10 @@ static void mark_seen(struct loc *l, unsigned back, unsigned v, uint32_t e)
 
 void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice)
 {
-	m->vs[v].choice = choice;
-	m->vs[v].has_choice = 1;
+	struct vstate *s = &m->vs[v];
+
+	if (s->nq < MT_MEM_CHOICES)  /* a full queue drops the choice */
+		s->q[(s->qhead + s->nq++) % MT_MEM_CHOICES] = (uint8_t)choice;
 }
 
 void mt_mem_fence(struct mt_mem *m, unsigned v, unsigned order)
@@ -273,10 +275,12 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 				allowed++;
 			}
 			s->last_allowed = (uint8_t)allowed;
-			/* One choice serves the next load that has a choice to make. */
-			if (s->has_choice && allowed > 1) {
-				back = s->choice % allowed;
-				s->has_choice = 0;
+			/* The oldest queued choice serves the next load that has a
+			 * choice to make. */
+			if (s->nq && allowed > 1) {
+				back = s->q[s->qhead] % allowed;
+				s->qhead = (uint8_t)((s->qhead + 1) % MT_MEM_CHOICES);
+				s->nq--;
 			}
 		}
 		const struct store *st = &l->h[ring_back(l, back)];

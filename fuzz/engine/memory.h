@@ -21,9 +21,10 @@
  *   the VCPU, or an access that happens before the load, already read or
  *   wrote there (read-read coherence).  Which one: the
  *   VCPU's pending read-from choice (a read-from record of the input), 0 =
- *   the newest, k = k steps older, modulo the number allowed; one choice
- *   serves the VCPU's next atomic load that may read more than one store
- *   (loads with one store to read leave it pending); without one, the
+ *   the newest, k = k steps older, modulo the number allowed.  Choices
+ *   queue up per VCPU (MT_MEM_CHOICES; more are dropped): each atomic load
+ *   of the VCPU that may read more than one store takes the oldest (loads
+ *   with one store to read leave the queue alone); with none queued, the
  *   newest.  RMWs always read the newest store (atomicity).
  *
  * Accesses whose schedule point is not followed by mt_sched_after() (no
@@ -48,6 +49,8 @@
 
 /* Stores kept per atomic location under c11. */
 #define MT_MEM_HISTORY 6u
+/* Read-from choices a VCPU can have queued. */
+#define MT_MEM_CHOICES 8u
 
 struct mt_mem;
 
@@ -61,7 +64,8 @@ void mt_mem_begin(struct mt_mem *m, int c11);
 /* v's clock now (MT_IN_MAX_VCPUS entries). */
 const uint32_t *mt_mem_clock(const struct mt_mem *m, unsigned v);
 
-/* A read-from record: v's next atomic load reads the choice-th store back. */
+/* A read-from record: queue a choice for v's next atomic load with a
+ * choice to make (the choice-th store back, modulo the allowed). */
 void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice);
 
 /* v makes an access now (before the real one; acc: enum mt_acc). */

@@ -539,8 +539,8 @@ static void print_ev(struct mt_sim *sim, FILE *out, const struct mt_ev *e)
 		break;
 	case MT_EV_READ_FROM:
 		if (sim->c11)
-			fprintf(out, "#   v%u's next atomic load reads the store %u back from the newest it may "
-			        "see (modulo the stores it may see)\n", e->vcpu, e->handle);
+			fprintf(out, "#   v%u queues a choice: a load of its with a choice to make reads the "
+			        "store %u back from the newest it may see (modulo those)\n", e->vcpu, e->handle);
 		else
 			fprintf(out, "#   v%u read-from choice %u kept (model %s: one store to read)\n", e->vcpu,
 			        e->handle, sim->prog ? mt_in_model_name(sim->prog->model) : "?");
