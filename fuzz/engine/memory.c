@@ -400,6 +400,7 @@ int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, v
 		r->newer_site = nw->site;
 		r->back = (unsigned)(l->seq - st->seq);
 		r->site = pd.site;
+		r->size = l->size;
 	}
 	return 1;
 }

@@ -78,6 +78,7 @@ struct mt_mem_read {
 	int from_site, newer_site;   /* this run's site ids (-1: none) */
 	unsigned back;               /* stores between them and the newest + 1 */
 	int site;                    /* the load's own site */
+	unsigned size;               /* bytes of the values */
 };
 
 /* After the real access of the last mt_mem_access() by v: a store's value

@@ -106,6 +106,10 @@ struct mt_sim {
 	 * asks for happens-before clocks (mt_sim_use_clocks) */
 	struct mt_mem *mem;
 	int mem_on, c11;
+	/* with a trace: the last accesses and their values, printed with a
+	 * finding (what each VCPU read and wrote just before it) */
+	struct { const void *addr; uint64_t val; int32_t site; int8_t v; uint8_t op, size, has_val; } vals[8];
+	unsigned nvals;
 	int weaken_site;         /* mt_sim_weaken(), -1: off */
 	unsigned weaken_order;
 	struct mt_arena arena;
@@ -450,6 +454,7 @@ static struct mt_ev *ev_new(struct mt_sim *sim, enum mt_ev_type type, unsigned v
 	e->handle = handle;
 	e->points = v < MT_IN_MAX_VCPUS ? sim->v[v].op.points : 0;
 	e->from_v = e->newer_v = -1;
+	e->pointer = 0;
 	e->from_site = e->newer_site = -1;
 	return e;
 }
@@ -546,12 +551,19 @@ static void print_ev(struct mt_sim *sim, FILE *out, const struct mt_ev *e)
 			        e->handle, sim->prog ? mt_in_model_name(sim->prog->model) : "?");
 		break;
 	case MT_EV_WEAK_READ:
-		fprintf(out, "#   v%u %s at '%s' read 0x%x from ", e->vcpu, opn, site, e->handle);
+		if (e->pointer)
+			fprintf(out, "#   v%u %s at '%s' read %s from ", e->vcpu, opn, site,
+			        e->handle ? "a pointer" : "NULL");
+		else
+			fprintf(out, "#   v%u %s at '%s' read 0x%x from ", e->vcpu, opn, site, e->handle);
 		if (e->from_v < 0)
 			fprintf(out, "the value before the run");
 		else
 			fprintf(out, "v%d's store at '%s'", e->from_v, mt_sim_site_text(sim, e->from_site));
-		fprintf(out, "; newer: 0x%x ", (unsigned)e->rc);
+		if (e->pointer)
+			fprintf(out, "; newer: %s ", e->rc ? "a pointer" : "NULL");
+		else
+			fprintf(out, "; newer: 0x%x ", (unsigned)e->rc);
 		if (e->newer_v < 0)
 			fprintf(out, "(before the run)");
 		else
@@ -696,6 +708,16 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 		note_access(sim, (unsigned)sim->cur, vc, site_desc->kind, addr);
 	if (site == sim->weaken_site && (acc & MT_ACC_ORDER_MASK) != MT_ACC_PLAIN)
 		acc = (acc & ~(unsigned)MT_ACC_ORDER_MASK) | sim->weaken_order;
+	if (sim->trace && (acc & MT_ACC_OP_MASK) && addr) {
+		static const uint8_t bytes[8] = { 0, 1, 2, 4, 8, 0, 0, 0 };
+		unsigned i = sim->nvals++ % 8u;
+		sim->vals[i].addr = addr;
+		sim->vals[i].site = site;
+		sim->vals[i].v = (int8_t)sim->cur;
+		sim->vals[i].op = (uint8_t)(acc & MT_ACC_OP_MASK);
+		sim->vals[i].size = bytes[(acc & MT_ACC_SIZE_MASK) >> MT_ACC_SIZE_SHIFT];
+		sim->vals[i].has_val = 0;
+	}
 	if (sim->mem_on)
 		mt_mem_access(sim->mem, (unsigned)sim->cur, site, addr, acc);
 	for (unsigned i = 0; i < sim->nr_access; i++) {
@@ -704,14 +726,59 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 	}
 }
 
+/* With a trace: the value the access of v at addr read (the model's, for
+ * a load) or wrote. */
+static void note_value(struct mt_sim *sim, const void *addr, unsigned acc, const void *val)
+{
+	for (unsigned k = 0; k < 8u && k < sim->nvals; k++) {
+		unsigned i = (sim->nvals - 1 - k) % 8u;
+		if (sim->vals[i].addr != addr || sim->vals[i].v != sim->cur || sim->vals[i].has_val)
+			continue;
+		const void *from = (acc & MT_ACC_STORE) || !val ? addr : val;
+		uint64_t x = 0;
+		switch (sim->vals[i].size) {
+		case 1: x = *(const uint8_t *)from; break;
+		case 2: x = *(const uint16_t *)from; break;
+		case 4: x = *(const uint32_t *)from; break;
+		case 8: x = *(const uint64_t *)from; break;
+		default: return;
+		}
+		sim->vals[i].val = x;
+		sim->vals[i].op = (uint8_t)(acc & MT_ACC_OP_MASK);   /* a failed CAS only read */
+		sim->vals[i].has_val = 1;
+		return;
+	}
+}
+
+static void print_values(struct mt_sim *sim, FILE *out)
+{
+	static const char *const what[4] = { "", "read", "wrote", "read-modify-wrote" };
+	unsigned n = sim->nvals < 8u ? sim->nvals : 8u;
+
+	if (!n)
+		return;
+	fprintf(out, "# the last %u accesses before the finding, oldest first (value read, or written):\n", n);
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = (sim->nvals - n + k) % 8u;
+		fprintf(out, "#   v%d %s '%s'", sim->vals[i].v, what[sim->vals[i].op & 3u],
+		        mt_sim_site_text(sim, sim->vals[i].site));
+		if (sim->vals[i].has_val && sim->vals[i].size == 8)   /* an address: differs run to run */
+			fprintf(out, " %s\n", sim->vals[i].val ? "a pointer" : "NULL");
+		else if (sim->vals[i].has_val)
+			fprintf(out, " 0x%llx\n", (unsigned long long)sim->vals[i].val);
+		else
+			fprintf(out, " (value not reported)\n");
+	}
+}
+
 void mt_sched_after(const void *addr, unsigned acc, void *val)
 {
 	struct mt_sim *sim = active;
 	struct mt_mem_read r;
 
-	if (!sim || sim->cur < 0 || !sim->mem_on)
+	if (!sim || sim->cur < 0)
 		return;
-	if (mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
+	if (sim->mem_on && mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
 		sim->stats.weak_reads++;
 		sim->v[sim->cur].op.weak = 1;
 		weak_hit(sim, r.site, r.from_site, r.back);
@@ -721,8 +788,15 @@ void mt_sched_after(const void *addr, unsigned acc, void *val)
 		e->newer_v = (int8_t)r.newer_v;
 		e->from_site = r.from_site;
 		e->newer_site = r.newer_site;
+		e->pointer = r.size == sizeof(void *) && r.size == 8;
+		if (e->pointer) {        /* addresses differ from run to run: say only NULL or not */
+			e->handle = r.val != 0;
+			e->rc = r.newer_val != 0;
+		}
 		ev_emit(sim, e);
 	}
+	if (sim->trace)
+		note_value(sim, addr, acc, val);
 }
 
 void mt_sched_blocked(const struct mt_site *site_desc, const void *lock)
@@ -1105,6 +1179,7 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 	sim->blame_other = -1;
 	sim->nwin = 0;
 	sim->wseq = 0;
+	sim->nvals = 0;
 	if (++sim->wgen == 0) {
 		memset(sim->wlog, 0, sizeof(sim->wlog));
 		sim->wgen = 1;
@@ -1175,8 +1250,10 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 		mt_sim_fail(sim, "leak", MT_INVALID_HANDLE, "%u pages still allocated after destroy",
 		            sim->stats.pages_live);
 	EACH_OBSERVER0(sim, end);
-	if (trace && sim->failed)
+	if (trace && sim->failed) {
+		print_values(sim, trace);
 		fprintf(trace, "# FINDING %s\n", sim->finding);
+	}
 	active = outer;
 	return sim->failed;
 }

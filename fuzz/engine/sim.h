@@ -124,6 +124,7 @@ struct mt_ev {
 	uint32_t handle;
 	uint32_t points;
 	int8_t from_v, newer_v;  /* MT_EV_WEAK_READ: the writers (-1: before the run) */
+	uint8_t pointer;         /* MT_EV_WEAK_READ: the values are pointers (printed as NULL or not) */
 	int32_t from_site, newer_site;
 };
 
