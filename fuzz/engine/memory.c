@@ -157,12 +157,16 @@ static void restart(struct loc *l, const void *addr, unsigned size)
 	l->n = 1;
 	l->newest = 0;
 	l->seq = 1;
-	memset(l->seen, 0, sizeof(l->seen));
-	memset(&l->h[0], 0, sizeof(l->h[0]));
 	l->h[0].v = -1;
 	l->h[0].site = -1;
 	l->h[0].seq = 1;
+	l->h[0].epoch = 0;
+	l->h[0].has_sync = 0;
 	l->h[0].val = read_mem(addr, size);
+	if (size) {                  /* the c11 fields (sc tracks no sizes) */
+		memset(l->seen, 0, sizeof(l->seen));
+		memset(l->h[0].seen, 0, sizeof(l->h[0].seen));
+	}
 }
 
 static struct loc *find(struct mt_mem *m, const void *addr, unsigned size)
@@ -284,10 +288,11 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 			}
 		}
 		const struct store *st = &l->h[ring_back(l, back)];
-		if (st->seq > l->seen[v])
-			l->seen[v] = st->seq;
-		if (m->c11)
+		if (m->c11) {
+			if (st->seq > l->seen[v])
+				l->seen[v] = st->seq;
 			mark_seen(l, back, v, s->vc[v]);
+		}
 		if (st->has_sync) {
 			if (acquire)
 				join(s->vc, st->sync);
@@ -295,7 +300,31 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 				join(s->acq, st->sync);
 		}
 	}
-	if (op & MT_ACC_STORE) {
+	if ((op & MT_ACC_STORE) && !m->c11) {
+		/* sc: only the newest store's release sequence matters */
+		struct store *st = &l->h[0];
+		if (op != MT_ACC_RMW)
+			st->has_sync = 0;    /* any other store ends the release sequence */
+		if (release) {
+			if (st->has_sync)
+				join(st->sync, s->vc);
+			else
+				memcpy(st->sync, s->vc, sizeof(vclock));
+			st->has_sync = 1;
+		} else if (order != MT_ACC_PLAIN && s->has_rel) {
+			if (st->has_sync)
+				join(st->sync, s->rel);
+			else
+				memcpy(st->sync, s->rel, sizeof(vclock));
+			st->has_sync = 1;
+		}
+		st->v = (int8_t)v;
+		st->epoch = s->vc[v];
+		st->site = site;
+		st->seq = ++l->seq;
+		if (release)
+			s->tick = 1;
+	} else if (op & MT_ACC_STORE) {
 		const struct store *prev = &l->h[l->newest];
 		unsigned slot = (l->newest + 1) % HIST;
 		struct store *st = &l->h[slot];
@@ -348,7 +377,8 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 	/* Written by code the model does not see (or reused memory)? */
 	if (size && (l->size != size || read_mem(addr, size) != l->h[l->newest].val))
 		restart(l, addr, size);
-	if (!(acc & MT_ACC_DEFER)) {
+	if (!(acc & MT_ACC_DEFER) || !m->c11) {
+		/* decided now: no value to give (sc reads memory's, the newest) */
 		perform(m, v, l, site, acc);
 		if ((op & MT_ACC_STORE) && l->size)
 			l->h[l->newest].val = read_mem(addr, l->size);   /* best effort: not yet written */

@@ -48,7 +48,7 @@
 #include "fuzz/format/input.h"
 
 /* Stores kept per atomic location under c11. */
-#define MT_MEM_HISTORY 6u
+#define MT_MEM_HISTORY 8u
 /* Read-from choices a VCPU can have queued. */
 #define MT_MEM_CHOICES 8u
 

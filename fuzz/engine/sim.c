@@ -778,7 +778,7 @@ void mt_sched_after(const void *addr, unsigned acc, void *val)
 
 	if (!sim || sim->cur < 0)
 		return;
-	if (sim->mem_on && mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
+	if (sim->c11 && mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
 		sim->stats.weak_reads++;
 		sim->v[sim->cur].op.weak = 1;
 		weak_hit(sim, r.site, r.from_site, r.back);
