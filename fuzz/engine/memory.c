@@ -300,62 +300,37 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 				join(s->acq, st->sync);
 		}
 	}
-	if ((op & MT_ACC_STORE) && !m->c11) {
-		/* sc: only the newest store's release sequence matters */
-		struct store *st = &l->h[0];
-		if (op != MT_ACC_RMW)
-			st->has_sync = 0;    /* any other store ends the release sequence */
-		if (release) {
-			if (st->has_sync)
-				join(st->sync, s->vc);
-			else
-				memcpy(st->sync, s->vc, sizeof(vclock));
-			st->has_sync = 1;
-		} else if (order != MT_ACC_PLAIN && s->has_rel) {
-			if (st->has_sync)
-				join(st->sync, s->rel);
-			else
-				memcpy(st->sync, s->rel, sizeof(vclock));
-			st->has_sync = 1;
-		}
-		st->v = (int8_t)v;
-		st->epoch = s->vc[v];
-		st->site = site;
-		st->seq = ++l->seq;
-		if (release)
-			s->tick = 1;
-	} else if (op & MT_ACC_STORE) {
+	if (op & MT_ACC_STORE) {
+		/* sc keeps only the newest store (its release sequence is all a
+		 * later acquire can meet): overwritten in place; c11 keeps a ring. */
 		const struct store *prev = &l->h[l->newest];
-		unsigned slot = (l->newest + 1) % HIST;
+		unsigned slot = m->c11 ? (l->newest + 1) % HIST : l->newest;
 		struct store *st = &l->h[slot];
-		if (op == MT_ACC_RMW && prev->has_sync)
-			memcpy(st->sync, prev->sync, sizeof(vclock));   /* the release sequence goes on */
-		st->has_sync = op == MT_ACC_RMW && prev->has_sync;
-		if (release) {
+		int goes_on = op == MT_ACC_RMW && prev->has_sync;   /* an RMW continues it */
+		if (goes_on && st != prev)
+			memcpy(st->sync, prev->sync, sizeof(vclock));
+		st->has_sync = (uint8_t)goes_on;
+		const uint32_t *lend = release ? s->vc : order != MT_ACC_PLAIN && s->has_rel ? s->rel : NULL;
+		if (lend) {
 			if (st->has_sync)
-				join(st->sync, s->vc);
+				join(st->sync, lend);
 			else
-				memcpy(st->sync, s->vc, sizeof(vclock));
-			st->has_sync = 1;
-		} else if (order != MT_ACC_PLAIN && s->has_rel) {
-			if (st->has_sync)
-				join(st->sync, s->rel);
-			else
-				memcpy(st->sync, s->rel, sizeof(vclock));
+				memcpy(st->sync, lend, sizeof(vclock));
 			st->has_sync = 1;
 		}
 		st->v = (int8_t)v;
 		st->epoch = s->vc[v];
 		st->site = site;
 		st->seq = ++l->seq;
-		st->val = prev->val;     /* the caller reads the new value from memory */
-		memset(st->seen, 0, sizeof(st->seen));
-		l->newest = (uint8_t)slot;
-		if (l->n < HIST)
-			l->n++;
-		l->seen[v] = st->seq;
-		if (m->c11)
+		if (m->c11) {
+			st->val = prev->val;     /* the caller reads the new value from memory */
+			memset(st->seen, 0, sizeof(st->seen));
+			l->newest = (uint8_t)slot;
+			if (l->n < HIST)
+				l->n++;
+			l->seen[v] = st->seq;
 			mark_seen(l, 0, v, s->vc[v]);
+		}
 		if (release)
 			s->tick = 1;
 	}

@@ -407,7 +407,13 @@ IX_ATOMICS(64, uint64_t)
 void __tsan_atomic_thread_fence(int mo);
 void __tsan_atomic_thread_fence(int mo)
 {
-	(void)mo;
+	/* Happens-before follows the fence the code asked for (an acquire
+	 * fence takes what the relaxed loads before it read, a release fence
+	 * lends its clock to the relaxed stores after it; __sync_synchronize()
+	 * is a seq_cst fence): fuzz/engine/memory.h. */
+	struct mt_sim *sim = mt_sim_active();
+	if (sim && mo != 0)
+		mt_sim_fence(sim, ix_order(mo));
 	__atomic_thread_fence(SC);
 }
 
