@@ -47,33 +47,33 @@
  *
  * Memory orders.  Every acquire, release and acq_rel below was weakened in
  * turn and run through the engines (tools/orderings; the table is in
- * docs/memory-model.md).  Most weakenings are caught under the c11 model.
- * The ones nobody catches, and why they stay:
+ * docs/memory-model.md).  Fifteen of nineteen weakenings are caught under
+ * the c11 model.  The ones nobody caught, and why they stay:
  * - PAGE_READ (acquire) and GROW_STORE_PAGE (release): redundant today.
  *   Nobody reaches an entry of page n without first synchronizing with
  *   the grow that made it: put reads limit with acquire, and the release
- *   store of limit comes after the page store in grow; a list reaches the
- *   new entries only through the grower's own list (program order) and,
- *   for others, through its freelist_lock or a release link.  They are
- *   kept as the pair that makes maptrack_entry() safe on its own (Xen's
- *   XSA-218 fix ordered exactly these two), and because the model cannot
- *   show a stale page's entries: grow initialises them with atomic_init,
- *   which no accessor reports, so the model treats them as written before
- *   the run.
+ *   store of limit comes after the page store in grow; a get reaches the
+ *   new entries only through the grower's own list (program order) or,
+ *   for a thief, through that list's freelist_lock; a put's old tail was
+ *   published by the previous put's release exchange (weakening that
+ *   exchange is caught: a NULL page).  They are kept as the pair that
+ *   makes maptrack_entry() safe on its own (Xen's XSA-218 fix ordered
+ *   exactly these two).  The model also cannot show a stale page's
+ *   entries: grow initialises them with atomic_init, which no accessor
+ *   reports, so the model treats them as written before the run.
  * - PUT_CLAIM's release half: not needed.  The put has written nothing
  *   before its claim, and the state FREE it stores is acquired by nobody
  *   (the next get overwrites it with its release store of IN_USE; a
  *   racing put's claim fails on it).  acq_rel is kept for symmetry with
- *   Xen's cmpxchg, a full barrier.
- * - PUT_SWING_TAIL (acq_rel, either half): needed in C11, invisible to the
- *   model.  The acquire half of the exchange orders the
- *   previous put's "entry.ref = TAIL" before our link store into that
- *   entry; without it the two stores to that .ref could be ordered the
- *   other way in modification order, leaving TAIL on top and the entry we
- *   put lost.  The model's modification order is the order the schedule
- *   ran the stores in (it allows no store-store reordering, 2+2W in the
- *   litmus table), so it cannot show this loss; the release halves publish
- *   our own .ref = TAIL the same way.  Keep them.
+ *   Xen's cmpxchg, a full barrier.  Its acquire half is needed (it orders
+ *   the owner written by get before our read of it: weakened, a put may
+ *   return the handle to a stale owner's list, I4); a 20 s campaign finds
+ *   that one in some runs and not in others.
+ * - PUT_SWING_TAIL's exchange also orders the previous put's
+ *   "entry.ref = TAIL" before our link store into that entry.  The model
+ *   cannot show a loss from that: its modification order is the order the
+ *   schedule ran the stores in (no store-store reordering, 2+2W in the
+ *   litmus table).  Keep acq_rel.
  *
  * Handles come from an untrusted caller.  put() of a handle that is out of
  * range, not handed out, or already free returns an error and changes
