@@ -355,6 +355,11 @@ vt=$(variant_table) || exit 2
 # corpus: read-from records exist only in v2 inputs, which an empty corpus
 # reaches rarely (docs/memory-model.md).
 declare -A c11_of=()
+# copy_seeds DIR: the seed corpus (not its dictionary or options) into DIR
+copy_seeds() {
+  find "$root/corpus/maptrack_fuzzer" -maxdepth 1 -type f ! -name '*.dict' ! -name '*.options' \
+    -exec cp {} "$1/" \;
+}
 while IFS=$'\t' read -r name _ dby _; do
   if [[ " $dby " == *" c11 "* ]]; then c11_of[$name]=1; fi
 done <<<"$vt"
@@ -459,8 +464,7 @@ run_trial() {
       local mm=
       if [[ -n ${c11_of[$v]:-} ]]; then
         mm=c11
-        find "$root/corpus/maptrack_fuzzer" -maxdepth 1 -type f ! -name '*.dict' ! -name '*.options' \
-          -exec cp {} "$dir/corpus/" \;
+        copy_seeds "$dir/corpus"
       fi
       t0=$(now)
       (MT_MEMORY_MODEL=$mm MT_IMPL=$v ASAN_OPTIONS=detect_leaks=1 exec timeout -k 5 $((b + 60)) "$FUZZER" -seed="$k" -max_total_time="$b" \
@@ -482,8 +486,7 @@ run_trial() {
       local amm=
       if [[ -n ${c11_of[$v]:-} ]]; then
         amm=c11
-        find "$root/corpus/maptrack_fuzzer" -maxdepth 1 -type f ! -name '*.dict' ! -name '*.options' \
-          -exec cp {} "$dir/in/" \;
+        copy_seeds "$dir/in"
       fi
       t0=$(now)
       # tools/afl's environment for its ASan instance; one instance, fixed -s.

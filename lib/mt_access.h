@@ -50,6 +50,12 @@ enum mt_acc {
 /* The size bits of enum mt_acc for an access of n bytes. */
 #define MT_ACC_SZ(n) ((unsigned)((n) == 8 ? 4 : (n) == 4 ? 3 : (n) == 2 ? 2 : (n) == 1 ? 1 : 0) \
                       << MT_ACC_SIZE_SHIFT)
+/* ... and back: the bytes an access of acc touches (0: unknown). */
+static inline unsigned mt_acc_bytes(unsigned acc)
+{
+	static const unsigned char bytes[8] = { 0, 1, 2, 4, 8, 0, 0, 0 };
+	return bytes[(acc & MT_ACC_SIZE_MASK) >> MT_ACC_SIZE_SHIFT];
+}
 
 #ifdef MT_SCHED_HOOK
 void mt_sched_point(const struct mt_site *site, const void *addr, unsigned acc);

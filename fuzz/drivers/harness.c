@@ -89,12 +89,11 @@ int mt_harness_set_model(struct mt_harness *h, const char *name)
 		h->model = -1;
 		return 0;
 	}
-	for (unsigned m = 0; m < MT_MODEL_COUNT; m++)
-		if (!strcmp(name, mt_in_model_name(m))) {
-			h->model = (int)m;
-			return 0;
-		}
-	return -1;
+	int m = mt_in_model_of(name);
+	if (m < 0)
+		return -1;
+	h->model = m;
+	return 0;
 }
 
 const uint8_t *mt_harness_replayable(struct mt_harness *h, const uint8_t *data, size_t size, uint8_t *buf,

@@ -122,13 +122,7 @@ static inline void catch_up(struct vstate *s, unsigned v)
 	}
 }
 
-static unsigned acc_bytes(unsigned acc)
-{
-	static const uint8_t bytes[8] = { 0, 1, 2, 4, 8, 0, 0, 0 };
-	return bytes[(acc & MT_ACC_SIZE_MASK) >> MT_ACC_SIZE_SHIFT];
-}
-
-static uint64_t read_mem(const void *addr, unsigned size)
+uint64_t mt_mem_peek(const void *addr, unsigned size)
 {
 	switch (size) {
 	case 1: return __atomic_load_n((const uint8_t *)addr, __ATOMIC_RELAXED);
@@ -162,7 +156,7 @@ static void restart(struct loc *l, const void *addr, unsigned size)
 	l->h[0].seq = 1;
 	l->h[0].epoch = 0;
 	l->h[0].has_sync = 0;
-	l->h[0].val = read_mem(addr, size);
+	l->h[0].val = mt_mem_peek(addr, size);
 	if (size) {                  /* the c11 fields (sc tracks no sizes) */
 		memset(l->seen, 0, sizeof(l->seen));
 		memset(l->h[0].seen, 0, sizeof(l->h[0].seen));
@@ -230,18 +224,29 @@ void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice)
 		s->q[(s->qhead + s->nq++) % MT_MEM_CHOICES] = (uint8_t)choice;
 }
 
+/* What an order (enum mt_acc's order bits) takes part in. */
+static inline int acquires(unsigned order)
+{
+	return order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
+}
+
+static inline int releases(unsigned order)
+{
+	return order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
+}
+
 void mt_mem_fence(struct mt_mem *m, unsigned v, unsigned order)
 {
 	struct vstate *s = &m->vs[v];
 
 	catch_up(s, v);
-	if (order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST)
+	if (acquires(order))
 		join(s->vc, s->acq);
 	if (order == MT_ACC_SEQ_CST) {
 		join(s->vc, m->sc);
 		memcpy(m->sc, s->vc, sizeof(vclock));
 	}
-	if (order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST) {
+	if (releases(order)) {
 		memcpy(s->rel, s->vc, sizeof(vclock));
 		s->has_rel = 1;
 		s->tick = 1;
@@ -255,8 +260,7 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 {
 	struct vstate *s = &m->vs[v];
 	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
-	int acquire = order == MT_ACC_ACQUIRE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
-	int release = order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
+	int acquire = acquires(order), release = releases(order);
 	unsigned back = 0;
 
 	s->last_allowed = 0;
@@ -345,18 +349,18 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 	s->last_allowed = 0;
 	if (op == MT_ACC_NONE || !addr)
 		return;
-	unsigned size = m->c11 ? acc_bytes(acc) : 0;
+	unsigned size = m->c11 ? mt_acc_bytes(acc) : 0;
 	struct loc *l = find(m, addr, size);
 	if (!l)
 		return;
 	/* Written by code the model does not see (or reused memory)? */
-	if (size && (l->size != size || read_mem(addr, size) != l->h[l->newest].val))
+	if (size && (l->size != size || mt_mem_peek(addr, size) != l->h[l->newest].val))
 		restart(l, addr, size);
 	if (!(acc & MT_ACC_DEFER) || !m->c11) {
 		/* decided now: no value to give (sc reads memory's, the newest) */
 		perform(m, v, l, site, acc);
 		if ((op & MT_ACC_STORE) && l->size)
-			l->h[l->newest].val = read_mem(addr, l->size);   /* best effort: not yet written */
+			l->h[l->newest].val = mt_mem_peek(addr, l->size);   /* best effort: not yet written */
 		return;
 	}
 	/* The accessor reports the access itself in mt_mem_after(): decided
@@ -387,11 +391,11 @@ int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, v
 	 * the order the schedule point was told (MT_WEAKEN applies there). */
 	unsigned how = (acc & MT_ACC_OP_MASK) | (pd.acc & ~(unsigned)MT_ACC_OP_MASK);
 	if ((how & MT_ACC_OP_MASK) == MT_ACC_LOAD && l->size && val &&
-	    read_mem(val, l->size) != l->h[l->newest].val)
+	    mt_mem_peek(val, l->size) != l->h[l->newest].val)
 		restart(l, addr, l->size);   /* written by code the model does not see */
 	int from = perform(m, v, l, pd.site, how);
 	if ((how & MT_ACC_STORE) && l->size)
-		l->h[l->newest].val = read_mem(addr, l->size);
+		l->h[l->newest].val = mt_mem_peek(addr, l->size);
 	if (from < 0 || !val)
 		return 0;
 	const struct store *st = &l->h[from], *nw = &l->h[l->newest];

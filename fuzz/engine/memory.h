@@ -101,6 +101,9 @@ void mt_mem_hand_acquire(struct mt_mem *m, unsigned v, unsigned h);
  * load with a choice (c11), else 0 or 1 (for the explorer). */
 unsigned mt_mem_last_allowed(const struct mt_mem *m, unsigned v);
 
+/* The size-byte value at addr (1, 2, 4 or 8 bytes; else 0). */
+uint64_t mt_mem_peek(const void *addr, unsigned size);
+
 /* Locations of the last run the model could not track (table full). */
 unsigned mt_mem_untracked(const struct mt_mem *m);
 

@@ -122,7 +122,7 @@ static _Thread_local struct mt_sim *active __attribute__((tls_model("initial-exe
 
 void mt_sim_use_clocks(struct mt_sim *sim)
 {
-	sim->mem_on = sim->mem != NULL;
+	sim->mem_on = 1;
 }
 
 const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v)
@@ -709,13 +709,12 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 	if (site == sim->weaken_site && (acc & MT_ACC_ORDER_MASK) != MT_ACC_PLAIN)
 		acc = (acc & ~(unsigned)MT_ACC_ORDER_MASK) | sim->weaken_order;
 	if (sim->trace && (acc & MT_ACC_OP_MASK) && addr) {
-		static const uint8_t bytes[8] = { 0, 1, 2, 4, 8, 0, 0, 0 };
 		unsigned i = sim->nvals++ % 8u;
 		sim->vals[i].addr = addr;
 		sim->vals[i].site = site;
 		sim->vals[i].v = (int8_t)sim->cur;
 		sim->vals[i].op = (uint8_t)(acc & MT_ACC_OP_MASK);
-		sim->vals[i].size = bytes[(acc & MT_ACC_SIZE_MASK) >> MT_ACC_SIZE_SHIFT];
+		sim->vals[i].size = (uint8_t)mt_acc_bytes(acc);
 		sim->vals[i].has_val = 0;
 	}
 	if (sim->mem_on)
@@ -734,16 +733,9 @@ static void note_value(struct mt_sim *sim, const void *addr, unsigned acc, const
 		unsigned i = (sim->nvals - 1 - k) % 8u;
 		if (sim->vals[i].addr != addr || sim->vals[i].v != sim->cur || sim->vals[i].has_val)
 			continue;
-		const void *from = (acc & MT_ACC_STORE) || !val ? addr : val;
-		uint64_t x = 0;
-		switch (sim->vals[i].size) {
-		case 1: x = *(const uint8_t *)from; break;
-		case 2: x = *(const uint16_t *)from; break;
-		case 4: x = *(const uint32_t *)from; break;
-		case 8: x = *(const uint64_t *)from; break;
-		default: return;
-		}
-		sim->vals[i].val = x;
+		if (!sim->vals[i].size)
+			return;
+		sim->vals[i].val = mt_mem_peek((acc & MT_ACC_STORE) || !val ? addr : val, sim->vals[i].size);
 		sim->vals[i].op = (uint8_t)(acc & MT_ACC_OP_MASK);   /* a failed CAS only read */
 		sim->vals[i].has_val = 1;
 		return;
@@ -1216,7 +1208,7 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 		active = outer;
 		return 1;
 	}
-	sim->c11 = p->model == MT_MODEL_C11 && sim->mem;
+	sim->c11 = p->model == MT_MODEL_C11;
 	sim->mem_on = sim->c11;
 	EACH_OBSERVER0(sim, begin);  /* may ask for clocks (mt_sim_use_clocks) */
 	if (sim->mem_on)

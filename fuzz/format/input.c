@@ -343,6 +343,11 @@ static int lookup(const char *const *names, unsigned n, const char *s)
 	return -1;
 }
 
+int mt_in_model_of(const char *name)
+{
+	return name ? lookup(model_names, MT_MODEL_COUNT, name) : -1;
+}
+
 static int parse_site(const char *str, const struct mt_in_sites *s, unsigned *site)
 {
 	unsigned long v;
@@ -511,7 +516,7 @@ int mt_in_parse_text(const char *text, const struct mt_in_sites *s, struct mt_pr
 				rc = -1;
 			}
 		} else if (!strcmp(tok[0], "model")) {
-			int m = ntok == 2 ? lookup(model_names, MT_MODEL_COUNT, tok[1]) : -1;
+			int m = ntok == 2 ? mt_in_model_of(tok[1]) : -1;
 			if (p->nr_records) {
 				snprintf(err, errcap, "line %u: header line 'model' after the first record", lineno);
 				rc = -1;

@@ -149,7 +149,8 @@ size_t mt_in_encode(const struct mt_program *p, uint8_t *out, size_t cap);
 /* Names. */
 const char *mt_in_op_name(unsigned op);       /* "get", "put-own", ... */
 const char *mt_in_bad_name(unsigned flavour); /* "range", "tail", ... */
-const char *mt_in_model_name(unsigned model); /* "sc" */
+const char *mt_in_model_name(unsigned model); /* "sc", "c11" */
+int mt_in_model_of(const char *name);          /* the model named name, or -1 */
 
 /* The text form of one record ("v1 get rand=2/0/0 until=POP_READ_NEXT"),
  * into buf; returns buf.  s: names the sites (NULL: "@id"). */
