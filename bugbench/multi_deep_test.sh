@@ -11,6 +11,12 @@
 # crashes) must be the shallow bug's (flagged on its variant, clean on the
 # deep one's) and restarts the round.  The deep reproducer is clean on
 # production; production with an empty known file stays clean.
+# B3 shows as I7 at whatever site its get was last stopped, so each build
+# learns several B3 signatures first: the deep bug came in round 7, 16 and
+# 30 on three builds of the same source (libFuzzer's traced comparisons
+# include pointer values, so the trajectory follows the code layout).  The
+# bound is 60 rounds; rounds end at the first crash or new signature
+# (about 0.5 s each), so that is a bound on work, not on wall-clock luck.
 set -uo pipefail
 fuzzer=$(realpath "$1") replay=$(realpath "$2")   # the runs cd into their own folders
 tmp=${TEST_TMPDIR:-$(mktemp -d)}
@@ -28,7 +34,7 @@ cases=(
   "multi-b2-b1;1;b2-stale-sentinel;b1-xsa228-aba;list:quiescent:seq list:end:seq;100000"
   "multi-b3-pop-unlock;1;b3-double-put;m-pop-unlock-early;I7:put-bad:seq;50000"
 )
-rounds=20
+rounds=60
 for c in "${cases[@]}"; do
   IFS=";" read -r v i11 shallow deep known runs <<<"$c"
   d=$tmp/$v; rm -rf "$d"; mkdir -p "$d/corpus" "$d/art" "$d/findings"
