@@ -13,9 +13,8 @@
 # production; production with an empty known file stays clean.
 # B3 shows as I7 at whatever site its get was last stopped, so each build
 # learns several B3 signatures first: the deep bug came in round 7, 16 and
-# 30 on three builds of nearly the same source (the engine's own code is
-# coverage-instrumented, so a change to it changes what libFuzzer counts
-# as new, and the trajectory with it).  The
+# 30 on three builds of nearly the same source (the first rounds agree, later
+# ones part; why a build changes libFuzzer's path is not pinned down).  The
 # bound is 60 rounds; rounds end at the first crash or new signature
 # (about 0.5 s each), so that is a bound on work, not on wall-clock luck.
 set -uo pipefail
