@@ -4,17 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/engine/memory.h"
 #include "lib/mt_access.h"
 
 #define MAXV MT_IN_MAX_VCPUS
-#define SLOTS 8192u              /* shadow locations per run (power of two) */
 
 
 /* The shadow of one location: its last write and the reads since.  The
- * clocks (happens-before: release sequences, fences, hand-offs) are the
- * engine's memory model's (fuzz/engine/memory.h). */
+ * clocks (happens-before: release sequences, fences, hand-offs) and the
+ * numbering of locations (mt_sim_loc) are the engine's memory model's
+ * (fuzz/engine/memory.h). */
 struct loc {
-	const void *addr;            /* NULL: a free slot */
 	int8_t wv;                   /* last writer; -1: none (the initial value) */
 	uint8_t wplain, wop;         /* a plain write?; the kind of its operation */
 	uint32_t wepoch;             /* the writer's own clock entry at the write */
@@ -26,10 +26,9 @@ struct loc {
 
 struct mt_races {
 	int off;
-	unsigned used[SLOTS];        /* slots in use this run, to reset them */
-	unsigned nr_used;
+	unsigned nr_locs;            /* shadows set up this run: loc[0..nr_locs) */
 	unsigned untracked;
-	struct loc loc[SLOTS];
+	struct loc loc[MT_MEM_LOCS];
 };
 
 struct mt_races *mt_races_new(void)
@@ -56,33 +55,29 @@ static void begin(void *ctx, struct mt_sim *sim)
 {
 	struct mt_races *r = ctx;
 
-	for (unsigned i = 0; i < r->nr_used; i++)
-		r->loc[r->used[i]].addr = NULL;
-	r->nr_used = 0;
+	r->nr_locs = 0;
 	r->untracked = 0;
 	if (!r->off)
 		mt_sim_use_clocks(sim);
 }
 
-static struct loc *find(struct mt_races *r, const void *addr)
+/* The shadow of the location being accessed: the engine numbers a run's
+ * locations densely in the order they are first touched, so a number past
+ * the ones set up is a new location (and the next one). */
+static struct loc *find(struct mt_races *r, struct mt_sim *sim)
 {
-	uintptr_t a = (uintptr_t)addr;
-	unsigned h = (unsigned)((a >> 2) * 0x9e3779b1u) & (SLOTS - 1);
+	int id = mt_sim_loc(sim);
 
-	for (unsigned probe = 0; probe < 64; probe++, h = (h + 1) & (SLOTS - 1)) {
-		struct loc *l = &r->loc[h];
-		if (l->addr == addr)
-			return l;
-		if (!l->addr) {
-			memset(l, 0, sizeof(*l));
-			l->addr = addr;
-			l->wv = -1;
-			r->used[r->nr_used++] = h;
-			return l;
-		}
+	if (id < 0) {
+		r->untracked++;
+		return NULL;
 	}
-	r->untracked++;
-	return NULL;
+	while (r->nr_locs <= (unsigned)id) {
+		struct loc *l = &r->loc[r->nr_locs++];
+		memset(l, 0, sizeof(*l));
+		l->wv = -1;
+	}
+	return &r->loc[id];
 }
 
 static const char *order_name(unsigned acc)
@@ -127,7 +122,7 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 
 	if (op == MT_ACC_NONE || !addr || r->off)
 		return;
-	struct loc *l = find(r, addr);
+	struct loc *l = find(r, sim);
 	if (!l)
 		return;
 	int plain = order == MT_ACC_PLAIN;

@@ -32,8 +32,8 @@ extern const struct mt_sim_observer mt_races_observer;
  * invariants only). */
 void mt_races_enable(struct mt_races *r, int on);
 
-/* Locations of the last run not tracked (the shadow table was full; a
- * race on them would go unseen). */
+/* Accesses of the last run to locations the memory model did not track
+ * (its table of MT_MEM_LOCS was full; a race there would go unseen). */
 unsigned mt_races_untracked(const struct mt_races *r);
 
 #endif /* MT_FUZZ_CHECKERS_RACES_H */

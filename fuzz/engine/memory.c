@@ -7,7 +7,8 @@
 #include "lib/mt_access.h"
 
 #define MAXV MT_IN_MAX_VCPUS
-#define SLOTS 8192u              /* locations per run (power of two) */
+#define LOCS MT_MEM_LOCS          /* locations per run */
+#define SLOTS (2u * LOCS)        /* index slots (a power of two; at most half full) */
 #define HIST MT_MEM_HISTORY
 
 typedef uint32_t vclock[MAXV];
@@ -57,14 +58,25 @@ struct vstate {
 	vclock rel;
 };
 
+/* The index: address -> number of its location this run.  Kept apart
+ * from the locations (16 bytes a slot), which are numbered densely in the
+ * order a run first touches them: a run's few dozen locations share a few
+ * cache lines instead of one far line each in a table of megabytes. */
+struct slot {
+	const void *addr;            /* NULL: free */
+	uint32_t loc;
+};
+
 struct mt_mem {
 	int c11;
+	int last_loc;                /* the location of the last mt_mem_access(); -1: none */
 	struct vstate vs[MAXV];
 	vclock sc;                   /* the seq_cst order's clock */
 	vclock book[MT_IN_MAX_HANDLES];
-	unsigned used[SLOTS];
-	unsigned nr_used, untracked;
-	struct loc loc[SLOTS];
+	unsigned nr_locs, untracked;
+	unsigned slot_of[LOCS];      /* each location's index slot, to free them */
+	struct slot index[SLOTS];
+	struct loc loc[LOCS];
 };
 
 struct mt_mem *mt_mem_new(void)
@@ -94,10 +106,11 @@ const uint32_t *mt_mem_clock(const struct mt_mem *m, unsigned v)
 
 void mt_mem_begin(struct mt_mem *m, int c11)
 {
-	for (unsigned i = 0; i < m->nr_used; i++)
-		m->loc[m->used[i]].addr = NULL;
-	m->nr_used = 0;
+	for (unsigned i = 0; i < m->nr_locs; i++)
+		m->index[m->slot_of[i]].addr = NULL;
+	m->nr_locs = 0;
 	m->untracked = 0;
+	m->last_loc = -1;
 	m->c11 = c11;
 	memset(m->vs, 0, sizeof(m->vs));
 	memset(m->sc, 0, sizeof(m->sc));
@@ -169,18 +182,31 @@ static struct loc *find(struct mt_mem *m, const void *addr, unsigned size)
 	unsigned h = (unsigned)((a >> 2) * 0x9e3779b1u) & (SLOTS - 1);
 
 	for (unsigned probe = 0; probe < 64; probe++, h = (h + 1) & (SLOTS - 1)) {
-		struct loc *l = &m->loc[h];
-		if (l->addr == addr)
-			return l;
-		if (!l->addr) {
+		struct slot *sl = &m->index[h];
+		if (sl->addr == addr) {
+			m->last_loc = (int)sl->loc;
+			return &m->loc[sl->loc];
+		}
+		if (!sl->addr) {
+			if (m->nr_locs == LOCS)
+				break;
+			struct loc *l = &m->loc[m->nr_locs];
+			sl->addr = addr;
+			sl->loc = m->nr_locs;
+			m->slot_of[m->nr_locs] = h;
+			m->last_loc = (int)m->nr_locs++;
 			l->addr = addr;
 			restart(l, addr, size);
-			m->used[m->nr_used++] = h;
 			return l;
 		}
 	}
 	m->untracked++;
 	return NULL;
+}
+
+int mt_mem_last_loc(const struct mt_mem *m)
+{
+	return m->last_loc;
 }
 
 static inline int hb_before(const struct store *s, const struct vstate *vs)
@@ -347,6 +373,7 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 	unsigned op = acc & MT_ACC_OP_MASK;
 
 	s->last_allowed = 0;
+	m->last_loc = -1;
 	if (op == MT_ACC_NONE || !addr)
 		return;
 	unsigned size = m->c11 ? mt_acc_bytes(acc) : 0;

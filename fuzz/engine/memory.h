@@ -49,6 +49,8 @@
 
 /* Stores kept per atomic location under c11. */
 #define MT_MEM_HISTORY 8u
+/* Locations a run can track (more are counted, mt_mem_untracked()). */
+#define MT_MEM_LOCS 8192u
 /* Read-from choices a VCPU can have queued. */
 #define MT_MEM_CHOICES 8u
 
@@ -70,6 +72,13 @@ void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice);
 
 /* v makes an access now (before the real one; acc: enum mt_acc). */
 void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, unsigned acc);
+
+/* The number of the location the last mt_mem_access() touched, dense
+ * from 0 in the order this run first touched them (< MT_MEM_LOCS); -1 if
+ * it touched none or the location is untracked.  Observers key their own
+ * per-location state on it (mt_sim_loc()) instead of hashing addresses
+ * again. */
+int mt_mem_last_loc(const struct mt_mem *m);
 
 /* What a load read, when it was not the newest store (for the pictures). */
 struct mt_mem_read {

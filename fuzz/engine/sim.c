@@ -130,6 +130,11 @@ const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v)
 	return mt_mem_clock(sim->mem, v);
 }
 
+int mt_sim_loc(const struct mt_sim *sim)
+{
+	return sim->mem_on ? mt_mem_last_loc(sim->mem) : -1;
+}
+
 void mt_sim_weaken(struct mt_sim *sim, int id, unsigned order)
 {
 	sim->weaken_site = id;

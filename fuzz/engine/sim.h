@@ -169,6 +169,11 @@ void mt_sim_report(struct mt_sim *sim, FILE *out);
  * model have them anyway. */
 void mt_sim_use_clocks(struct mt_sim *sim);
 const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v);
+/* With clocks, at an access callback: the number of the location accessed,
+ * dense from 0 in the order this run first touched them (below
+ * MT_MEM_LOCS), -1 if the model does not track it: observers key their own
+ * shadow on it instead of hashing the address again. */
+int mt_sim_loc(const struct mt_sim *sim);
 /* c11: how many stores v's last access could have read (>1: a load whose
  * read-from choice matters), else 0 or 1. */
 unsigned mt_sim_last_allowed(const struct mt_sim *sim, unsigned v);
