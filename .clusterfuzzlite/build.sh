@@ -32,7 +32,7 @@
 #
 # The one source list of the fuzzer outside Bazel: lib/*.c (schedule hook
 # on), lib/variants/*.c (the bug zoo), fuzz/{engine,format,checkers}/*.c, fuzz/drivers/harness.c (the
-# harness) and fuzz/drivers/libfuzzer_main.c (LLVMFuzzerTestOneInput); *_test.c
+# harness), fuzz/drivers/asan_defaults.c (a 16 MB ASan quarantine) and fuzz/drivers/libfuzzer_main.c (LLVMFuzzerTestOneInput); *_test.c
 # never.  As in fuzz/BUILD, the harness is compiled without coverage
 # instrumentation (-fno-sanitize=fuzzer-no-link; under afl-clang-fast an
 # AFL_LLVM_DENYLIST): only the library and the zoo feed the engine's edges,
@@ -78,7 +78,7 @@ for f in "$root"/lib/variants/*.c; do [[ $f == *_test.c ]] || zoo_srcs+=("$f"); 
 for d in engine format checkers known; do
   for f in "$root"/fuzz/$d/*.c; do [[ $f == *_test.c ]] || harness_srcs+=("$f"); done
 done
-harness_srcs+=("$root/fuzz/drivers/harness.c")
+harness_srcs+=("$root/fuzz/drivers/harness.c" "$root/fuzz/drivers/asan_defaults.c")
 driver_srcs=("$root/fuzz/drivers/libfuzzer_main.c")
 # Bring your own (MT_BYO, see the header).
 byo_srcs=() adapter_srcs=() byo_copts=() byo_link=()

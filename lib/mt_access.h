@@ -105,7 +105,8 @@ void mt_sched_after(const void *addr, unsigned acc, void *val);
  * point is told RMW acq_rel before the outcome is known: a failed CAS is
  * only an acquire read, so the race checker sees one release too many
  * there, which can hide a race but never invent one; the memory model is
- * told the outcome afterwards.) */
+ * told the outcome afterwards, and a failed one reads the newest store:
+ * the value the code saw is memory's.) */
 #define mt_cas_acq_rel(p, expected, desired, site) __extension__({ \
 	MT_SCHED(site, p, MT_ACC_OF(p, MT_ACC_RMW | MT_ACC_ACQ_REL)); \
 	__typeof__(p) mt_p_ = (p); \

@@ -417,6 +417,11 @@ int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, v
 	/* The operation as it turned out (a CAS that failed only read), in
 	 * the order the schedule point was told (MT_WEAKEN applies there). */
 	unsigned how = (acc & MT_ACC_OP_MASK) | (pd.acc & ~(unsigned)MT_ACC_OP_MASK);
+	/* A load with no value to give (an accessor's failed CAS: the code
+	 * saw memory's value) reads the newest store, or the model's
+	 * coherence would follow a store the code never saw. */
+	if (!val)
+		how &= ~(unsigned)MT_ACC_DEFER;
 	if ((how & MT_ACC_OP_MASK) == MT_ACC_LOAD && l->size && val &&
 	    mt_mem_peek(val, l->size) != l->h[l->newest].val)
 		restart(l, addr, l->size);   /* written by code the model does not see */
