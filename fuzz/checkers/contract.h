@@ -58,6 +58,8 @@ struct mt_fl_adapter {
 	unsigned reserve;            /* free handles one VCPU may keep from the others (C4) */
 	bool remote_put;             /* put from a VCPU other than the getter allowed */
 	bool bad_puts_refused;       /* false: bad puts are undefined, the fuzzer issues none */
+	bool races;                  /* I12: a data race (a plain access unordered by happens-
+	                              * before with another access of it) is a finding */
 	/* Sites: NULL = the instrumented code's (fuzz/instrument). */
 	const struct mt_site_table *const *site_tables;
 };

@@ -326,26 +326,50 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 
 /* ---- atomics: performed here, sequentially consistent (the simulator
  * runs one access at a time; outside it SC is a valid strengthening of
- * whatever order the code asked for) ---- */
+ * whatever order the code asked for) ----
+ *
+ * The memory model (fuzz/engine/memory.h) decides each atomic as the
+ * accessors of lib/mt_access.h let it: the schedule point announces the
+ * access with its size and MT_ACC_DEFER, the access happens, then
+ * mt_sched_after() tells the model what it did.  Under c11 a load returns
+ * the value the model chose (an older store it allows); a store or an
+ * RMW records its value (RMWs read the newest store: atomicity).  Under
+ * sc the model decides at the schedule point and mt_sched_after() changes
+ * nothing.  (Every atomic here is 1, 2, 4 or 8 bytes: the model's sizes.
+ * No 16-byte atomic is provided, see docs/bring-your-own.md.) */
 
 #define SC __ATOMIC_SEQ_CST
+
+/* enum mt_acc of an atomic of n bytes whose model decision is deferred. */
+#define IX_ATOMIC_ACC(op, mo, n) ((op) | ix_order(mo) | MT_ACC_SZ(n) | MT_ACC_DEFER)
 
 #define IX_RMW(N, T, op) IX_RMW_AS(N, T, op, __atomic_##op)
 #define IX_RMW_AS(N, T, op, builtin) \
 	T __tsan_atomic##N##_##op(volatile T *a, T v, int mo); \
 	__attribute__((noinline)) T __tsan_atomic##N##_##op(volatile T *a, T v, int mo) \
-	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_RW, MT_ACC_RMW | ix_order(mo)); \
-	  return builtin((T *)a, v, SC); }
+	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_RMW, mo, sizeof(T)); \
+	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_RW, acc); \
+	  T old = builtin((T *)a, v, SC); \
+	  if (w >= 0) \
+		mt_sched_after((const void *)a, acc, NULL); \
+	  return old; }
 
 #define IX_ATOMICS(N, T) \
 	T __tsan_atomic##N##_load(const volatile T *a, int mo); \
 	__attribute__((noinline)) T __tsan_atomic##N##_load(const volatile T *a, int mo) \
-	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_R, MT_ACC_LOAD | ix_order(mo)); \
-	  return __atomic_load_n((const T *)a, SC); } \
+	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_LOAD, mo, sizeof(T)); \
+	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_R, acc); \
+	  T val = __atomic_load_n((const T *)a, SC); \
+	  if (w >= 0) \
+		mt_sched_after((const void *)a, acc, &val);   /* c11: maybe an older store's */ \
+	  return val; } \
 	void __tsan_atomic##N##_store(volatile T *a, T v, int mo); \
 	__attribute__((noinline)) void __tsan_atomic##N##_store(volatile T *a, T v, int mo) \
-	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_W, MT_ACC_STORE | ix_order(mo)); \
-	  __atomic_store_n((T *)a, v, SC); } \
+	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_STORE, mo, sizeof(T)); \
+	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_W, acc); \
+	  __atomic_store_n((T *)a, v, SC); \
+	  if (w >= 0) \
+		mt_sched_after((const void *)a, acc, NULL); } \
 	IX_RMW_AS(N, T, exchange, __atomic_exchange_n) \
 	IX_RMW(N, T, fetch_add) IX_RMW(N, T, fetch_sub) IX_RMW(N, T, fetch_and) \
 	IX_RMW(N, T, fetch_or) IX_RMW(N, T, fetch_xor) IX_RMW(N, T, fetch_nand) \
@@ -364,12 +388,18 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 
 /* A compare-and-swap is a read, and a write when it succeeds: only then
  * does it wake VCPUs spinning on the location.  A failed one counts as a
- * re-read of the value it found (spinning only if that did not change). */
+ * re-read of the value it found (spinning only if that did not change).
+ * The model is told the outcome: a success is an RMW (its store
+ * recorded), a failure a load, which under c11 may read an older store
+ * (C11: a failed compare-exchange is an atomic load).  *c then gets that
+ * store's value, unless it equals what was expected (a strong CAS cannot
+ * fail on it: the newest, as found, stays). */
 #define IX_CAS(N, T) \
 	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo) \
 	{ \
 		struct mt_sim *sim; \
 		int w = ix_vcpu_now(&sim); \
+		unsigned acc = IX_ATOMIC_ACC(MT_ACC_RMW, mo, sizeof(T)); \
 		ix_check((const void *)a, sizeof(T), IX_RW); \
 		if (w >= 0) { \
 			ix_stats.accesses++; \
@@ -381,14 +411,21 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 				remember_read(cv, (const void *)a, sizeof(T)); \
 			} \
 			ix_stats.points++; \
-			mt_sched_point(s, (const void *)a, MT_ACC_RMW | ix_order(mo)); \
+			mt_sched_point(s, (const void *)a, acc); \
 		} \
+		T expected = *c; \
 		int ok = __atomic_compare_exchange_n((T *)a, c, v, 0, SC, SC); \
 		if (w >= 0) { \
 			struct ix_vcpu *cv = &ix_v[w]; \
 			if (ok) { \
+				mt_sched_after((const void *)a, acc, NULL); \
 				forget_reads(cv); \
 				ix_wrote(w, (const void *)a, sizeof(T)); \
+			} else { \
+				T seen = *c; \
+				mt_sched_after((const void *)a, (acc & ~(unsigned)MT_ACC_OP_MASK) | MT_ACC_LOAD, &seen); \
+				if (seen != expected) \
+					*c = seen; \
 			} \
 		} \
 		return ok; \
