@@ -389,11 +389,15 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 /* A compare-and-swap is a read, and a write when it succeeds: only then
  * does it wake VCPUs spinning on the location.  A failed one counts as a
  * re-read of the value it found (spinning only if that did not change).
- * The model is told the outcome: a success is an RMW (its store
- * recorded), a failure a load, which under c11 may read an older store
- * (C11: a failed compare-exchange is an atomic load).  *c then gets that
- * store's value, unless it equals what was expected (a strong CAS cannot
- * fail on it: the newest, as found, stays). */
+ * For the model a CAS is an RMW either way: it reads the newest store,
+ * and a failed one records a store of the value it found (memory's,
+ * unchanged).  C11 makes a failed compare-exchange a load that could read
+ * an older store, but the value it returns must differ from the expected
+ * one, which the model cannot be asked for: a stale choice equal to it
+ * would leave the code with the newest value and the model's clocks with
+ * the older store's (a false finding).  Stronger than C11 (a failed CAS
+ * continues release sequences, and with a release order releases): it
+ * can hide a bug, never invent one. */
 #define IX_CAS(N, T) \
 	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo) \
 	{ \
@@ -413,19 +417,13 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 			ix_stats.points++; \
 			mt_sched_point(s, (const void *)a, acc); \
 		} \
-		T expected = *c; \
 		int ok = __atomic_compare_exchange_n((T *)a, c, v, 0, SC, SC); \
 		if (w >= 0) { \
 			struct ix_vcpu *cv = &ix_v[w]; \
+			mt_sched_after((const void *)a, acc, NULL); \
 			if (ok) { \
-				mt_sched_after((const void *)a, acc, NULL); \
 				forget_reads(cv); \
 				ix_wrote(w, (const void *)a, sizeof(T)); \
-			} else { \
-				T seen = *c; \
-				mt_sched_after((const void *)a, (acc & ~(unsigned)MT_ACC_OP_MASK) | MT_ACC_LOAD, &seen); \
-				if (seen != expected) \
-					*c = seen; \
 			} \
 		} \
 		return ok; \
