@@ -16,7 +16,8 @@
  *      holds) is accepted
  *   C3 a bad put (declared refused) is refused
  *   C4 a get that runs alone fails only when the free handles are within
- *      the other VCPUs' reserves
+ *      the other VCPUs' reserves (under c11: a get whose loads all read
+ *      the newest store; a stale read may fail a get)
  *   C5 at the end, with every handle put back and the VCPUs drained, gets
  *      hand out exactly the capacity (when declared), no duplicates
  *   C6 every handle is below the adapter's handle limit (garbage handles
