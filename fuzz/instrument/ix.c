@@ -302,7 +302,33 @@ static unsigned ix_order(int mo)
 	X(__tsan_unaligned_read2, 2, IX_R) X(__tsan_unaligned_read4, 4, IX_R) \
 	X(__tsan_unaligned_read8, 8, IX_R) X(__tsan_unaligned_read16, 16, IX_R) \
 	X(__tsan_unaligned_write2, 2, IX_W) X(__tsan_unaligned_write4, 4, IX_W) \
-	X(__tsan_unaligned_write8, 8, IX_W) X(__tsan_unaligned_write16, 16, IX_W) \
+	X(__tsan_unaligned_write8, 8, IX_W) X(__tsan_unaligned_write16, 16, IX_W)
+
+IX_PLAIN_SIZES(IX_PLAIN)
+
+/* ---- volatile accesses: relaxed atomics ----
+ *
+ * clang calls these only for code compiled with -mllvm
+ * -tsan-distinguish-volatile=1 (instrumented_library(volatile =
+ * "relaxed"), fuzz/instrument/defs.bzl); without it a volatile access is
+ * a plain __tsan_readN/writeN like any other (volatile = "plain", the
+ * default).  Kernel-style READ_ONCE/WRITE_ONCE and Xen's read_atomic are
+ * volatile accesses meant as relaxed atomics: they count as such for the
+ * engine (no data race, finding I12, between two of them; no ordering:
+ * a relaxed access synchronizes with nothing).  The compiled code
+ * performs the access itself after the hook returns, so the runtime
+ * cannot hand a load an older store's value: under c11 a volatile load
+ * reads the newest store (stronger than a relaxed atomic load; said in
+ * docs/memory-model.md), and a volatile store's value reaches the model
+ * when the location is next touched (restart: as code it does not see).
+ * 16 bytes: relaxed for the race detector, no size for the model. */
+#define IX_VOLATILE_ACC(kind, n) \
+	(((kind) == IX_W ? MT_ACC_STORE : MT_ACC_LOAD) | MT_ACC_RELAXED | MT_ACC_SZ(n))
+#define IX_VOLATILE(name, n, kind) \
+	void name(void *addr); \
+	__attribute__((noinline)) void name(void *addr) { ix_point(IX_PC(), addr, n, kind, IX_VOLATILE_ACC(kind, n)); }
+
+#define IX_VOLATILE_SIZES(X) \
 	X(__tsan_volatile_read1, 1, IX_R) X(__tsan_volatile_read2, 2, IX_R) \
 	X(__tsan_volatile_read4, 4, IX_R) X(__tsan_volatile_read8, 8, IX_R) \
 	X(__tsan_volatile_read16, 16, IX_R) \
@@ -310,7 +336,7 @@ static unsigned ix_order(int mo)
 	X(__tsan_volatile_write4, 4, IX_W) X(__tsan_volatile_write8, 8, IX_W) \
 	X(__tsan_volatile_write16, 16, IX_W)
 
-IX_PLAIN_SIZES(IX_PLAIN)
+IX_VOLATILE_SIZES(IX_VOLATILE)
 
 void __tsan_read_range(void *addr, unsigned long size);
 __attribute__((noinline)) void __tsan_read_range(void *addr, unsigned long size)
@@ -638,6 +664,7 @@ struct ix_hook {
 
 static const struct ix_hook ix_hooks[] = {
 	IX_PLAIN_SIZES(IX_HOOK_PLAIN)
+	IX_VOLATILE_SIZES(IX_HOOK_PLAIN)
 	{ (void *)__tsan_read_range, IX_R, "read_range" },
 	{ (void *)__tsan_write_range, IX_W, "write_range" },
 	IX_HOOK_ATOMIC(8) IX_HOOK_ATOMIC(16) IX_HOOK_ATOMIC(32) IX_HOOK_ATOMIC(64)
