@@ -16,7 +16,8 @@
  *      holds) is accepted
  *   C3 a bad put (declared refused) is refused
  *   C4 a get that runs alone fails only when the free handles are within
- *      the other VCPUs' reserves
+ *      the other VCPUs' reserves (under c11: a get whose loads all read
+ *      the newest store; a stale read may fail a get)
  *   C5 at the end, with every handle put back and the VCPUs drained, gets
  *      hand out exactly the capacity (when declared), no duplicates
  *   C6 every handle is below the adapter's handle limit (garbage handles
@@ -58,6 +59,8 @@ struct mt_fl_adapter {
 	unsigned reserve;            /* free handles one VCPU may keep from the others (C4) */
 	bool remote_put;             /* put from a VCPU other than the getter allowed */
 	bool bad_puts_refused;       /* false: bad puts are undefined, the fuzzer issues none */
+	bool races;                  /* I12: a data race (a plain access unordered by happens-
+	                              * before with another access of it) is a finding */
 	/* Sites: NULL = the instrumented code's (fuzz/instrument). */
 	const struct mt_site_table *const *site_tables;
 };

@@ -28,8 +28,19 @@ struct mt_byo *mt_byo_new(const char *name)
 		fprintf(stderr, "byo: out of memory\n");
 		exit(2);
 	}
+	if (mt_fl_adapter_of(ops)->races &&
+	    (!(b->races = mt_races_new()) || mt_sim_attach(b->sim, &mt_races_observer, b->races))) {
+		fprintf(stderr, "byo: out of memory\n");
+		exit(2);
+	}
 	b->ops = ops;
 	mt_in_sites_init(&b->sites, ops->site_tables);
+	const char *model = getenv("MT_MEMORY_MODEL");
+	b->model = model && *model ? mt_in_model_of(model) : -1;
+	if (model && *model && b->model < 0) {
+		fprintf(stderr, "byo: MT_MEMORY_MODEL='%s' is not a memory model (sc, c11)\n", model);
+		exit(2);
+	}
 	return b;
 }
 
@@ -39,12 +50,15 @@ void mt_byo_free(struct mt_byo *b)
 		return;
 	mt_sim_free(b->sim);
 	mt_contract_free(b->contract);
+	mt_races_free(b->races);
 	free(b);
 }
 
 int mt_byo_run(struct mt_byo *b, const uint8_t *data, size_t size, FILE *trace)
 {
 	mt_in_decode(data, size, &b->sites, &b->prog);
+	if (b->model >= 0)
+		b->prog.model = (uint8_t)b->model;
 	return mt_sim_run(b->sim, &b->prog, b->ops, trace);
 }
 
@@ -56,5 +70,7 @@ int mt_byo_run_text(struct mt_byo *b, const char *text, FILE *trace)
 		fprintf(stderr, "byo: %s\n", err);
 		return -1;
 	}
+	if (b->model >= 0)
+		b->prog.model = (uint8_t)b->model;
 	return mt_sim_run(b->sim, &b->prog, b->ops, trace);
 }

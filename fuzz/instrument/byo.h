@@ -1,8 +1,12 @@
 /*
  * byo.h - the driver library for a free list of your own: an engine
  * context with the generic contract checker (fuzz/checkers/contract.h)
- * attached, bound to one adapter implementation (MT_FL_REGISTER).
+ * attached, bound to one adapter implementation (MT_FL_REGISTER), and the
+ * race detector (I12, fuzz/checkers/races.h) when the adapter sets .races.
  * The maptrack oracle is not attached: an adapter has no introspection.
+ * MT_MEMORY_MODEL=sc|c11 runs every input under that memory model
+ * whatever its header says (as the maptrack harness does); exit 2 on
+ * another name.
  */
 #ifndef MT_FUZZ_INSTRUMENT_BYO_H
 #define MT_FUZZ_INSTRUMENT_BYO_H
@@ -12,12 +16,15 @@
 #include <stdio.h>
 
 #include "fuzz/checkers/contract.h"
+#include "fuzz/checkers/races.h"
 #include "fuzz/engine/sim.h"
 #include "fuzz/format/input.h"
 
 struct mt_byo {
 	struct mt_sim *sim;
 	struct mt_contract *contract;
+	struct mt_races *races;      /* NULL unless the adapter asks (.races) */
+	int model;                   /* MT_MEMORY_MODEL: every input runs under it; -1: its own */
 	const struct mt_ops *ops;
 	struct mt_in_sites sites;
 	struct mt_program prog;

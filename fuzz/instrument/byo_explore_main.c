@@ -2,12 +2,15 @@
  * byo_explore_main.c - bounded-exhaustive exploration (fuzz/explore) of a
  * free list of your own, judged by the generic contract.
  *
- *   byo_explore --impl NAME [--preemptions K] [--max-schedules N]
+ *   byo_explore --impl NAME [--preemptions K] [--stale N] [--max-schedules N]
  *               [--expect clean|flagged] FILE...
  *
  * Each FILE (text scenario or input bytes) gives the operations of each
  * VCPU and the geometry; its schedule is replaced by every schedule with
- * at most K preemptions (default 1).  clean: every file's exploration is
+ * at most K preemptions (default 1).  Under the c11 memory model (the
+ * file's header, or MT_MEMORY_MODEL) every schedule also runs with each
+ * choice of older store for at most N of its loads (--stale, default 1;
+ * 0 under sc).  clean: every file's exploration is
  * complete, ran at least one schedule and found nothing.  flagged: every
  * file shows a violation (the first one is printed with its schedule, a
  * reproducer in the text form).  Instrumented code marks no access
@@ -48,7 +51,7 @@ static int is_text(const uint8_t *d, size_t n)
 }
 
 /* 0 clean, 1 violation, -1 error (said). */
-static int explore_file(const char *file, unsigned k, uint64_t max, uint64_t *schedules)
+static int explore_file(const char *file, unsigned k, int stale, uint64_t max, uint64_t *schedules)
 {
 	size_t n;
 	uint8_t *d = mt_harness_read_file(file, &n);
@@ -73,12 +76,16 @@ static int explore_file(const char *file, unsigned k, uint64_t max, uint64_t *sc
 		mt_in_decode(d, n, &X.b->sites, &X.prog);
 	}
 	free(d);
+	if (X.b->model >= 0)
+		X.prog.model = (uint8_t)X.b->model;
 	struct mt_xp_scenario sc;
 	if (mt_xp_scenario_of(&X.prog, &X.h, &sc, err, sizeof(err))) {
 		fprintf(stderr, "byo_explore: %s: %s\n", file, err);
 		return -1;
 	}
-	struct mt_xp_config cfg = { .harness = &X.h, .preemptions = k, .max_schedules = max,
+	/* c11: stale reads as tools/explore (sc: every load has one store to read). */
+	unsigned nstale = X.prog.model != MT_MODEL_C11 ? 0 : stale < 0 ? 1 : (unsigned)stale;
+	struct mt_xp_config cfg = { .harness = &X.h, .preemptions = k, .stale = nstale, .max_schedules = max,
 	                            .no_prune = 1, .on_violation = on_violation };
 	struct mt_xp_stats st;
 	X.found = 0;
@@ -97,7 +104,8 @@ static int explore_file(const char *file, unsigned k, uint64_t max, uint64_t *sc
 			printf("%s\n", mt_in_record_text(&X.compact.rec[i], &X.b->sites, buf, sizeof(buf)));
 		return 1;
 	}
-	printf("clean %s: %llu schedules, K=%u, %s\n", file, (unsigned long long)st.schedules, k,
+	printf("clean %s: %llu schedules, K=%u, model %s, stale reads %u, %s\n", file,
+	       (unsigned long long)st.schedules, k, mt_in_model_name(X.prog.model), nstale,
 	       st.complete ? "complete" : "cut short");
 	if (!st.complete || !st.schedules) {
 		fprintf(stderr, "byo_explore: %s: exploration %s\n", file,
@@ -111,6 +119,7 @@ int main(int argc, char **argv)
 {
 	const char *impl = NULL, *expect = "clean";
 	unsigned k = 1;
+	int stale = -1;
 	uint64_t max = 0, schedules = 0;
 	int first = argc;
 
@@ -121,6 +130,8 @@ int main(int argc, char **argv)
 			expect = argv[++i];
 		else if (!strcmp(argv[i], "--preemptions") && i + 1 < argc)
 			k = (unsigned)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--stale") && i + 1 < argc)
+			stale = (int)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--max-schedules") && i + 1 < argc)
 			max = strtoull(argv[++i], NULL, 10);
 		else {
@@ -129,7 +140,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (!impl || first == argc || (strcmp(expect, "clean") && strcmp(expect, "flagged"))) {
-		fprintf(stderr, "usage: byo_explore --impl NAME [--preemptions K] [--max-schedules N] "
+		fprintf(stderr, "usage: byo_explore --impl NAME [--preemptions K] [--stale N] [--max-schedules N] "
 		        "[--expect clean|flagged] FILE...\n");
 		return 2;
 	}
@@ -139,7 +150,7 @@ int main(int argc, char **argv)
 	X.h.sites = X.b->sites;
 	unsigned files = 0, flagged = 0, errors = 0;
 	for (int i = first; i < argc; i++) {
-		int rc = explore_file(argv[i], k, max, &schedules);
+		int rc = explore_file(argv[i], k, stale, max, &schedules);
 		files++;
 		flagged += rc == 1;
 		errors += rc < 0;

@@ -13,28 +13,65 @@ IX_COPTS = [
     "-g",
 ]
 
-def instrumented_library(name, srcs, hdrs = [], deps = [], copts = [], **kwargs):
-    """A cc_library of srcs compiled with the instrumentation (clang only)."""
+# What a volatile access of the instrumented code is (the `volatile`
+# attribute below): "plain", a non-atomic access like any other (a race on
+# it is finding I12); "relaxed", a relaxed atomic (kernel READ_ONCE /
+# WRITE_ONCE, Xen's read_atomic): clang then calls __tsan_volatile_readN /
+# writeN for it, which the runtime (ix.c) counts as relaxed atomics.
+VOLATILE_COPTS = {
+    "plain": [],
+    "relaxed": ["-mllvm", "-tsan-distinguish-volatile=1"],
+}
+
+def _volatile_copts(volatile):
+    if volatile not in VOLATILE_COPTS:
+        fail("volatile = %r: want one of %s" % (volatile, sorted(VOLATILE_COPTS.keys())))
+    return VOLATILE_COPTS[volatile]
+
+def instrumented_library(name, srcs, hdrs = [], deps = [], copts = [], volatile = "plain", **kwargs):
+    """A cc_library of srcs compiled with the instrumentation (clang only).
+
+    volatile: "plain" (default) or "relaxed": what a volatile access is
+    (VOLATILE_COPTS; docs/memory-model.md).  The choice is per library:
+    one binary may link libraries built either way.
+    """
     native.cc_library(
         name = name,
         srcs = srcs,
         hdrs = hdrs,
-        copts = IX_COPTS + copts,
+        copts = IX_COPTS + _volatile_copts(volatile) + copts,
         deps = deps + ["//fuzz/instrument:runtime"],
         alwayslink = True,
         target_compatible_with = only_under("clang"),
         **kwargs
     )
 
-def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {}, fuzz = {}, copts = []):
+def freelist_fuzz_suite(
+        name,
+        srcs,
+        adapter,
+        hdrs = [],
+        deps = [],
+        scenarios = {},
+        fuzz = {},
+        copts = [],
+        volatile = "plain",
+        export_scenarios = True):
     """Everything to fuzz a free list of your own, from one call.
 
     name:      prefix of the targets
     srcs/hdrs: the free list's own code, compiled with the instrumentation
     adapter:   the adapter source (MT_FL_REGISTER), compiled normally
     scenarios: {"impl": {"clean": [files], "flagged": [files]}}: replay tests
-    fuzz:      {"impl": ["clean"|"flagged", seed, runs]}: bounded libFuzzer
-               runs from an empty corpus (only under --config=asan-libfuzzer)
+               (a scenario's header may say "model c11")
+    fuzz:      {"impl": ["clean"|"flagged", seed, runs, ...]}: bounded
+               libFuzzer runs from an empty corpus (only under
+               --config=asan-libfuzzer); after runs, optionally a pattern
+               the finding must match and "model=sc|c11" (every input
+               runs under that memory model)
+    volatile:  "plain" or "relaxed" (instrumented_library)
+    export_scenarios: False when another suite of the package exports
+               the same scenario files already
 
     Targets: <name>_lib, <name>_adapter, <name>_replay (every adapter of
     the suite, by --impl), <name>_explore (every schedule of a scenario's
@@ -49,6 +86,7 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
         hdrs = hdrs,
         deps = deps,
         copts = copts,
+        volatile = volatile,
         testonly = True,
     )
     native.cc_library(
@@ -93,7 +131,8 @@ def freelist_fuzz_suite(name, srcs, adapter, hdrs = [], deps = [], scenarios = {
         for files in verdicts.values():
             for f in files:
                 exported[f] = True
-    native.exports_files(sorted(exported.keys()))
+    if export_scenarios:
+        native.exports_files(sorted(exported.keys()))
     for impl, verdicts in scenarios.items():
         for verdict, files in verdicts.items():
             native.sh_test(

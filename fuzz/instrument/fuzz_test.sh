@@ -1,12 +1,21 @@
 #!/bin/sh
-# fuzz_test.sh FUZZER IMPL clean|flagged SEED RUNS [PATTERN]
+# fuzz_test.sh FUZZER IMPL clean|flagged SEED RUNS [PATTERN] [model=sc|c11]
 # A bounded libFuzzer run from an empty corpus with a fixed seed.
 # flagged: the run must end in a finding (matching PATTERN if given);
-# clean: it must not.  Prints one SUMMARY line.
-fuzzer=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") impl=$2 expect=$3 seed=$4 runs=$5 pattern=${6:-FINDING}
+# clean: it must not.  model=M runs every input under memory model M
+# (MT_MEMORY_MODEL; byo and maptrack fuzzers alike).  Prints one SUMMARY line.
+fuzzer=$(cd "$(dirname "$1")" && pwd)/$(basename "$1") impl=$2 expect=$3 seed=$4 runs=$5
+shift 5
+pattern=FINDING model=
+for arg in "$@"; do
+	case $arg in
+	model=*) model=${arg#model=} ;;
+	*) pattern=$arg ;;
+	esac
+done
 dir=${TEST_TMPDIR:-/tmp}/byo-fuzz-$$
 mkdir -p "$dir/corpus" && cd "$dir" || exit 2
-MT_IX_SYMBOLIZE=${MT_IX_SYMBOLIZE:-0} MT_IMPL=$impl "$fuzzer" -seed="$seed" -runs="$runs" \
+MT_MEMORY_MODEL=$model MT_IX_SYMBOLIZE=${MT_IX_SYMBOLIZE:-0} MT_IMPL=$impl "$fuzzer" -seed="$seed" -runs="$runs" \
 	-max_len=256 -print_final_stats=1 corpus >log 2>&1
 rc=$?
 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' log | tail -1)
@@ -17,5 +26,5 @@ ok=0
 [ "$expect" = flagged ] && [ $found -eq 1 ] && ok=1
 [ "$expect" = clean ] && [ $found -eq 0 ] && ok=1
 [ $found -eq 1 ] && grep -m1 "^FINDING" log
-echo "SUMMARY impl=$impl seed=$seed runs=$runs executed=${execs:-?} found=$found expect=$expect result=$([ $ok = 1 ] && echo ok || echo fail)"
+echo "SUMMARY impl=$impl model=${model:-input} seed=$seed runs=$runs executed=${execs:-?} found=$found expect=$expect result=$([ $ok = 1 ] && echo ok || echo fail)"
 [ $ok = 1 ]

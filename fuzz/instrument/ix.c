@@ -302,7 +302,33 @@ static unsigned ix_order(int mo)
 	X(__tsan_unaligned_read2, 2, IX_R) X(__tsan_unaligned_read4, 4, IX_R) \
 	X(__tsan_unaligned_read8, 8, IX_R) X(__tsan_unaligned_read16, 16, IX_R) \
 	X(__tsan_unaligned_write2, 2, IX_W) X(__tsan_unaligned_write4, 4, IX_W) \
-	X(__tsan_unaligned_write8, 8, IX_W) X(__tsan_unaligned_write16, 16, IX_W) \
+	X(__tsan_unaligned_write8, 8, IX_W) X(__tsan_unaligned_write16, 16, IX_W)
+
+IX_PLAIN_SIZES(IX_PLAIN)
+
+/* ---- volatile accesses: relaxed atomics ----
+ *
+ * clang calls these only for code compiled with -mllvm
+ * -tsan-distinguish-volatile=1 (instrumented_library(volatile =
+ * "relaxed"), fuzz/instrument/defs.bzl); without it a volatile access is
+ * a plain __tsan_readN/writeN like any other (volatile = "plain", the
+ * default).  Kernel-style READ_ONCE/WRITE_ONCE and Xen's read_atomic are
+ * volatile accesses meant as relaxed atomics: they count as such for the
+ * engine (no data race, finding I12, between two of them; no ordering:
+ * a relaxed access synchronizes with nothing).  The compiled code
+ * performs the access itself after the hook returns, so the runtime
+ * cannot hand a load an older store's value: under c11 a volatile load
+ * reads the newest store (stronger than a relaxed atomic load; said in
+ * docs/memory-model.md), and a volatile store's value reaches the model
+ * when the location is next touched (restart: as code it does not see).
+ * 16 bytes: relaxed for the race detector, no size for the model. */
+#define IX_VOLATILE_ACC(kind, n) \
+	(((kind) == IX_W ? MT_ACC_STORE : MT_ACC_LOAD) | MT_ACC_RELAXED | MT_ACC_SZ(n))
+#define IX_VOLATILE(name, n, kind) \
+	void name(void *addr); \
+	__attribute__((noinline)) void name(void *addr) { ix_point(IX_PC(), addr, n, kind, IX_VOLATILE_ACC(kind, n)); }
+
+#define IX_VOLATILE_SIZES(X) \
 	X(__tsan_volatile_read1, 1, IX_R) X(__tsan_volatile_read2, 2, IX_R) \
 	X(__tsan_volatile_read4, 4, IX_R) X(__tsan_volatile_read8, 8, IX_R) \
 	X(__tsan_volatile_read16, 16, IX_R) \
@@ -310,7 +336,7 @@ static unsigned ix_order(int mo)
 	X(__tsan_volatile_write4, 4, IX_W) X(__tsan_volatile_write8, 8, IX_W) \
 	X(__tsan_volatile_write16, 16, IX_W)
 
-IX_PLAIN_SIZES(IX_PLAIN)
+IX_VOLATILE_SIZES(IX_VOLATILE)
 
 void __tsan_read_range(void *addr, unsigned long size);
 __attribute__((noinline)) void __tsan_read_range(void *addr, unsigned long size)
@@ -326,26 +352,50 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 
 /* ---- atomics: performed here, sequentially consistent (the simulator
  * runs one access at a time; outside it SC is a valid strengthening of
- * whatever order the code asked for) ---- */
+ * whatever order the code asked for) ----
+ *
+ * The memory model (fuzz/engine/memory.h) decides each atomic as the
+ * accessors of lib/mt_access.h let it: the schedule point announces the
+ * access with its size and MT_ACC_DEFER, the access happens, then
+ * mt_sched_after() tells the model what it did.  Under c11 a load returns
+ * the value the model chose (an older store it allows); a store or an
+ * RMW records its value (RMWs read the newest store: atomicity).  Under
+ * sc the model decides at the schedule point and mt_sched_after() changes
+ * nothing.  (Every atomic here is 1, 2, 4 or 8 bytes: the model's sizes.
+ * No 16-byte atomic is provided, see docs/bring-your-own.md.) */
 
 #define SC __ATOMIC_SEQ_CST
+
+/* enum mt_acc of an atomic of n bytes whose model decision is deferred. */
+#define IX_ATOMIC_ACC(op, mo, n) ((op) | ix_order(mo) | MT_ACC_SZ(n) | MT_ACC_DEFER)
 
 #define IX_RMW(N, T, op) IX_RMW_AS(N, T, op, __atomic_##op)
 #define IX_RMW_AS(N, T, op, builtin) \
 	T __tsan_atomic##N##_##op(volatile T *a, T v, int mo); \
 	__attribute__((noinline)) T __tsan_atomic##N##_##op(volatile T *a, T v, int mo) \
-	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_RW, MT_ACC_RMW | ix_order(mo)); \
-	  return builtin((T *)a, v, SC); }
+	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_RMW, mo, sizeof(T)); \
+	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_RW, acc); \
+	  T old = builtin((T *)a, v, SC); \
+	  if (w >= 0) \
+		mt_sched_after((const void *)a, acc, NULL); \
+	  return old; }
 
 #define IX_ATOMICS(N, T) \
 	T __tsan_atomic##N##_load(const volatile T *a, int mo); \
 	__attribute__((noinline)) T __tsan_atomic##N##_load(const volatile T *a, int mo) \
-	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_R, MT_ACC_LOAD | ix_order(mo)); \
-	  return __atomic_load_n((const T *)a, SC); } \
+	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_LOAD, mo, sizeof(T)); \
+	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_R, acc); \
+	  T val = __atomic_load_n((const T *)a, SC); \
+	  if (w >= 0) \
+		mt_sched_after((const void *)a, acc, &val);   /* c11: maybe an older store's */ \
+	  return val; } \
 	void __tsan_atomic##N##_store(volatile T *a, T v, int mo); \
 	__attribute__((noinline)) void __tsan_atomic##N##_store(volatile T *a, T v, int mo) \
-	{ ix_point(IX_PC(), (const void *)a, sizeof(T), IX_W, MT_ACC_STORE | ix_order(mo)); \
-	  __atomic_store_n((T *)a, v, SC); } \
+	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_STORE, mo, sizeof(T)); \
+	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_W, acc); \
+	  __atomic_store_n((T *)a, v, SC); \
+	  if (w >= 0) \
+		mt_sched_after((const void *)a, acc, NULL); } \
 	IX_RMW_AS(N, T, exchange, __atomic_exchange_n) \
 	IX_RMW(N, T, fetch_add) IX_RMW(N, T, fetch_sub) IX_RMW(N, T, fetch_and) \
 	IX_RMW(N, T, fetch_or) IX_RMW(N, T, fetch_xor) IX_RMW(N, T, fetch_nand) \
@@ -364,12 +414,22 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 
 /* A compare-and-swap is a read, and a write when it succeeds: only then
  * does it wake VCPUs spinning on the location.  A failed one counts as a
- * re-read of the value it found (spinning only if that did not change). */
+ * re-read of the value it found (spinning only if that did not change).
+ * For the model a CAS is an RMW either way: it reads the newest store,
+ * and a failed one records a store of the value it found (memory's,
+ * unchanged).  C11 makes a failed compare-exchange a load that could read
+ * an older store, but the value it returns must differ from the expected
+ * one, which the model cannot be asked for: a stale choice equal to it
+ * would leave the code with the newest value and the model's clocks with
+ * the older store's (a false finding).  Stronger than C11 (a failed CAS
+ * continues release sequences, and with a release order releases): it
+ * can hide a bug, never invent one. */
 #define IX_CAS(N, T) \
 	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo) \
 	{ \
 		struct mt_sim *sim; \
 		int w = ix_vcpu_now(&sim); \
+		unsigned acc = IX_ATOMIC_ACC(MT_ACC_RMW, mo, sizeof(T)); \
 		ix_check((const void *)a, sizeof(T), IX_RW); \
 		if (w >= 0) { \
 			ix_stats.accesses++; \
@@ -381,11 +441,12 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 				remember_read(cv, (const void *)a, sizeof(T)); \
 			} \
 			ix_stats.points++; \
-			mt_sched_point(s, (const void *)a, MT_ACC_RMW | ix_order(mo)); \
+			mt_sched_point(s, (const void *)a, acc); \
 		} \
 		int ok = __atomic_compare_exchange_n((T *)a, c, v, 0, SC, SC); \
 		if (w >= 0) { \
 			struct ix_vcpu *cv = &ix_v[w]; \
+			mt_sched_after((const void *)a, acc, NULL); \
 			if (ok) { \
 				forget_reads(cv); \
 				ix_wrote(w, (const void *)a, sizeof(T)); \
@@ -603,6 +664,7 @@ struct ix_hook {
 
 static const struct ix_hook ix_hooks[] = {
 	IX_PLAIN_SIZES(IX_HOOK_PLAIN)
+	IX_VOLATILE_SIZES(IX_HOOK_PLAIN)
 	{ (void *)__tsan_read_range, IX_R, "read_range" },
 	{ (void *)__tsan_write_range, IX_W, "write_range" },
 	IX_HOOK_ATOMIC(8) IX_HOOK_ATOMIC(16) IX_HOOK_ATOMIC(32) IX_HOOK_ATOMIC(64)
