@@ -23,3 +23,17 @@ static const struct mt_fl_adapter ck_1c = {
 	.create = per_vcpu, .destroy = destroy, .get = get, .put = put, .handle_limit = limit,
 	.capacity_exact = true, .remote_put = true, .reserve = 0xffff };
 MT_FL_REGISTER(ck_1c)
+
+/* The same, with the race detector on (.races): I12, a data race.  ck
+ * 0.7's ck_pr_load_ptr() (gcc/ck_pr.h) reads through
+ * `*(volatile void *const *)target`: the volatile qualifies the pointee,
+ * not the pointer loaded, so the load of the stack's head in
+ * ck_stack_pop_upmc() and ck_stack_push_upmc() is a plain access, and
+ * another VCPU's CAS of the head is not ordered before it.  ck counts on
+ * its compiler barriers and on x86; C11 calls it a data race, and so does
+ * ThreadSanitizer.  Reported in docs/bring-your-own.md, not suppressed. */
+static const struct mt_fl_adapter ck_1c_races = {
+	.name = "ck-stack-1c-races", .summary = "ck_stack, a stack per VCPU, one consumer each; races checked",
+	.create = per_vcpu, .destroy = destroy, .get = get, .put = put, .handle_limit = limit,
+	.capacity_exact = true, .remote_put = true, .reserve = 0xffff, .races = true };
+MT_FL_REGISTER(ck_1c_races)
