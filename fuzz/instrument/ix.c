@@ -300,9 +300,10 @@ static void ix_settle_slow(void)
 		if (__asan_region_is_poisoned(ix_unsettled.addr, ix_unsettled.size))
 			return;          /* freed since (without a hook: not ours to touch) */
 #endif
-		if (peek(ix_unsettled.addr, ix_unsettled.size) == ix_unsettled.stale)
+		if (peek(ix_unsettled.addr, ix_unsettled.size) == ix_unsettled.stale) {
 			poke(ix_unsettled.addr, ix_unsettled.size, ix_unsettled.newest);
-		ix_stats.restores++;
+			ix_stats.restores++;
+		}
 		return;
 	}
 	/* IX_STORE_AFTER: the model takes the value from memory now.  Only on
@@ -417,7 +418,7 @@ IX_PLAIN_SIZES(IX_PLAIN)
 #define IX_VOLATILE_ACC(kind, n) \
 	(((kind) == IX_W ? MT_ACC_STORE : MT_ACC_LOAD) | MT_ACC_RELAXED | MT_ACC_SZ(n))
 
-/* Under the c11 model? (Only asked on a simulated VCPU.) */
+/* A run under the c11 model in progress? */
 static inline int ix_c11(void)
 {
 	struct mt_sim *sim = mt_sim_active();

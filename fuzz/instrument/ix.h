@@ -73,7 +73,7 @@ const char *mt_ix_problem(void);
 struct mt_ix_stats {
 	unsigned long accesses, points, spin_parks, yield_parks, lock_parks, wakes, spare_sites;
 	unsigned long stale_volatile;    /* c11: volatile loads that read an older store */
-	unsigned long restores;          /* ... and their restores of the newest value */
+	unsigned long restores;          /* ... and the newest values written back after them */
 };
 const struct mt_ix_stats *mt_ix_stats(void);
 
