@@ -28,10 +28,10 @@
  *   newest.  RMWs always read the newest store (atomicity).
  *
  * Accesses whose schedule point is not followed by mt_sched_after() (no
- * MT_ACC_DEFER: plain accesses, locks, the volatile accesses of
- * instrumented code) always read the newest store; they still take part
- * in happens-before.  Atomics of instrumented code (fuzz/instrument/ix.c)
- * are deferred like the accessors'.
+ * MT_ACC_DEFER: plain accesses, locks) always read the newest store; they
+ * still take part in happens-before.  Atomics of instrumented code
+ * (fuzz/instrument/ix.c) are deferred like the accessors', and so are its
+ * volatile accesses under c11 with volatile = "relaxed".
  *
  * Deliberately stronger than C11 (it removes behaviours, never adds one):
  * seq_cst loads read the newest store, and every seq_cst access or fence

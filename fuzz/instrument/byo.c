@@ -13,6 +13,28 @@ void mt_byo_list(FILE *out)
 			fprintf(out, "  %s: %s\n", r->ops->name, r->ops->summary ? r->ops->summary : "");
 }
 
+/* The instrumentation runtime's (fuzz/instrument/ix.h); weak: contract
+ * tests on toy lists link no runtime. */
+void mt_ix_settle(void) __attribute__((weak));
+
+/* An operation returned: a volatile load's restore still due (ix.c,
+ * ix_settle(); only for code built without __tsan_func_exit) is done
+ * before any checker sees memory.  Attached first: observers are told in
+ * the order of attachment. */
+static void settle_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	(void)ctx;
+	(void)sim;
+	(void)v;
+	(void)op;
+	mt_ix_settle();
+}
+
+static const struct mt_sim_observer settle_observer = {
+	.name = "ix-settle",
+	.op_returned = settle_returned,
+};
+
 struct mt_byo *mt_byo_new(const char *name)
 {
 	const struct mt_ops *ops = name ? mt_ops_find(name) : NULL;
@@ -24,6 +46,7 @@ struct mt_byo *mt_byo_new(const char *name)
 	}
 	struct mt_byo *b = calloc(1, sizeof(*b));
 	if (!b || !(b->sim = mt_sim_new()) || !(b->contract = mt_contract_new()) ||
+	    (mt_ix_settle && mt_sim_attach(b->sim, &settle_observer, NULL)) ||
 	    mt_sim_attach(b->sim, &mt_contract_observer, b->contract)) {
 		fprintf(stderr, "byo: out of memory\n");
 		exit(2);

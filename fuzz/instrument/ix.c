@@ -237,6 +237,95 @@ static inline void ix_check(const void *addr, size_t size, unsigned kind)
 #endif
 }
 
+/* ---- a volatile access's after-half (c11, volatile = "relaxed") ----
+ *
+ * clang calls __tsan_volatile_readN/writeN BEFORE the compiled code makes
+ * the access, and calls nothing after it.  Under c11 the volatile hooks
+ * still give the model both halves, the way the atomic hooks do:
+ *
+ * - a load: the hook decides it (schedule point, then mt_sched_after() on
+ *   memory's value).  If the model chose an older store, the hook writes
+ *   that value into memory, so the compiled load right after the hook
+ *   reads it, and leaves a restore: memory's newest value, to write back.
+ * - a store: announced with MT_ACC_DEFER; its mt_sched_after() (which
+ *   takes the stored value from memory) is left for later, when the
+ *   compiled store has happened.
+ *
+ * ix_settle() does what was left, and every hook of this file calls it
+ * before anything else (before the ASan check, spin detection, site lookup
+ * and the schedule point).  Why that is soon enough: other VCPUs, the
+ * engine's checkers and the contract only run at a schedule point or
+ * after the VCPU's operation returned.  Schedule points of instrumented
+ * code are made only by the hooks here (nothing else in the binary calls
+ * mt_sched_point() for it), and each hook settles before its point.  The
+ * operation returns through the instrumented function that made the
+ * access, and clang's ThreadSanitizer pass calls __tsan_func_exit() before
+ * every return of a function with an instrumented access: it settles too,
+ * so the adapter gets control with memory holding the newest store again.
+ * (byo.c also settles when an operation returns, ahead of the checkers,
+ * for code compiled without function entry/exit hooks.)  In between, only
+ * the VCPU's own compiled code runs: the stale value is what it loaded.
+ * Hence at most one access is unsettled at any time, whichever VCPU. */
+enum { IX_SETTLED, IX_RESTORE, IX_STORE_AFTER };
+
+static struct {
+	int what;                    /* IX_SETTLED, IX_RESTORE, IX_STORE_AFTER */
+	int v;                       /* the VCPU that made the access */
+	struct mt_sim *sim;
+	void *addr;
+	unsigned size, acc;
+	uint64_t stale, newest;      /* IX_RESTORE: what the load read; what memory held */
+} ix_unsettled;
+
+/* Writes what peek() reads: the hook's address passed ix_check(). */
+__attribute__((no_sanitize("address")))
+static void poke(void *addr, size_t size, uint64_t v)
+{
+	volatile uint8_t *b = addr;
+
+	for (size_t i = 0; i < size && i < sizeof(v); i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void ix_settle_slow(void)
+{
+	int what = ix_unsettled.what;
+
+	ix_unsettled.what = IX_SETTLED;
+	if (what == IX_RESTORE) {
+		/* Back to the newest store, unless memory no longer holds the
+		 * stale value: then the VCPU itself wrote there since, with code
+		 * that calls no hook (memset), and that write is the newest. */
+#ifdef IX_ASAN
+		if (__asan_region_is_poisoned(ix_unsettled.addr, ix_unsettled.size))
+			return;          /* freed since (without a hook: not ours to touch) */
+#endif
+		if (peek(ix_unsettled.addr, ix_unsettled.size) == ix_unsettled.stale) {
+			poke(ix_unsettled.addr, ix_unsettled.size, ix_unsettled.newest);
+			ix_stats.restores++;
+		}
+		return;
+	}
+	/* IX_STORE_AFTER: the model takes the value from memory now.  Only on
+	 * the VCPU that stored, in the same run: elsewhere (an operation that
+	 * ended without __tsan_func_exit) the store stays what it was before
+	 * this was built, a write the model does not see. */
+	struct mt_sim *sim;
+	if (ix_vcpu_now(&sim) == ix_unsettled.v && sim == ix_unsettled.sim)
+		mt_sched_after(ix_unsettled.addr, ix_unsettled.acc, NULL);
+}
+
+static inline void ix_settle(void)
+{
+	if (__builtin_expect(ix_unsettled.what != IX_SETTLED, 0))
+		ix_settle_slow();
+}
+
+void mt_ix_settle(void)
+{
+	ix_settle();
+}
+
 /*
  * The access of [addr, addr + size) at pc happens right after this
  * returns (the VCPU runs on until its next schedule point: nothing else
@@ -247,6 +336,7 @@ static int ix_point(uintptr_t pc, const void *addr, size_t size, unsigned kind, 
 	struct mt_sim *sim;
 	int v;
 
+	ix_settle();
 	ix_check(addr, size, kind);
 	if ((v = ix_vcpu_now(&sim)) < 0)
 		return -1;
@@ -315,28 +405,111 @@ IX_PLAIN_SIZES(IX_PLAIN)
  * default).  Kernel-style READ_ONCE/WRITE_ONCE and Xen's read_atomic are
  * volatile accesses meant as relaxed atomics: they count as such for the
  * engine (no data race, finding I12, between two of them; no ordering:
- * a relaxed access synchronizes with nothing).  The compiled code
- * performs the access itself after the hook returns, so the runtime
- * cannot hand a load an older store's value: under c11 a volatile load
- * reads the newest store (stronger than a relaxed atomic load; said in
- * docs/memory-model.md), and a volatile store's value reaches the model
- * when the location is next touched (restart: as code it does not see).
- * 16 bytes: relaxed for the race detector, no size for the model. */
+ * a relaxed access synchronizes with nothing).
+ *
+ * The compiled code performs the access itself after the hook returns.
+ * Under sc that changes nothing: the model decides at the schedule point.
+ * Under c11 (1, 2, 4 or 8 bytes) the hooks split the access the way the
+ * atomic hooks do, with the after-half settled later (ix_settle() above):
+ * a load may read an older store (the hook puts its value in memory for
+ * the compiled load, and the newest is written back at the VCPU's next
+ * hook), and a store is recorded with its value.  16 bytes: relaxed for
+ * the race detector, no size for the model (decided at the point). */
 #define IX_VOLATILE_ACC(kind, n) \
 	(((kind) == IX_W ? MT_ACC_STORE : MT_ACC_LOAD) | MT_ACC_RELAXED | MT_ACC_SZ(n))
-#define IX_VOLATILE(name, n, kind) \
+
+/* A run under the c11 model in progress? */
+static inline int ix_c11(void)
+{
+	struct mt_sim *sim = mt_sim_active();
+
+	return sim && mt_sim_program(sim)->model == MT_MODEL_C11;
+}
+
+static void ix_volatile_read(uintptr_t pc, void *addr, unsigned n)
+{
+	unsigned acc = IX_VOLATILE_ACC(IX_R, n);
+	struct mt_sim *sim;
+
+	ix_settle();
+	if (!ix_c11()) {
+		ix_point(pc, addr, n, IX_R, acc);
+		return;
+	}
+	acc |= MT_ACC_DEFER;
+	int v = ix_point(pc, addr, n, IX_R, acc);
+	if (v < 0)
+		return;
+	/* The load, decided now: nothing runs between here and the compiled
+	 * load but the return from this hook. */
+	uint64_t newest = peek(addr, n), val = newest;
+	union { uint8_t u8; uint16_t u16; uint32_t u32; uint64_t u64; } got = { .u64 = 0 };
+	switch (n) {
+	case 1: got.u8 = (uint8_t)val; mt_sched_after(addr, acc, &got.u8); val = got.u8; break;
+	case 2: got.u16 = (uint16_t)val; mt_sched_after(addr, acc, &got.u16); val = got.u16; break;
+	case 4: got.u32 = (uint32_t)val; mt_sched_after(addr, acc, &got.u32); val = got.u32; break;
+	default: got.u64 = val; mt_sched_after(addr, acc, &got.u64); val = got.u64; break;
+	}
+	if (val == newest)
+		return;
+	/* An older store: memory holds its value until this VCPU's next hook. */
+	poke(addr, n, val);
+	ix_stats.stale_volatile++;
+	(void)ix_vcpu_now(&sim);
+	ix_unsettled.v = v;
+	ix_unsettled.sim = sim;
+	ix_unsettled.addr = addr;
+	ix_unsettled.size = n;
+	ix_unsettled.acc = acc;
+	ix_unsettled.stale = val;
+	ix_unsettled.newest = newest;
+	ix_unsettled.what = IX_RESTORE;
+}
+
+static void ix_volatile_write(uintptr_t pc, void *addr, unsigned n)
+{
+	unsigned acc = IX_VOLATILE_ACC(IX_W, n);
+	struct mt_sim *sim;
+
+	ix_settle();
+	if (!ix_c11()) {
+		ix_point(pc, addr, n, IX_W, acc);
+		return;
+	}
+	acc |= MT_ACC_DEFER;
+	int v = ix_point(pc, addr, n, IX_W, acc);
+	if (v < 0)
+		return;
+	/* The store happens after the return: the model reads its value at
+	 * the VCPU's next hook. */
+	(void)ix_vcpu_now(&sim);
+	ix_unsettled.v = v;
+	ix_unsettled.sim = sim;
+	ix_unsettled.addr = addr;
+	ix_unsettled.size = n;
+	ix_unsettled.acc = acc;
+	ix_unsettled.what = IX_STORE_AFTER;
+}
+
+#define IX_VOLATILE_RW(name, n, kind) \
+	void name(void *addr); \
+	__attribute__((noinline)) void name(void *addr) \
+	{ if ((kind) == IX_W) ix_volatile_write(IX_PC(), addr, n); else ix_volatile_read(IX_PC(), addr, n); }
+#define IX_VOLATILE_16(name, n, kind) \
 	void name(void *addr); \
 	__attribute__((noinline)) void name(void *addr) { ix_point(IX_PC(), addr, n, kind, IX_VOLATILE_ACC(kind, n)); }
 
-#define IX_VOLATILE_SIZES(X) \
+#define IX_VOLATILE_SIZES_RW(X) \
 	X(__tsan_volatile_read1, 1, IX_R) X(__tsan_volatile_read2, 2, IX_R) \
 	X(__tsan_volatile_read4, 4, IX_R) X(__tsan_volatile_read8, 8, IX_R) \
-	X(__tsan_volatile_read16, 16, IX_R) \
 	X(__tsan_volatile_write1, 1, IX_W) X(__tsan_volatile_write2, 2, IX_W) \
-	X(__tsan_volatile_write4, 4, IX_W) X(__tsan_volatile_write8, 8, IX_W) \
-	X(__tsan_volatile_write16, 16, IX_W)
+	X(__tsan_volatile_write4, 4, IX_W) X(__tsan_volatile_write8, 8, IX_W)
+#define IX_VOLATILE_SIZES_16(X) \
+	X(__tsan_volatile_read16, 16, IX_R) X(__tsan_volatile_write16, 16, IX_W)
+#define IX_VOLATILE_SIZES(X) IX_VOLATILE_SIZES_RW(X) IX_VOLATILE_SIZES_16(X)
 
-IX_VOLATILE_SIZES(IX_VOLATILE)
+IX_VOLATILE_SIZES_RW(IX_VOLATILE_RW)
+IX_VOLATILE_SIZES_16(IX_VOLATILE_16)
 
 void __tsan_read_range(void *addr, unsigned long size);
 __attribute__((noinline)) void __tsan_read_range(void *addr, unsigned long size)
@@ -428,6 +601,7 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo) \
 	{ \
 		struct mt_sim *sim; \
+		ix_settle(); \
 		int w = ix_vcpu_now(&sim); \
 		unsigned acc = IX_ATOMIC_ACC(MT_ACC_RMW, mo, sizeof(T)); \
 		ix_check((const void *)a, sizeof(T), IX_RW); \
@@ -472,6 +646,7 @@ void __tsan_atomic_thread_fence(int mo)
 	 * fence takes what the relaxed loads before it read, a release fence
 	 * lends its clock to the relaxed stores after it; __sync_synchronize()
 	 * is a seq_cst fence): fuzz/engine/memory.h. */
+	ix_settle();
 	struct mt_sim *sim = mt_sim_active();
 	if (sim && mo != 0)
 		mt_sim_fence(sim, ix_order(mo));
@@ -482,17 +657,23 @@ void __tsan_atomic_signal_fence(int mo);
 void __tsan_atomic_signal_fence(int mo)
 {
 	(void)mo;
+	ix_settle();
 }
 
 void __tsan_func_entry(void *pc);
 void __tsan_func_entry(void *pc)
 {
 	(void)pc;
+	ix_settle();
 }
 
+/* Called before every return of an instrumented function that made an
+ * access: the last point where a volatile load's restore is due before
+ * the operation can return to the adapter (ix_settle()). */
 void __tsan_func_exit(void);
 void __tsan_func_exit(void)
 {
+	ix_settle();
 }
 
 void __tsan_init(void);
@@ -506,6 +687,7 @@ void __tsan_init(void)
 int sched_yield(void)
 {
 	struct mt_sim *sim;
+	ix_settle();
 	int v = ix_vcpu_now(&sim);
 
 	if (v < 0)
@@ -546,6 +728,7 @@ static void *real(const char *name)
 static int ix_lock(uintptr_t pc, void *lock, size_t size, int (*try)(void *), int *handled)
 {
 	struct mt_sim *sim;
+	ix_settle();
 	int v = ix_vcpu_now(&sim);
 
 	*handled = v >= 0;
@@ -579,6 +762,7 @@ static int try_spin(void *l) { return REAL(real_spin_trylock, "pthread_spin_tryl
 static int ix_unlock(uintptr_t pc, void *lock, size_t size, int (*unlock)(void *))
 {
 	struct mt_sim *sim;
+	ix_settle();
 	int v = ix_vcpu_now(&sim);
 
 	if (v >= 0) {
@@ -601,6 +785,7 @@ __attribute__((noinline)) int pthread_mutex_trylock(pthread_mutex_t *m)
 {
 	struct mt_sim *sim;
 
+	ix_settle();
 	if (ix_vcpu_now(&sim) >= 0) {
 		ix_stats.points++;
 		mt_sched_point(site_of(IX_PC()), m, MT_ACC_RMW | MT_ACC_ACQUIRE);
@@ -626,6 +811,7 @@ __attribute__((noinline)) int pthread_spin_trylock(pthread_spinlock_t *l)
 {
 	struct mt_sim *sim;
 
+	ix_settle();
 	if (ix_vcpu_now(&sim) >= 0) {
 		ix_stats.points++;
 		mt_sched_point(site_of(IX_PC()), (const void *)l, MT_ACC_RMW | MT_ACC_ACQUIRE);

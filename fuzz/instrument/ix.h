@@ -72,8 +72,17 @@ const char *mt_ix_problem(void);
 /* Statistics since start-up (tests). */
 struct mt_ix_stats {
 	unsigned long accesses, points, spin_parks, yield_parks, lock_parks, wakes, spare_sites;
+	unsigned long stale_volatile;    /* c11: volatile loads that read an older store */
+	unsigned long restores;          /* ... and the newest values written back after them */
 };
 const struct mt_ix_stats *mt_ix_stats(void);
+
+/* Finish the volatile access a VCPU made last, if its after-half is still
+ * due (c11, volatile = "relaxed"; ix.c, ix_settle): write memory's newest
+ * value back over the older one a volatile load was handed.  Every hook
+ * does it first; the byo driver calls it when an operation returns,
+ * before the checkers look. */
+void mt_ix_settle(void);
 
 /* Print the site table (id, kind, text), one per line. */
 void mt_ix_print_sites(FILE *out);
