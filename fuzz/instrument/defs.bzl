@@ -97,34 +97,23 @@ def freelist_fuzz_suite(
         testonly = True,
         target_compatible_with = only_under("clang"),
     )
-    native.cc_binary(
-        name = name + "_replay",
-        visibility = ["//visibility:public"],
-        srcs = ["//fuzz/instrument:byo_replay_main.c"],
-        deps = [":" + name + "_adapter", "//fuzz/instrument:byo", "//fuzz/drivers:harness"],
-        linkstatic = True,
-        testonly = True,
-        target_compatible_with = only_under("clang"),
-    )
-    native.cc_binary(
-        name = name + "_explore",
-        visibility = ["//visibility:public"],
-        srcs = ["//fuzz/instrument:byo_explore_main.c"],
-        deps = [":" + name + "_adapter", "//fuzz/instrument:byo", "//fuzz/explore"],
-        linkstatic = True,
-        testonly = True,
-        target_compatible_with = only_under("clang"),
-    )
-    native.cc_binary(
-        name = name + "_fuzzer",
-        visibility = ["//visibility:public"],
-        srcs = ["//fuzz/instrument:byo_fuzzer_main.c"],
-        deps = [":" + name + "_adapter", "//fuzz/instrument:byo"],
-        linkopts = ["-fsanitize=fuzzer"],
-        linkstatic = True,
-        testonly = True,
-        target_compatible_with = only_under("libfuzzer"),
-    )
+    # The three drivers over the adapter: suffix, extra deps, link options,
+    # the configuration they build under.
+    for suffix, extra, linkopts, setting in [
+        ("replay", ["//fuzz/drivers:harness"], [], "clang"),
+        ("explore", ["//fuzz/explore"], [], "clang"),
+        ("fuzzer", [], ["-fsanitize=fuzzer"], "libfuzzer"),
+    ]:
+        native.cc_binary(
+            name = name + "_" + suffix,
+            visibility = ["//visibility:public"],
+            srcs = ["//fuzz/instrument:byo_%s_main.c" % suffix],
+            deps = [":" + name + "_adapter", "//fuzz/instrument:byo"] + extra,
+            linkopts = linkopts,
+            linkstatic = True,
+            testonly = True,
+            target_compatible_with = only_under(setting),
+        )
     # The scenarios, for tools and tests outside the folder.
     exported = {}
     for verdicts in scenarios.values():

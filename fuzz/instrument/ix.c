@@ -268,7 +268,7 @@ static inline void ix_check(const void *addr, size_t size, unsigned kind)
  * Hence at most one access is unsettled at any time, whichever VCPU. */
 enum { IX_SETTLED, IX_RESTORE, IX_STORE_AFTER };
 
-static struct {
+static struct ix_after {
 	int what;                    /* IX_SETTLED, IX_RESTORE, IX_STORE_AFTER */
 	int v;                       /* the VCPU that made the access */
 	struct mt_sim *sim;
@@ -426,20 +426,30 @@ static inline int ix_c11(void)
 	return sim && mt_sim_program(sim)->model == MT_MODEL_C11;
 }
 
-static void ix_volatile_read(uintptr_t pc, void *addr, unsigned n)
+/* A volatile access of n bytes at addr (kind IX_R or IX_W); ix_point()
+ * settles what an earlier one left first. */
+static void ix_volatile(uintptr_t pc, void *addr, unsigned n, unsigned kind)
 {
-	unsigned acc = IX_VOLATILE_ACC(IX_R, n);
-	struct mt_sim *sim;
+	unsigned acc = IX_VOLATILE_ACC(kind, n);
 
-	ix_settle();
 	if (!ix_c11()) {
-		ix_point(pc, addr, n, IX_R, acc);
+		ix_point(pc, addr, n, kind, acc);
 		return;
 	}
 	acc |= MT_ACC_DEFER;
-	int v = ix_point(pc, addr, n, IX_R, acc);
+	int v = ix_point(pc, addr, n, kind, acc);
 	if (v < 0)
 		return;
+	struct mt_sim *sim;
+	(void)ix_vcpu_now(&sim);
+	struct ix_after after = { .v = v, .sim = sim, .addr = addr, .size = n, .acc = acc };
+	if (kind == IX_W) {
+		/* The store happens after the return: the model reads its value
+		 * at the VCPU's next hook. */
+		after.what = IX_STORE_AFTER;
+		ix_unsettled = after;
+		return;
+	}
 	/* The load, decided now: nothing runs between here and the compiled
 	 * load but the return from this hook. */
 	uint64_t newest = peek(addr, n), val = newest;
@@ -455,46 +465,16 @@ static void ix_volatile_read(uintptr_t pc, void *addr, unsigned n)
 	/* An older store: memory holds its value until this VCPU's next hook. */
 	poke(addr, n, val);
 	ix_stats.stale_volatile++;
-	(void)ix_vcpu_now(&sim);
-	ix_unsettled.v = v;
-	ix_unsettled.sim = sim;
-	ix_unsettled.addr = addr;
-	ix_unsettled.size = n;
-	ix_unsettled.acc = acc;
-	ix_unsettled.stale = val;
-	ix_unsettled.newest = newest;
-	ix_unsettled.what = IX_RESTORE;
-}
-
-static void ix_volatile_write(uintptr_t pc, void *addr, unsigned n)
-{
-	unsigned acc = IX_VOLATILE_ACC(IX_W, n);
-	struct mt_sim *sim;
-
-	ix_settle();
-	if (!ix_c11()) {
-		ix_point(pc, addr, n, IX_W, acc);
-		return;
-	}
-	acc |= MT_ACC_DEFER;
-	int v = ix_point(pc, addr, n, IX_W, acc);
-	if (v < 0)
-		return;
-	/* The store happens after the return: the model reads its value at
-	 * the VCPU's next hook. */
-	(void)ix_vcpu_now(&sim);
-	ix_unsettled.v = v;
-	ix_unsettled.sim = sim;
-	ix_unsettled.addr = addr;
-	ix_unsettled.size = n;
-	ix_unsettled.acc = acc;
-	ix_unsettled.what = IX_STORE_AFTER;
+	after.what = IX_RESTORE;
+	after.stale = val;
+	after.newest = newest;
+	ix_unsettled = after;
 }
 
 #define IX_VOLATILE_RW(name, n, kind) \
 	void name(void *addr); \
 	__attribute__((noinline)) void name(void *addr) \
-	{ if ((kind) == IX_W) ix_volatile_write(IX_PC(), addr, n); else ix_volatile_read(IX_PC(), addr, n); }
+	{ ix_volatile(IX_PC(), addr, n, kind); }
 #define IX_VOLATILE_16(name, n, kind) \
 	void name(void *addr); \
 	__attribute__((noinline)) void name(void *addr) { ix_point(IX_PC(), addr, n, kind, IX_VOLATILE_ACC(kind, n)); }
