@@ -59,6 +59,144 @@ const char *mt_in_model_name(unsigned model)
 
 /* ---- sites ---- */
 
+/* ---- byte ids by name (docs/input-format.md, "Byte ids by name") ----
+ *
+ * A site's byte id is the hash of its identifier (mt_in_name_hash); two
+ * sites with one hash: in ascending identifier order (strcmp), each takes
+ * the first free id at or after its hash, wrapping around.  The fuzzers'
+ * half: offset r (0-8191) names the site with the first byte id at or
+ * after r, wrapping around.  Computed once per set of tables. */
+struct mt_in_ids {
+	const struct mt_site_table *const *tables;   /* the set (static arrays) */
+	unsigned count;
+	uint16_t *byte_of;                     /* run id -> byte id, or MT_IN_NO_SITE */
+	uint16_t run_of[MT_IN_MAX_SITES];      /* byte id -> run id, or MT_IN_NO_SITE */
+	uint16_t fuzz_of[MT_IN_MAX_SITES];     /* fuzzers' half: id - 8192 -> run id */
+};
+
+#define BY_NAME_MAX 8u
+static struct { const struct mt_site_table *t; unsigned named; } by_name[BY_NAME_MAX];
+static unsigned nr_by_name;
+static struct mt_in_ids *ids_cache[BY_NAME_MAX];
+static unsigned nr_ids_cache;
+
+void mt_in_ids_by_name(const struct mt_site_table *t, unsigned named)
+{
+	for (unsigned i = 0; i < nr_by_name; i++)
+		if (by_name[i].t == t) {
+			by_name[i].named = named;
+			return;
+		}
+	if (nr_by_name == BY_NAME_MAX) {
+		fprintf(stderr, "input: more than %u site tables numbered by name\n", BY_NAME_MAX);
+		abort();
+	}
+	by_name[nr_by_name].t = t;
+	by_name[nr_by_name++].named = named;
+}
+
+unsigned mt_in_name_hash(const char *id)
+{
+	uint32_t h = 2166136261u;                /* FNV-1a, 32 bits */
+
+	for (const unsigned char *c = (const unsigned char *)id; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	return (h ^ h >> 13 ^ h >> 26) & (MT_IN_MAX_SITES - 1u);
+}
+
+struct named_site {
+	const char *id;
+	unsigned run;
+};
+
+static int by_id(const void *a, const void *b)
+{
+	const struct named_site *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : (x->run > y->run) - (x->run < y->run);
+}
+
+/* The byte ids of a set of tables, or NULL if they are by position. */
+static const struct mt_in_ids *ids_of(const struct mt_site_table *const *tables, unsigned count)
+{
+	int any = 0;
+
+	for (const struct mt_site_table *const *t = tables; t && *t && !any; t++)
+		for (unsigned i = 0; i < nr_by_name; i++)
+			any |= by_name[i].t == *t;
+	if (!any)
+		return NULL;
+	for (unsigned i = 0; i < nr_ids_cache; i++)
+		if (ids_cache[i]->tables == tables && ids_cache[i]->count == count)
+			return ids_cache[i];
+	struct mt_in_ids *m = calloc(1, sizeof(*m));
+	struct named_site *ns = calloc(count ? count : 1, sizeof(*ns));
+	if (!m || !ns || !(m->byte_of = malloc((count ? count : 1) * sizeof(*m->byte_of)))) {
+		fprintf(stderr, "input: out of memory for the byte ids of %u sites\n", count);
+		abort();
+	}
+	m->tables = tables;
+	m->count = count;
+	unsigned n = 0, run = 0;
+	for (const struct mt_site_table *const *t = tables; *t && run < count; t++) {
+		unsigned named = (*t)->count;
+		for (unsigned i = 0; i < nr_by_name; i++)
+			if (by_name[i].t == *t && by_name[i].named < named)
+				named = by_name[i].named;
+		for (unsigned i = 0; i < (*t)->count && run < count; i++, run++) {
+			m->byte_of[run] = MT_IN_NO_SITE;
+			if (i < named && (*t)->sites[i].id)
+				ns[n++] = (struct named_site){ (*t)->sites[i].id, run };
+		}
+	}
+	qsort(ns, n, sizeof(*ns), by_id);
+	for (unsigned b = 0; b < MT_IN_MAX_SITES; b++)
+		m->run_of[b] = m->fuzz_of[b] = MT_IN_NO_SITE;
+	unsigned placed = 0;
+	for (unsigned k = 0; k < n && placed < MT_IN_MAX_SITES; k++) {
+		if (k && !strcmp(ns[k].id, ns[k - 1].id))
+			continue;        /* a second site of that name: the first has the id */
+		unsigned b = mt_in_name_hash(ns[k].id);
+		while (m->run_of[b] != MT_IN_NO_SITE)
+			b = (b + 1) & (MT_IN_MAX_SITES - 1u);
+		m->run_of[b] = (uint16_t)ns[k].run;
+		m->byte_of[ns[k].run] = (uint16_t)b;
+		placed++;
+	}
+	free(ns);
+	/* The fuzzers' half: walk down from the top, twice around, carrying
+	 * the nearest site at or above. */
+	uint16_t next = MT_IN_NO_SITE;
+	for (unsigned k = 2 * MT_IN_MAX_SITES; placed && k-- > 0;) {
+		unsigned b = k & (MT_IN_MAX_SITES - 1u);
+		if (m->run_of[b] != MT_IN_NO_SITE)
+			next = m->run_of[b];
+		m->fuzz_of[b] = next;
+	}
+	if (nr_ids_cache < BY_NAME_MAX)
+		ids_cache[nr_ids_cache++] = m;    /* else rebuilt next time (and kept) */
+	return m;
+}
+
+unsigned mt_in_byte_id(const struct mt_in_sites *s, unsigned run_id)
+{
+	if (run_id >= MT_IN_MAX_SITES)
+		return run_id - MT_IN_MAX_SITES < MT_IN_MAX_SITES ? run_id - MT_IN_MAX_SITES : MT_IN_NO_SITE;
+	if (!s || !s->ids)
+		return run_id;
+	return run_id < s->ids->count ? s->ids->byte_of[run_id] : MT_IN_NO_SITE;
+}
+
+/* A byte id (0-8191) -> run id: the site with that id, or (kept, never
+ * reached) the id itself by position, MT_IN_MAX_SITES + the id by name. */
+static unsigned run_of_byte(const struct mt_in_ids *ids, unsigned b)
+{
+	if (!ids)
+		return b;
+	return ids->run_of[b] != MT_IN_NO_SITE ? ids->run_of[b] : MT_IN_MAX_SITES + b;
+}
+
 void mt_in_sites_init(struct mt_in_sites *s, const struct mt_site_table *const *tables)
 {
 	s->tables = tables;
@@ -68,6 +206,7 @@ void mt_in_sites_init(struct mt_in_sites *s, const struct mt_site_table *const *
 		s->count += (*t)->count;
 	if (s->count > MT_IN_MAX_SITES)
 		s->count = MT_IN_MAX_SITES;
+	s->ids = ids_of(tables, s->count);
 	for (unsigned n = 0; n < MT_IN_V1_SITES; n++) {
 		const char *id = mt_in_v1_site_id(n);
 		int got = id ? mt_in_site_lookup(s, id) : -1;
@@ -142,10 +281,13 @@ static void decode_record(const uint8_t *b, int v2, const struct mt_in_sites *s,
 		r->run_n = b[2];
 	} else if (b[2] < 0xc0) {
 		unsigned raw = (b[2] & 0x3fu) << 8 | b[3], n = s ? s->count : 0, id;
+		const struct mt_in_ids *ids = s ? s->ids : NULL;
 		if (!v2)
 			id = s ? s->v1[b[2] & 0x3f] : MT_IN_NO_SITE;
 		else if (raw < MT_IN_MAX_SITES)
-			id = raw;        /* kept even beyond the tables: never reached, and round trips */
+			id = run_of_byte(ids, raw);   /* no such site: kept, never reached, round trips */
+		else if (ids)
+			id = ids->fuzz_of[raw - MT_IN_MAX_SITES];
 		else
 			id = n ? (raw - MT_IN_MAX_SITES) % n : MT_IN_NO_SITE;
 		if (id == MT_IN_NO_SITE) {          /* a site this implementation lacks */
@@ -176,6 +318,7 @@ void mt_in_decode(const uint8_t *data, size_t size, const struct mt_in_sites *s,
 	size_t rlen = v2 ? MT_IN_V2_RECORD_LEN : MT_IN_RECORD_LEN;
 	for (size_t i = 0; i < hlen && i < size; i++)
 		h[i] = data[i];
+	p->ids = s ? s->ids : NULL;
 	p->version = v2 ? 2 : 1;
 	p->model = v2 ? (uint8_t)(h[5] % MT_MODEL_COUNT) : MT_MODEL_SC;
 	p->nr_vcpus = 1u + h[1] % MT_IN_MAX_VCPUS;
@@ -234,12 +377,17 @@ size_t mt_in_encode(const struct mt_program *p, uint8_t *out, size_t cap)
 				return 0;
 			b[2] = (uint8_t)r->run_n;
 			break;
-		case MT_RUN_UNTIL:
-			if (r->run_n >= MT_IN_MAX_SITES)
+		case MT_RUN_UNTIL: {
+			unsigned id = r->run_n;
+			if (p->ids)
+				id = id >= MT_IN_MAX_SITES ? id - MT_IN_MAX_SITES
+				     : id < p->ids->count ? p->ids->byte_of[id] : MT_IN_NO_SITE;
+			if (id >= MT_IN_MAX_SITES)
 				return 0;
-			b[2] = (uint8_t)(0x80 | (r->run_n >> 8));
-			b[3] = (uint8_t)(r->run_n & 0xff);
+			b[2] = (uint8_t)(0x80 | (id >> 8));
+			b[3] = (uint8_t)(id & 0xff);
 			break;
+		}
 		default:
 			b[2] = 0xff;
 			break;
@@ -299,7 +447,7 @@ char *mt_in_record_text(const struct mt_in_record *r, const struct mt_in_sites *
 		if (site)
 			append(buf, cap, &len, " until=%s", site->id);
 		else
-			append(buf, cap, &len, " until=@%u", r->run_n);
+			append(buf, cap, &len, " until=@%u", s ? mt_in_byte_id(s, r->run_n) : r->run_n);
 		break;
 	}
 	default:
@@ -358,7 +506,7 @@ static int parse_site(const char *str, const struct mt_in_sites *s, unsigned *si
 		 * comment.) */
 		if (parse_uint(str + 1, MT_IN_MAX_SITES - 1, &v))
 			return -1;
-		*site = (unsigned)v;
+		*site = run_of_byte(s ? s->ids : NULL, (unsigned)v);
 		return 0;
 	}
 	/* By identifier (POP_READ_NEXT, with or without MT_SITE_). */
@@ -480,6 +628,7 @@ int mt_in_parse_text(const char *text, const struct mt_in_sites *s, struct mt_pr
 	}
 	memcpy(copy, text, len + 1);
 	memset(p, 0, sizeof(*p));
+	p->ids = s ? s->ids : NULL;
 	p->version = MT_IN_VERSION;
 	p->nr_vcpus = 2;
 	p->per_page = 4;

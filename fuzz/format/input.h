@@ -103,6 +103,8 @@ struct mt_in_record {
 	                   * struct mt_in_sites; one beyond its tables is never reached) */
 };
 
+struct mt_in_ids;
+
 struct mt_program {
 	uint8_t version;        /* 1 or 2: the form it was read from */
 	uint8_t model;          /* enum mt_in_model */
@@ -112,11 +114,26 @@ struct mt_program {
 	uint8_t alloc_fail;     /* allocation attempt i fails iff bit (i % 8) is set */
 	unsigned nr_records;
 	struct mt_in_record rec[MT_IN_MAX_RECORDS];
+	const struct mt_in_ids *ids;  /* byte ids by name (NULL: by position): set by
+	                               * decode and parse from the sites they used,
+	                               * kept by copies, used by encode */
 };
 
 /* The sites records can name: an implementation's tables (ops->site_tables),
- * numbered by concatenation, and the map of the frozen v1 numbers onto
- * them.  Fill once per implementation with mt_in_sites_init(). */
+ * numbered by concatenation (a site's run id: what the engine, the pair
+ * coverage and a program in memory use), and the map of the frozen v1
+ * numbers onto them.  Fill once per implementation with mt_in_sites_init().
+ *
+ * The id a v2 record carries in its bytes (the byte id) is one of two:
+ *   by position  the run id itself (every table of lib/: their order is
+ *                fixed, tables only grow at their end);
+ *   by name      when one of the tables was registered with
+ *                mt_in_ids_by_name() (the instrumented code's, whose sites
+ *                and their order depend on the build): a hash of the
+ *                site's identifier, so that the same site keeps its byte id
+ *                in every build configuration and when unrelated code is
+ *                added (the rule: docs/input-format.md, "Byte ids by name").
+ * Decode maps byte ids to run ids, encode back (struct mt_program.ids). */
 struct mt_in_sites {
 	const struct mt_site_table *const *tables;
 	unsigned count;                       /* 1 .. MT_IN_MAX_SITES */
@@ -124,12 +141,27 @@ struct mt_in_sites {
 	int strict;                           /* text: a site of another implementation is
 	                                       * an error (default: it is never reached
 	                                       * here, so until=it reads as run=all) */
+	const struct mt_in_ids *ids;          /* byte ids by name, or NULL (by position) */
 };
 #define MT_IN_NO_SITE 0xffffu
 void mt_in_sites_init(struct mt_in_sites *s, const struct mt_site_table *const *tables);
 /* Site id -> descriptor (NULL if out of range); id string -> id (-1 if none). */
 const struct mt_site *mt_in_site(const struct mt_in_sites *s, unsigned id);
 int mt_in_site_lookup(const struct mt_in_sites *s, const char *id);
+
+/* Number the first `named` sites of t by their identifiers in bytes (every
+ * set of tables that includes t numbers all its sites so); the sites after
+ * them (spare slots) get no byte id.  Call before the first
+ * mt_in_sites_init() on t, once; identifiers must not change after. */
+void mt_in_ids_by_name(const struct mt_site_table *t, unsigned named);
+/* Run id -> the id records carry in bytes: by position the run id itself;
+ * by name the site's hashed id, MT_IN_NO_SITE for a site with none.  A run
+ * id >= MT_IN_MAX_SITES (a byte id that names no site of these tables,
+ * kept so it round trips) gives that byte id back. */
+unsigned mt_in_byte_id(const struct mt_in_sites *s, unsigned run_id);
+/* The byte id a site named `id` gets when it has no collision (the hash
+ * alone; the tables may move it, see docs/input-format.md). */
+unsigned mt_in_name_hash(const char *id);
 /* The frozen v1 site list: number -> identifier (NULL if none). */
 const char *mt_in_v1_site_id(unsigned n);
 
@@ -137,13 +169,16 @@ const char *mt_in_v1_site_id(unsigned n);
  * implementation does not have can never be reached, so an input keeps its
  * meaning on every implementation that shares its sites: a v1 number maps
  * by name (one the implementation lacks reads as run=all); a v2 id 0-8191
- * is kept as it is (one beyond the tables never matches, and prints as
- * until=@N).
- * v2 ids 8192-16383 are the fuzzers' half: (id - 8192) modulo the number
- * of sites, so half of all random `until` fields name a real site. */
+ * names the site with that byte id; one no site has is kept (it never
+ * matches, prints as until=@N and encodes back to N).
+ * v2 ids 8192-16383 are the fuzzers' half, so half of all random `until`
+ * fields name a real site: by position (id - 8192) modulo the number of
+ * sites; by name the site with the first byte id at or after id - 8192,
+ * wrapping around (a new site takes over only the ids just below its own). */
 void mt_in_decode(const uint8_t *data, size_t size, const struct mt_in_sites *s, struct mt_program *p);
 
-/* Program -> canonical v2 bytes; returns the length (<= cap, else 0). */
+/* Program -> canonical v2 bytes; returns the length (<= cap, else 0: also
+ * when a record stops at a site with no byte id).  Byte ids by p->ids. */
 size_t mt_in_encode(const struct mt_program *p, uint8_t *out, size_t cap);
 
 /* Names. */

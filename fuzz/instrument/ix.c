@@ -9,7 +9,9 @@
 #include "fuzz/instrument/ix.h"
 
 #include <dlfcn.h>
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <link.h>
 #include <pthread.h>
@@ -21,6 +23,7 @@
 #include <unistd.h>
 
 #include "fuzz/engine/sim.h"
+#include "fuzz/format/input.h"
 #include "lib/mt_access.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(MT_ASAN_RUNTIME)
@@ -43,10 +46,11 @@ enum { IX_R = MT_SK_R, IX_W = MT_SK_W, IX_RW = MT_SK_RW };
 
 #define IX_SPARE 256u            /* slots for hooks called from unscanned code */
 
-static struct mt_site *ix_sites;          /* sorted by (function, ordinal); then spares */
+static struct mt_site *ix_sites;          /* sorted by name; then spares */
 static uintptr_t *ix_pc_sorted;           /* scanned return addresses, ascending */
 static unsigned *ix_pc_site;              /* ... and their site index */
-static unsigned ix_found, ix_spare_used;
+static unsigned ix_found, ix_spare_used;  /* sites (sorted by name); spare slots used */
+static unsigned ix_nr_calls;              /* hook calls found (several per site: copies) */
 static uintptr_t ix_spare_pc[IX_SPARE];
 static uint64_t ix_build;
 static char ix_problem[160];
@@ -62,7 +66,7 @@ const struct mt_ix_stats *mt_ix_stats(void) { return &ix_stats; }
 
 static const struct mt_site *site_of(uintptr_t pc)
 {
-	unsigned lo = 0, hi = ix_found;
+	unsigned lo = 0, hi = ix_nr_calls;
 
 	while (lo < hi) {
 		unsigned mid = (lo + hi) / 2;
@@ -71,7 +75,7 @@ static const struct mt_site *site_of(uintptr_t pc)
 		else
 			hi = mid;
 	}
-	if (lo < ix_found && ix_pc_sorted[lo] == pc)
+	if (lo < ix_nr_calls && ix_pc_sorted[lo] == pc)
 		return &ix_sites[ix_pc_site[lo]];
 	for (unsigned i = 0; i < ix_spare_used; i++)
 		if (ix_spare_pc[i] == pc)
@@ -847,20 +851,33 @@ static const struct ix_hook ix_hooks[] = {
  * their call sites count only in functions that also call an access hook. */
 #define IX_FIRST_LIBCALL (IX_NR_HOOKS - 7u)
 
+/* One call of a hook found by the scan, and where the symbolizer puts it. */
 struct ix_found_site {
 	uintptr_t pc;
-	unsigned hook;
-	char *fn;                /* function (symbolized) */
-	char *where;             /* file:line */
-	unsigned ordinal;
+	unsigned hook;           /* index in ix_hooks, or IX_MARK */
+	char *fn;                /* the innermost function (inlined frames included) */
+	char *file;              /* ... its file (base name), line and column */
+	unsigned line, col;
+	char *outer;             /* the machine function: outermost frame, "function@file" */
+	char *name;              /* the site's identifier (ix_site_name) */
 };
+
+/* A call of __tsan_func_entry: not a site, it marks its machine function
+ * as instrumented (ThreadSanitizer's pass emits it in every function with
+ * an access or a call), so a lock or yield call there is a site even when
+ * the function makes no access itself (a lock() wrapper at -O0). */
+#define IX_MARK UINT_MAX
 
 static struct ix_found_site *fs;
 static size_t nfs, capfs;
 static uintptr_t load_bias;
+static unsigned ix_unnamed;              /* sites without a line table entry */
+static char ix_symbolizer_problem[200];
 
 static int hook_index(uintptr_t target)
 {
+	if (target == (uintptr_t)__tsan_func_entry)
+		return (int)IX_MARK;
 	for (unsigned i = 0; i < IX_NR_HOOKS; i++)
 		if ((uintptr_t)ix_hooks[i].fn == target)
 			return (int)i;
@@ -874,7 +891,7 @@ static int scan_phdr(struct dl_phdr_info *info, size_t size, void *data)
 {
 	(void)size;
 	(void)data;
-	uintptr_t lo = UINTPTR_MAX, hi = 0;
+	uintptr_t lo = (uintptr_t)__tsan_func_entry, hi = lo;
 	for (unsigned i = 0; i < IX_NR_HOOKS; i++) {
 		uintptr_t a = (uintptr_t)ix_hooks[i].fn;
 		lo = a < lo ? a : lo;
@@ -895,7 +912,7 @@ static int scan_phdr(struct dl_phdr_info *info, size_t size, void *data)
 			if (target < lo || target > hi)
 				continue;
 			int h = hook_index(target);
-			if (h < 0)
+			if (h == -1)
 				continue;
 			if (nfs == capfs) {
 				capfs = capfs ? capfs * 2 : 256;
@@ -909,14 +926,62 @@ static int scan_phdr(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;                /* the executable only (the first object) */
 }
 
-/* Function and file:line of every found site: one addr2line run. */
+/* The LLVM symbolizer: MT_IX_SYMBOLIZER, else LLVM 14's (tools/setup
+ * installs llvm-14), else one on PATH. */
+static const char *symbolizer_path(void)
+{
+	static const char *const known[] = {
+		"/usr/bin/llvm-symbolizer-14", "/usr/lib/llvm-14/bin/llvm-symbolizer",
+	};
+	const char *env = getenv("MT_IX_SYMBOLIZER");
+
+	if (env && *env)
+		return env;
+	for (unsigned i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (access(known[i], X_OK) == 0)
+			return known[i];
+	return "llvm-symbolizer";
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		abort();
+	return d;
+}
+
+/* "file:line:column" -> its parts (the file's base name); 0 if no line. */
+static int parse_location(const char *loc, char **file, unsigned *line, unsigned *col)
+{
+	char buf[1024];
+	snprintf(buf, sizeof(buf), "%s", loc);
+	char *c2 = strrchr(buf, ':');
+	if (!c2)
+		return 0;
+	*c2 = '\0';
+	char *c1 = strrchr(buf, ':');
+	if (!c1)
+		return 0;
+	*c1 = '\0';
+	*line = (unsigned)strtoul(c1 + 1, NULL, 10);
+	*col = (unsigned)strtoul(c2 + 1, NULL, 10);
+	const char *base = strrchr(buf, '/');
+	*file = xstrdup(base ? base + 1 : buf);
+	return *line != 0 && strcmp(buf, "??");
+}
+
+/* Every frame of every found call, inlined frames included: one
+ * symbolizer run for all of them (LLVM output style: for each address,
+ * "function\nfile:line:column\n" per frame, innermost first, then an
+ * empty line). */
 static void symbolize(void)
 {
-	char exe[4096], tmpl[4200], cmd[8600];
+	char exe[4096], tmpl[4200], cmd[9000];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	const char *env = getenv("MT_IX_SYMBOLIZE");
 
-	if (n <= 0 || (env && !strcmp(env, "0")))
+	if (n <= 0)
 		return;
 	exe[n] = '\0';
 	const char *tmp = getenv("TEST_TMPDIR");
@@ -931,25 +996,92 @@ static void symbolize(void)
 		fprintf(f, "%#lx\n", (unsigned long)(fs[i].pc - 1 - load_bias));
 	if (f)
 		fclose(f);
-	snprintf(cmd, sizeof(cmd), "addr2line -f -e '%s' < '%s' 2>/dev/null", exe, tmpl);
+	const char *sym = symbolizer_path();
+	snprintf(cmd, sizeof(cmd), "'%s' --obj='%s' --inlines --functions=linkage --output-style=LLVM "
+	         "< '%s' 2>/dev/null", sym, exe, tmpl);
 	FILE *p = popen(cmd, "r");
-	char fn[512], where[1024];
-	for (size_t i = 0; p && i < nfs && fgets(fn, sizeof(fn), p) && fgets(where, sizeof(where), p); i++) {
+	char fn[512], loc[1024], outer_fn[512] = "", outer_loc[1024] = "";
+	size_t i = 0;
+	int frame = 0;
+	while (p && i < nfs && fgets(fn, sizeof(fn), p)) {
 		fn[strcspn(fn, "\n")] = '\0';
-		where[strcspn(where, "\n")] = '\0';
-		const char *base = strrchr(where, '/');
-		fs[i].fn = strdup(fn);
-		fs[i].where = strdup(base ? base + 1 : where);
+		if (!fn[0]) {                /* end of this address */
+			if (frame) {
+				char *ofile = NULL;
+				unsigned ol = 0, oc = 0;
+				parse_location(outer_loc, &ofile, &ol, &oc);
+				size_t len = strlen(outer_fn) + strlen(ofile ? ofile : "?") + 2;
+				fs[i].outer = malloc(len);
+				if (!fs[i].outer)
+					abort();
+				snprintf(fs[i].outer, len, "%s@%s", outer_fn, ofile ? ofile : "?");
+				free(ofile);
+				i++;
+			}
+			frame = 0;
+			continue;
+		}
+		if (!fgets(loc, sizeof(loc), p))
+			break;
+		loc[strcspn(loc, "\n")] = '\0';
+		if (frame++ == 0) {
+			char *file = NULL;
+			unsigned line = 0, col = 0;
+			if (strcmp(fn, "??"))
+				fs[i].fn = xstrdup(fn);
+			if (parse_location(loc, &file, &line, &col)) {
+				fs[i].file = file;
+				fs[i].line = line;
+				fs[i].col = col;
+			} else {
+				free(file);
+			}
+		}
+		snprintf(outer_fn, sizeof(outer_fn), "%s", fn);
+		snprintf(outer_loc, sizeof(outer_loc), "%s", loc);
 	}
-	if (p)
-		pclose(p);
+	int rc = p ? pclose(p) : -1;
 	unlink(tmpl);
+	if (i < nfs)
+		snprintf(ix_symbolizer_problem, sizeof(ix_symbolizer_problem),
+		         "%s symbolized %zu of %zu calls (exit %d): install llvm-14 (tools/setup) or set "
+		         "MT_IX_SYMBOLIZER", sym, i, nfs, rc);
 }
 
-static int by_fn_pc(const void *a, const void *b)
+/* A site's identifier: file.line.column.kind of the innermost frame
+ * ("treiber.c.41.9.cas64"), in the characters a finding signature allows
+ * (fuzz/known/known.h: [A-Za-z0-9_.-]).  Code the compiler gave line 0
+ * (merged from several lines): function.0.0.kind, one site per function
+ * and kind.  No line table entry at all: "pc_<offset>.<kind>", which
+ * changes with every build (--sites says so). */
+static char *ix_site_name(const struct ix_found_site *f, const char *kind)
+{
+	char buf[512];
+
+	if (f->file)
+		snprintf(buf, sizeof(buf), "%s.%u.%u.%s", f->file, f->line, f->col, kind);
+	else if (f->fn)
+		snprintf(buf, sizeof(buf), "%s.0.0.%s", f->fn, kind);
+	else
+		snprintf(buf, sizeof(buf), "pc_%lx.%s", (unsigned long)(f->pc - load_bias), kind);
+	for (char *c = buf; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
+			*c = '_';
+	return xstrdup(buf);
+}
+
+static int by_outer(const void *a, const void *b)
 {
 	const struct ix_found_site *x = a, *y = b;
-	int c = strcmp(x->fn, y->fn);
+	int c = strcmp(x->outer, y->outer);
+
+	return c ? c : (x->pc > y->pc) - (x->pc < y->pc);
+}
+
+static int by_name_pc(const void *a, const void *b)
+{
+	const struct ix_found_site *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
 
 	return c ? c : (x->pc > y->pc) - (x->pc < y->pc);
 }
@@ -961,60 +1093,89 @@ static int by_pc(const void *a, const void *b)
 	return (*x > *y) - (*x < *y);
 }
 
+static void found_free(struct ix_found_site *f)
+{
+	free(f->fn);
+	free(f->file);
+	free(f->outer);
+	free(f->name);
+}
+
+static uint64_t fnv64(uint64_t h, const char *s)
+{
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 1099511628211ull;
+	return (h ^ 0xff) * 1099511628211ull;
+}
+
 __attribute__((constructor(102))) static void ix_scan(void)
 {
 	dl_iterate_phdr(scan_phdr, NULL);
 	symbolize();
 	for (size_t i = 0; i < nfs; i++) {
-		if (!fs[i].fn || !strcmp(fs[i].fn, "??")) {
-			free(fs[i].fn);
+		if (!fs[i].outer) {
 			char buf[40];
 			snprintf(buf, sizeof(buf), "pc_%lx", (unsigned long)(fs[i].pc - load_bias));
-			fs[i].fn = strdup(buf);
+			fs[i].outer = xstrdup(buf);
 		}
-		if (!fs[i].where)
-			fs[i].where = strdup("?");
-		if (!fs[i].fn || !fs[i].where)
-			abort();
 	}
-	qsort(fs, nfs, sizeof(*fs), by_fn_pc);
-	/* Drop library calls (locks, yields) in functions with no access hook:
-	 * the uninstrumented rest of the binary (libFuzzer, the engine). */
+	/* Drop library calls (locks, yields) in machine functions with no
+	 * access hook and no __tsan_func_entry: the uninstrumented rest of the
+	 * binary (libFuzzer, the engine); and drop the marks. */
+	qsort(fs, nfs, sizeof(*fs), by_outer);
 	size_t kept = 0;
 	for (size_t i = 0, j; i < nfs; i = j) {
 		int instrumented = 0;
-		for (j = i; j < nfs && !strcmp(fs[j].fn, fs[i].fn); j++)
-			instrumented |= fs[j].hook < IX_FIRST_LIBCALL;
+		for (j = i; j < nfs && !strcmp(fs[j].outer, fs[i].outer); j++)
+			instrumented |= fs[j].hook == IX_MARK || fs[j].hook < IX_FIRST_LIBCALL;
 		for (size_t k = i; k < j; k++) {
-			if (instrumented)
+			if (instrumented && fs[k].hook != IX_MARK)
 				fs[kept++] = fs[k];
-			else {
-				free(fs[k].fn);
-				free(fs[k].where);
-			}
+			else
+				found_free(&fs[k]);
 		}
 	}
 	nfs = kept;
-	ix_found = (unsigned)nfs;
-	ix_sites = calloc(nfs + IX_SPARE, sizeof(*ix_sites));
+	/* Name each call by its source; calls with one name (copies of one
+	 * access the compiler made by inlining, unrolling, ...) are one site. */
+	for (size_t i = 0; i < nfs; i++)
+		fs[i].name = ix_site_name(&fs[i], ix_hooks[fs[i].hook].what);
+	qsort(fs, nfs, sizeof(*fs), by_name_pc);
+	unsigned nsites = 0;
+	for (size_t i = 0; i < nfs; i++)
+		nsites += !i || strcmp(fs[i].name, fs[i - 1].name);
+	ix_found = nsites;
+	ix_sites = calloc(nsites + IX_SPARE, sizeof(*ix_sites));
 	ix_pc_sorted = calloc(nfs + 1, sizeof(*ix_pc_sorted));
 	ix_pc_site = calloc(nfs + 1, sizeof(*ix_pc_site));
-	if (!ix_sites || !ix_pc_sorted || !ix_pc_site)
+	unsigned *site_of_found = calloc(nfs + 1, sizeof(*site_of_found));
+	if (!ix_sites || !ix_pc_sorted || !ix_pc_site || !site_of_found)
 		abort();
-	uint64_t h = 1469598103934665603ull;           /* FNV-1a over id and kind */
-	for (size_t i = 0; i < nfs; i++) {
-		fs[i].ordinal = i && !strcmp(fs[i].fn, fs[i - 1].fn) ? fs[i - 1].ordinal + 1 : 0;
-		size_t idl = strlen(fs[i].fn) + 16, textl = idl + strlen(fs[i].where) + 48;
-		char *id = malloc(idl), *text = malloc(textl);
-		if (!id || !text)
-			abort();
-		snprintf(id, idl, "%s.%u", fs[i].fn, fs[i].ordinal);
-		snprintf(text, textl, "%s %s (%s)", id, ix_hooks[fs[i].hook].what, fs[i].where);
-		ix_sites[i] = (struct mt_site){ id, ix_hooks[fs[i].hook].kind, text };
-		for (const char *q = id; *q; q++)
-			h = (h ^ (uint8_t)*q) * 1099511628211ull;
-		h = (h ^ ix_hooks[fs[i].hook].kind) * 1099511628211ull;
+	uint64_t h = 1469598103934665603ull;           /* FNV-1a over the names */
+	for (size_t i = 0, s = 0; i < nfs; i++) {
 		ix_pc_sorted[i] = fs[i].pc;
+		if (s && !strcmp(fs[i].name, ix_sites[s - 1].id)) {
+			site_of_found[i] = (unsigned)(s - 1);   /* another copy of the last site */
+			free(fs[i].name);
+			continue;
+		}
+		const char *what = ix_hooks[fs[i].hook].what;
+		size_t textl = strlen(fs[i].name) + (fs[i].fn ? strlen(fs[i].fn) : 0) +
+		               (fs[i].file ? strlen(fs[i].file) : 0) + strlen(what) + 64;
+		char *text = malloc(textl);
+		if (!text)
+			abort();
+		if (fs[i].file)
+			snprintf(text, textl, "%s %s:%u:%u %s", fs[i].fn ? fs[i].fn : "?", fs[i].file,
+			         fs[i].line, fs[i].col, what);
+		else if (fs[i].fn)
+			snprintf(text, textl, "%s %s (line 0: code merged from several lines)", fs[i].fn, what);
+		else
+			snprintf(text, textl, "%s %s (no line table: %s)", fs[i].name, what, fs[i].outer);
+		ix_unnamed += !fs[i].fn;
+		ix_sites[s] = (struct mt_site){ fs[i].name, ix_hooks[fs[i].hook].kind, text };
+		h = fnv64(h, ix_sites[s].id);
+		site_of_found[i] = (unsigned)s++;
 	}
 	qsort(ix_pc_sorted, nfs, sizeof(*ix_pc_sorted), by_pc);
 	for (size_t i = 0; i < nfs; i++) {
@@ -1026,41 +1187,133 @@ __attribute__((constructor(102))) static void ix_scan(void)
 			else
 				hi = mid;
 		}
-		ix_pc_site[lo] = (unsigned)i;
+		ix_pc_site[lo] = site_of_found[i];
 	}
 	for (unsigned i = 0; i < IX_SPARE; i++)
-		ix_sites[nfs + i] = (struct mt_site){ "IX_SPARE", IX_RW, "unscanned access (spare slot)" };
-	ix_build = h ^ nfs;
+		ix_sites[nsites + i] = (struct mt_site){ "IX_SPARE", IX_RW, "unscanned access (spare slot)" };
+	ix_build = h ^ nsites;
+	ix_nr_calls = (unsigned)nfs;
 	ix_table.sites = ix_sites;
-	ix_table.count = (unsigned)nfs + IX_SPARE;
-	if (!nfs)
+	ix_table.count = nsites + IX_SPARE;
+	mt_in_ids_by_name(&ix_table, nsites);
+	free(site_of_found);
+	for (size_t i = 0; i < nfs; i++) {
+		free(fs[i].fn);
+		free(fs[i].file);
+		free(fs[i].outer);
+	}
+	free(fs);
+	fs = NULL;
+	nfs = capfs = 0;
+	if (!nsites)
 		snprintf(ix_problem, sizeof(ix_problem), "no calls of __tsan_* hooks found in the executable "
 		         "(no instrumented code, or it is linked dynamically)");
+}
+
+/* The site named id, or NULL (ix_sites[0, ix_found) is sorted by name). */
+static const struct mt_site *ix_site_named(const char *id)
+{
+	unsigned lo = 0, hi = ix_found;
+
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		int c = strcmp(ix_sites[mid].id, id);
+		if (!c)
+			return &ix_sites[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* A token shaped like a site identifier of instrumented code:
+ * "<file>.<line>.<column>.<kind>" with a kind of ix_hooks, or "pc_...". */
+static int looks_like_site(const char *tok, size_t len)
+{
+	if (len > 3 && !strncmp(tok, "pc_", 3))
+		return 1;
+	const char *end = tok + len, *d3 = NULL, *d2 = NULL, *d1 = NULL;
+	for (const char *c = end; c > tok; c--)
+		if (c[-1] == '.') {
+			if (!d3)
+				d3 = c - 1;
+			else if (!d2)
+				d2 = c - 1;
+			else {
+				d1 = c - 1;
+				break;
+			}
+		}
+	if (!d1)
+		return 0;
+	for (const char *c = d1 + 1; c < d2; c++)
+		if (!isdigit((unsigned char)*c))
+			return 0;
+	for (const char *c = d2 + 1; c < d3; c++)
+		if (!isdigit((unsigned char)*c))
+			return 0;
+	for (unsigned i = 0; i < IX_NR_HOOKS; i++)
+		if (strlen(ix_hooks[i].what) == (size_t)(end - d3 - 1) && !strncmp(ix_hooks[i].what, d3 + 1, (size_t)(end - d3 - 1)))
+			return d2 > d1 + 1 && d3 > d2 + 1;
+	return 0;
 }
 
 int mt_ix_check_build(const char *text, const char *what, char *err, size_t errcap)
 {
 	const size_t n = sizeof(MT_IX_BUILD_TAG) - 1;
+	const char *tag = NULL;
 
-	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
-		if (strncmp(p, MT_IX_BUILD_TAG, n))
-			continue;
-		char *end;
-		uint64_t want = strtoull(p + n, &end, 16);
-		if (end != p + n && want == ix_build)
-			return 0;
-		int len = (int)strcspn(p + n, " \t\r\n");
-		snprintf(err, errcap, "%s was made on another build of the instrumented code (ix-build %.*s, "
-		         "this binary is %#" PRIx64 "): site ordinals depend on the compiler and its flags, "
-		         "so its sites would mean other accesses here; re-make it on this build",
-		         what, len < 24 ? len : 24, p + n, ix_build);
-		return -1;
+	for (const char *p = text; p && *p && !tag; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, MT_IX_BUILD_TAG, n))
+			tag = p + n;
+	if (!tag)
+		return 0;
+	char *end;
+	uint64_t want = strtoull(tag, &end, 16);
+	if (end != tag && want == ix_build)
+		return 0;
+	int taglen = (int)strcspn(tag, " \t\r\n");
+	/* Another build: refused only if it names a site this one lacks.
+	 * Tokens outside comments, split at blanks, '=' and ':' (until=SITE
+	 * in texts, INV:SITE:SITE in known files). */
+	for (const char *p = text; *p;) {
+		size_t line = strcspn(p, "\n"), code = strcspn(p, "#\n");
+		for (size_t k = 0; k < code;) {
+			size_t tl = strcspn(p + k, " \t\r=:#\n");
+			if (tl > code - k)
+				tl = code - k;
+			if (tl && looks_like_site(p + k, tl)) {
+				char id[256];
+				snprintf(id, sizeof(id), "%.*s", (int)(tl < 255 ? tl : 255), p + k);
+				if (!ix_site_named(id)) {
+					snprintf(err, errcap, "%s names site %s, which this build does not have "
+					         "(the text was made on ix-build %.*s, this binary is %#" PRIx64 "; "
+					         "byo_replay --sites lists this build's sites): re-make it on this build",
+					         what, id, taglen < 24 ? taglen : 24, tag, ix_build);
+					return -1;
+				}
+			}
+			k += tl ? tl : 1;
+		}
+		p += line;
+		if (*p)
+			p++;
 	}
 	return 0;
 }
 
 void mt_ix_print_sites(FILE *out)
 {
+	struct mt_in_sites s;
+
+	mt_in_sites_init(&s, mt_ix_site_tables);
 	for (unsigned i = 0; i < ix_found; i++)
-		fprintf(out, "%u %s %s\n", i, ix_sites[i].id, ix_sites[i].text);
+		fprintf(out, "%u %s %s\n", mt_in_byte_id(&s, i), ix_sites[i].id, ix_sites[i].text);
+	if (ix_unnamed)
+		fprintf(out, "# %u site(s) have no line table entry (built without -g, or stripped): their "
+		        "names (pc_...) change with every build\n", ix_unnamed);
+	if (ix_symbolizer_problem[0])
+		fprintf(out, "# %s\n", ix_symbolizer_problem);
 }
