@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fuzz/engine/sim.h"
@@ -1041,6 +1042,7 @@ static void symbolize(void)
 		snprintf(outer_loc, sizeof(outer_loc), "%s", loc);
 	}
 	int rc = p ? pclose(p) : -1;
+	rc = rc > 0 && WIFEXITED(rc) ? WEXITSTATUS(rc) : rc;
 	unlink(tmpl);
 	if (i < nfs)
 		snprintf(ix_symbolizer_problem, sizeof(ix_symbolizer_problem),
@@ -1208,6 +1210,9 @@ __attribute__((constructor(102))) static void ix_scan(void)
 	if (!nsites)
 		snprintf(ix_problem, sizeof(ix_problem), "no calls of __tsan_* hooks found in the executable "
 		         "(no instrumented code, or it is linked dynamically)");
+	else if (ix_symbolizer_problem[0])
+		fprintf(stderr, "ix: %s; sites are named by address, and inputs saved now will not "
+		        "replay on another build\n", ix_symbolizer_problem);
 }
 
 /* The site named id, or NULL (ix_sites[0, ix_found) is sorted by name). */
@@ -1312,7 +1317,7 @@ void mt_ix_print_sites(FILE *out)
 	for (unsigned i = 0; i < ix_found; i++)
 		fprintf(out, "%u %s %s\n", mt_in_byte_id(&s, i), ix_sites[i].id, ix_sites[i].text);
 	if (ix_unnamed)
-		fprintf(out, "# %u site(s) have no line table entry (built without -g, or stripped): their "
+		fprintf(out, "# %u site(s) have no line table entry (built without -g, stripped, or not symbolized): their "
 		        "names (pc_...) change with every build\n", ix_unnamed);
 	if (ix_symbolizer_problem[0])
 		fprintf(out, "# %s\n", ix_symbolizer_problem);

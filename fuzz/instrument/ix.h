@@ -12,17 +12,30 @@
  *   - inside a run, on a simulated VCPU: the same check, then a schedule
  *     point of the engine (mt_sched_point) at the site of the access.
  *
- * Sites.  A site is one call of a __tsan_* access hook in the machine
- * code: its return address.  At start-up (a constructor) the runtime scans
- * the executable's code for direct calls to its hooks, sorts them by
- * address, names each after its function and ordinal in that function
- * ("mt_pv_pop#3", with file:line in the text when the binary has line
- * tables) and fills mt_ix_site_table.  Ordinals depend on the compiler and
- * its flags: mt_ix_build_id() fingerprints the table so inputs made on one
- * build are refused by another (mt_ix_check_build).  Instrumented code must be
- * linked statically into the executable (linkstatic; the Bazel macro does
- * it).  A hook called from an address the scan did not find gets a spare
- * slot (discovery order; said in its text).
+ * Sites.  A site is one access of the source: the calls of the __tsan_*
+ * access hooks in the machine code are found at start-up (a constructor
+ * scans the executable's code for direct calls to the hooks), symbolized
+ * in one run of LLVM's symbolizer (llvm-symbolizer-14; MT_IX_SYMBOLIZER
+ * names another) with inlined frames, and named after the innermost
+ * frame: "file.line.column.kind" ("treiber.c.41.7.cas64"; the function
+ * and file:line:column in its text).  Calls with one name (copies the
+ * compiler made by inlining or unrolling) are one site, so a site keeps
+ * its name in every build configuration that compiles that access, and
+ * when unrelated code is added.  mt_ix_site_tables is sorted by name; the
+ * id inputs carry in bytes is a hash of the name (fuzz/format/input.h,
+ * mt_in_ids_by_name; docs/input-format.md).  Code with line 0 (merged by
+ * the optimizer) is "function.0.0.kind"; code without line tables
+ * "pc_<offset>.kind", which changes with every build (--sites says so):
+ * clang builds keep line tables (.bazelrc: --strip=never).  What still
+ * differs between builds is which sites exist (an optimizer drops, merges
+ * or widens accesses): mt_ix_build_id() fingerprints the set of names,
+ * and mt_ix_check_build() refuses a text made on another build only if it
+ * names a site this build lacks.  Instrumented code must be linked
+ * statically into the executable (linkstatic; the Bazel macro does it).
+ * A hook called from an address the scan did not find gets a spare slot
+ * (discovery order; said in its text; no byte id).  Symbolizing is never
+ * skipped (MT_IX_SYMBOLIZE, which once could turn it off, is ignored):
+ * byte ids need the names.
  *
  * Spinning.  A VCPU that re-reads memory it read before and finds it
  * unchanged, MT_IX_SPIN_READS times in a row with no write of its own, no
@@ -51,8 +64,8 @@ extern const struct mt_site_table *const mt_ix_site_tables[];
 /* Sites found by the start-up scan (spare slots excluded). */
 unsigned mt_ix_nr_found(void);
 
-/* A fingerprint of the sites (function, ordinal, kind of every site, in
- * order): equal builds give equal ids. */
+/* A fingerprint of the set of site names: builds with the same sites give
+ * equal ids (whatever their pcs and copies). */
 uint64_t mt_ix_build_id(void);
 
 /* The build line of texts and known-findings files made on this build:
@@ -62,8 +75,9 @@ uint64_t mt_ix_build_id(void);
 
 /* text (an input's text form, a known-findings file) names the build it
  * was made on with a line MT_IX_BUILD_TAG...: -1 if that is another build
- * (its site ordinals mean other accesses here), with what and both ids in
- * err; 0 if it is this build or the text names none. */
+ * and the text (outside comments) names a site this build does not have,
+ * with what, the site and both build ids in err; 0 if it is this build,
+ * names no build, or every site it names is here. */
 int mt_ix_check_build(const char *text, const char *what, char *err, size_t errcap);
 
 /* "" or why the runtime has no sites (no instrumented code, scan failed). */
@@ -84,7 +98,8 @@ const struct mt_ix_stats *mt_ix_stats(void);
  * before the checkers look. */
 void mt_ix_settle(void);
 
-/* Print the site table (id, kind, text), one per line. */
+/* Print the site table, one per line: byte id, name, text (function
+ * file:line:column kind), in name order. */
 void mt_ix_print_sites(FILE *out);
 
 #endif /* MT_FUZZ_INSTRUMENT_IX_H */
