@@ -11,7 +11,6 @@
 #include <dlfcn.h>
 #include <ctype.h>
 #include <errno.h>
-#include <limits.h>
 #include <inttypes.h>
 #include <link.h>
 #include <pthread.h>
@@ -867,7 +866,7 @@ struct ix_found_site {
  * as instrumented (ThreadSanitizer's pass emits it in every function with
  * an access or a call), so a lock or yield call there is a site even when
  * the function makes no access itself (a lock() wrapper at -O0). */
-#define IX_MARK UINT_MAX
+#define IX_MARK ((unsigned)IX_NR_HOOKS)
 
 static struct ix_found_site *fs;
 static size_t nfs, capfs;
