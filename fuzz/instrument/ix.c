@@ -8,8 +8,8 @@
  */
 #include "fuzz/instrument/ix.h"
 
-#include <dlfcn.h>
 #include <ctype.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <link.h>
