@@ -44,8 +44,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	byo = mt_byo_new(name);
 	mt_sim_set_pair_counters(byo->h->sim, byo_pairs, BYO_PAIR_COUNTERS);
 	int keep_going = mt_campaign_init(byo->h, "byo_fuzzer");
-	fprintf(stderr, "byo_fuzzer: impl=%s model=%s sites=%u known=%u%s%s%s\n", byo->h->ops->name,
-	        byo->h->model < 0 ? "input" : mt_in_model_name((unsigned)byo->h->model), mt_ix_nr_found(),
+	fprintf(stderr, "byo_fuzzer: impl=%s sites=%u model=%s known=%u%s%s%s\n", byo->h->ops->name,
+	        mt_ix_nr_found(), byo->h->model < 0 ? "input" : mt_in_model_name((unsigned)byo->h->model),
 	        mt_known_count(byo->h->known), keep_going ? " (findings continue)" : "",
 	        mt_ix_problem()[0] ? " problem: " : "", mt_ix_problem());
 	return 0;
