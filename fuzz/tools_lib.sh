@@ -1,9 +1,13 @@
-# fuzz/tools_lib.sh: shared by tools/decode, tools/encode, tools/repro, tools/fuzz.
-# Source it; it defines:
+# fuzz/tools_lib.sh: shared by tools/decode, encode, repro, fuzz, triage,
+# explore, afl, coverage.  Source it; it defines:
 #   mt_root                  the repository root
 #   mt_need_bazel            run tools/setup if bazel is missing
 #   mt_replay_bin            build (if needed) and print the path of //fuzz:maptrack_replay
 #   mt_fuzzer_bin            build (if needed) and print the path of //fuzz:maptrack_fuzzer
+#   mt_suite_index, mt_find_suite, mt_suite_bin, mt_unknown_impl:
+#                            free lists of your own (adapters registered by a
+#                            freelist_fuzz_suite): which suite registers a
+#                            name, its binaries, the list of every name
 # MT_NO_BUILD=1 skips `bazel build` when the binary already exists;
 # MT_REPLAY_BIN=/path uses that replay binary and never builds (tests).
 
@@ -82,4 +86,83 @@ mt_set_memory_model() {
     sc|c11) export MT_MEMORY_MODEL=$1 ;;
     *) echo "$2: --memory-model must be sc or c11 (got '$1')" >&2; exit 2 ;;
   esac
+}
+
+# ---- free lists of your own (fuzz/instrument/defs.bzl's freelist_fuzz_suite) ----
+
+# mt_suite_index: one line per adapter name a suite registers:
+#   NAME<TAB>PACKAGE<TAB>SUITE<TAB>ADAPTER_FILE
+# from every BUILD file that calls freelist_fuzz_suite (its name and
+# adapter) and the adapter file's MT_FL_REGISTER structures (.name = "..."),
+# in the order of the packages' paths.  A name two suites register (one
+# source built two ways, examples/volatile_count) is listed for each.
+mt_suite_index() {
+  local build pkg
+  while IFS= read -r build; do
+    pkg=${build%/BUILD}; pkg=${pkg#./}
+    awk -v pkg="$pkg" '
+      /^[[:space:]]*freelist_fuzz_suite\(/ { inside = 1; n = ""; a = ""; next }
+      inside && n == "" && match($0, /^[[:space:]]*name[[:space:]]*=[[:space:]]*"[^"]+"/) {
+        n = $0; sub(/^[^"]*"/, "", n); sub(/".*/, "", n) }
+      inside && match($0, /^[[:space:]]*adapter[[:space:]]*=[[:space:]]*"[^"]+"/) {
+        a = $0; sub(/^[^"]*"/, "", a); sub(/".*/, "", a) }
+      inside && /^\)/ { if (n != "" && a != "") print pkg "\t" n "\t" a; inside = 0 }
+    ' "$mt_root/$build" |
+    while IFS=$'\t' read -r p suite adapter; do
+      [[ -f $mt_root/$p/$adapter ]] || continue
+      grep -oE '\.name[[:space:]]*=[[:space:]]*"[^"]+"' "$mt_root/$p/$adapter" |
+        sed -E 's/.*"([^"]+)"/\1/' | while IFS= read -r name; do
+          printf '%s\t%s\t%s\t%s\n' "$name" "$p" "$suite" "$adapter"
+        done
+    done
+  done < <(cd "$mt_root" && grep -rlsE --include=BUILD --exclude-dir=out --exclude-dir='bazel-*' \
+             --exclude-dir=third_party --exclude-dir=.git '^[[:space:]]*freelist_fuzz_suite\(' . | sort)
+}
+
+# mt_find_suite NAME: "PACKAGE SUITE" of the first suite whose adapter
+# registers NAME (status 1 if none: a maptrack implementation, or no
+# implementation at all).  When several do, the others are said on stderr.
+# MT_SUITE=//PACKAGE:SUITE picks one of them.
+mt_find_suite() {
+  local name=$1 lines want=${MT_SUITE:-}
+  lines=$(mt_suite_index | awk -F'\t' -v n="$name" '$1 == n { print $2 " " $3 }')
+  [[ -n $lines ]] || return 1
+  if [[ -n $want ]]; then
+    want=${want#//}; want=${want/:/ }
+    grep -qxF -- "$want" <<<"$lines" || { echo "$(basename "$0"): MT_SUITE=${MT_SUITE}: no such suite registers $name (they are: $(sed 's|^|//|; s| |:|' <<<"$lines" | paste -sd' ' -))" >&2; return 1; }
+    echo "$want"; return 0
+  fi
+  if (( $(wc -l <<<"$lines") > 1 )); then
+    echo "$(basename "$0"): $name is registered by several suites: $(sed 's|^|//|; s| |:|' <<<"$lines" | paste -sd' ' -); using the first (MT_SUITE=//PACKAGE:SUITE picks another)" >&2
+  fi
+  head -1 <<<"$lines"
+}
+
+# mt_suite_bin PACKAGE SUITE DRIVER: build (if needed) and print the path of
+# //PACKAGE:SUITE_DRIVER (replay, explore, fuzzer, triage, depth).  Every
+# driver of a suite is built under --config=asan-libfuzzer (clang, ASan +
+# UBSan, -c opt): one build of the instrumented code, so a finding the
+# fuzzer saves, a signature in a known file and a scenario's site names
+# mean the same in the replay, the explorer and triage.
+mt_suite_bin() {
+  mt_build_bin "//$1:$2_$3" k8-optlibfuzzer --config=asan-libfuzzer
+}
+
+# The maptrack implementations' names (//fuzz:maptrack_replay --list-impls),
+# one a line; with MT_NO_BUILD=1 or an existing binary, no build.
+mt_maptrack_names() {
+  local bin=$mt_root/bazel-out/k8-fastbuild/bin/fuzz/drivers/maptrack_replay
+  [[ -x $bin && -z ${MT_REPLAY_BIN:-} ]] || bin=$(mt_replay_bin) || return 1
+  "$bin" --list-impls
+}
+
+# mt_unknown_impl TOOL NAME: say that nobody registers NAME and list every
+# name (the maptrack implementations, then each suite's adapters).  The
+# caller exits 2.
+mt_unknown_impl() {
+  echo "$1: unknown implementation '$2'; known:" >&2
+  echo "  maptrack (production, baseline and the bug zoo):" >&2
+  mt_maptrack_names 2>/dev/null | paste -sd' ' - | fold -s -w 96 | sed 's/^/    /' >&2
+  echo "  free lists of your own (adapters; package:suite):" >&2
+  mt_suite_index | awk -F'\t' '{ printf "    %-26s //%s:%s\n", $1, $2, $3 }' >&2
 }

@@ -22,7 +22,7 @@
  * Outside afl-fuzz: `afl_driver FILE...` runs each file once (exit 1 at
  * the first finding); with no argument, one input from stdin.
  *
- * Known findings (MT_KNOWN, MT_CONTINUE, MT_FINDINGS_DIR: libfuzzer_main.c)
+ * Known findings (MT_KNOWN, MT_CONTINUE, MT_FINDINGS_DIR: fuzz/drivers/harness.h, "fuzzing campaigns")
  * work here unchanged: persistent mode goes on after an oracle finding,
  * and every instance saves new signatures into the one findings folder.
  */

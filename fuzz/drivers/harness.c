@@ -5,10 +5,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 const struct mt_ops *mt_harness_impl(const char *name)
@@ -24,15 +26,64 @@ void mt_harness_list_impls(FILE *out)
 		fprintf(out, "%s\n", r->ops->name);
 }
 
+int mt_harness_kind(const struct mt_ops *ops)
+{
+	const struct mt_fl_adapter *a = mt_fl_adapter_of(ops);
+
+	return !a ? MT_HARNESS_MAPTRACK : a->races ? MT_HARNESS_ADAPTER_RACES : MT_HARNESS_ADAPTER;
+}
+
+/* The instrumentation runtime's (fuzz/instrument/ix.h); weak: binaries
+ * without instrumented code link no runtime. */
+void mt_ix_settle(void) __attribute__((weak));
+
+/* An adapter's operation returned: a volatile load's restore still due
+ * (ix.c, ix_settle(); only for code built without __tsan_func_exit) is
+ * done before any checker sees memory.  Attached first: observers are
+ * told in the order of attachment. */
+static void settle_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	(void)ctx;
+	(void)sim;
+	(void)v;
+	(void)op;
+	mt_ix_settle();
+}
+
+static const struct mt_sim_observer settle_observer = {
+	.name = "ix-settle",
+	.op_returned = settle_returned,
+};
+
+/* The context of one kind, made with its checkers on first use. */
+static struct mt_sim *sim_of_kind(struct mt_harness *h, int kind)
+{
+	struct mt_sim *sim = h->sims[kind];
+
+	if (sim)
+		return sim;
+	int bad = !(sim = mt_sim_new());
+	if (!bad && kind == MT_HARNESS_MAPTRACK)
+		bad = mt_sim_attach(sim, &mt_oracle_observer, h->oracle) ||
+		      mt_sim_attach(sim, &mt_claims_observer, h->claims) ||
+		      mt_sim_attach(sim, &mt_races_observer, h->races);
+	else if (!bad)
+		bad = (mt_ix_settle && mt_sim_attach(sim, &settle_observer, NULL)) ||
+		      mt_sim_attach(sim, &mt_contract_observer, h->contract) ||
+		      (kind == MT_HARNESS_ADAPTER_RACES && mt_sim_attach(sim, &mt_races_observer, h->races));
+	if (bad) {
+		fprintf(stderr, "harness: out of memory\n");
+		exit(2);
+	}
+	return h->sims[kind] = sim;
+}
+
 struct mt_harness *mt_harness_new(const struct mt_ops *ops)
 {
 	struct mt_harness *h = calloc(1, sizeof(*h));
 
-	if (!h || !(h->sim = mt_sim_new()) || !(h->oracle = mt_oracle_new()) ||
-	    !(h->claims = mt_claims_new()) || !(h->races = mt_races_new()) ||
-	    mt_sim_attach(h->sim, &mt_oracle_observer, h->oracle) ||
-	    mt_sim_attach(h->sim, &mt_claims_observer, h->claims) ||
-	    mt_sim_attach(h->sim, &mt_races_observer, h->races)) {
+	if (!h || !(h->oracle = mt_oracle_new()) || !(h->claims = mt_claims_new()) ||
+	    !(h->races = mt_races_new()) || !(h->contract = mt_contract_new())) {
 		fprintf(stderr, "harness: out of memory\n");
 		exit(2);
 	}
@@ -113,10 +164,12 @@ void mt_harness_free(struct mt_harness *h)
 {
 	if (!h)
 		return;
-	mt_sim_free(h->sim);
+	for (unsigned k = 0; k < MT_HARNESS_KINDS; k++)
+		mt_sim_free(h->sims[k]);
 	mt_oracle_free(h->oracle);
 	mt_claims_free(h->claims);
 	mt_races_free(h->races);
+	mt_contract_free(h->contract);
 	mt_known_free(h->known);
 	free(h);
 }
@@ -126,6 +179,7 @@ void mt_harness_set_impl(struct mt_harness *h, const struct mt_ops *ops)
 	if (h->ops == ops)
 		return;
 	h->ops = ops;
+	h->sim = sim_of_kind(h, mt_harness_kind(ops));
 	mt_in_sites_init(&h->sites, ops->site_tables);
 }
 
@@ -304,6 +358,128 @@ void mt_harness_catch_crashes(void)
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGFPE, &sa, NULL);
 	sigaction(SIGILL, &sa, NULL);
+}
+
+/* ---- fuzzing campaigns ---- */
+
+/* The campaign of this process (the engines call one target). */
+static struct {
+	struct mt_harness *h;
+	const char *who;
+	int keep_going;                 /* MT_KNOWN or MT_CONTINUE */
+	int stop_on_new;                /* MT_STOP_ON_NEW=1 */
+	const char *findings_dir;
+	struct timespec t0;
+	unsigned long execs;
+	/* The counts so far not yet in MT_FINDINGS_DIR/.counts. */
+	unsigned long flushed_execs, flushed_known, flushed_new;
+} camp = { .findings_dir = "." };
+
+static double elapsed_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)(t.tv_sec - camp.t0.tv_sec) + (double)(t.tv_nsec - camp.t0.tv_nsec) / 1e9;
+}
+
+/* Append "execs=N known=N new=N matched=SIG,SIG," (the counts since the
+ * last append) to MT_FINDINGS_DIR/.counts: tools/fuzz and tools/afl sum
+ * the lines of every process (fork jobs' logs are not kept; AFL++
+ * persistent processes rarely exit).  Every 4096 findings and at exit. */
+static void flush_counts(void)
+{
+	char line[4096];
+	unsigned long m;
+	const char *k;
+
+	if (!getenv("MT_FINDINGS_DIR") || camp.execs == camp.flushed_execs)
+		return;
+	size_t n = (size_t)snprintf(line, sizeof(line), "execs=%lu known=%lu new=%lu matched=",
+	                            camp.execs - camp.flushed_execs, camp.h->n_known - camp.flushed_known,
+	                            camp.h->n_new - camp.flushed_new);
+	for (unsigned i = 0; (k = mt_known_at(camp.h->known, i, &m)) && n < sizeof(line) - 1; i++)
+		if (m)
+			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s,", k);
+	if (n >= sizeof(line) - 1)
+		n = sizeof(line) - 2;
+	line[n++] = '\n';
+	camp.flushed_execs = camp.execs;
+	camp.flushed_known = camp.h->n_known;
+	camp.flushed_new = camp.h->n_new;
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/.counts", camp.findings_dir);
+	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);   /* one write: atomic append */
+	if (fd >= 0) {
+		if (write(fd, line, n) < 0)
+			fprintf(stderr, "%s: cannot append to %s\n", camp.who, path);
+		close(fd);
+	}
+}
+
+/* At exit: the counts on stderr and in MT_FINDINGS_DIR/.counts. */
+static void known_summary(void)
+{
+	char counts[2048];
+
+	mt_harness_known_counts(camp.h, counts, sizeof(counts));
+	fprintf(stderr, "%s: SUMMARY-KNOWN execs=%lu%s\n", camp.who, camp.execs, counts);
+	mt_harness_print_stale(camp.h, stderr);
+	flush_counts();
+}
+
+int mt_campaign_init(struct mt_harness *h, const char *who)
+{
+	const char *cont = getenv("MT_CONTINUE");
+	const char *son = getenv("MT_STOP_ON_NEW");
+	const char *dir = getenv("MT_FINDINGS_DIR");
+
+	camp.h = h;
+	camp.who = who;
+	camp.keep_going = mt_harness_load_known(h, who, NULL) || (cont && !strcmp(cont, "1"));
+	camp.stop_on_new = son && !strcmp(son, "1");
+	if (dir && *dir)
+		camp.findings_dir = dir;
+	clock_gettime(CLOCK_MONOTONIC, &camp.t0);
+	if (camp.keep_going)
+		atexit(known_summary);
+	return camp.keep_going;
+}
+
+int mt_campaign_input(const uint8_t *data, size_t size)
+{
+	struct mt_harness *h = camp.h;
+
+	camp.execs++;
+	if (!mt_harness_run(h, data, size, NULL))
+		return 0;
+	if (!camp.keep_going) {
+		mt_harness_report(h, stderr);
+		if (h->model >= 0)
+			fprintf(stderr, "%s: ran under MT_MEMORY_MODEL=%s: replay the saved input "
+			        "with the same setting\n", camp.who, mt_in_model_name((unsigned)h->model));
+		fflush(stderr);
+		abort();
+	}
+	int first;
+	int verdict = mt_harness_classify(h, &first);
+	if (((h->n_known + h->n_new) & 4095u) == 0)
+		flush_counts();
+	if (verdict == MT_VERDICT_KNOWN || (!first && !camp.stop_on_new))
+		return 0;
+	/* A signature this process has not seen: say it, save it once. */
+	static uint8_t again[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
+	size_t len;
+	const uint8_t *rep = mt_harness_replayable(h, data, size, again, sizeof(again), &len);
+	int saved = mt_known_save_once(camp.findings_dir, h->sig, mt_harness_finding(h), rep, len);
+	fprintf(stderr, "%s: NEW SIGNATURE %s after %.2fs, exec %lu: %s%s\n", camp.who, h->sig, elapsed_s(), camp.execs,
+	        mt_harness_finding(h),
+	        saved == 1 ? " (saved)" : saved == 0 ? " (saved before by another job)" : " (not saved: error)");
+	if (saved == 1 || camp.stop_on_new)
+		mt_harness_report(h, stderr);
+	fflush(stderr);
+	if (camp.stop_on_new)
+		abort();
+	return 0;
 }
 
 /* ---- files ---- */

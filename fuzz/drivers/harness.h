@@ -3,12 +3,18 @@
  * every front end (libFuzzer target, AFL++ driver, replay, coverage,
  * explore, depth, triage, bazel tests, tools/repro).
  *
- * A harness owns one engine context (fuzz/engine/sim.h) with the standard
- * checkers attached: the maptrack oracle (fuzz/checkers/oracle.h, which
- * also keeps the book of held handles), the I11 claims checker
+ * A harness owns an engine context (fuzz/engine/sim.h) with the checkers
+ * of its implementation's kind attached.  A maptrack implementation
+ * (production, the bug zoo): the maptrack oracle (fuzz/checkers/oracle.h,
+ * which also keeps the book of held handles), the I11 claims checker
  * (fuzz/checkers/claims.h) and the I12 race detector
- * (fuzz/checkers/races.h).  It is bound to one implementation at a time,
- * whose site tables decode the inputs.
+ * (fuzz/checkers/races.h).  A free list behind an adapter (MT_FL_REGISTER,
+ * fuzz/checkers/contract.h): the generic contract checker, and the race
+ * detector when the adapter sets .races; the maptrack oracle has no
+ * introspection of such a list.  Every front end (replay, explore, depth,
+ * triage, coverage, the fuzzers) therefore runs either kind.  It is bound
+ * to one implementation at a time, whose site tables decode the inputs;
+ * binding to another kind switches to that kind's own context.
  */
 #ifndef MT_FUZZ_DRIVERS_HARNESS_H
 #define MT_FUZZ_DRIVERS_HARNESS_H
@@ -18,6 +24,7 @@
 #include <stdio.h>
 
 #include "fuzz/checkers/claims.h"
+#include "fuzz/checkers/contract.h"
 #include "fuzz/checkers/oracle.h"
 #include "fuzz/checkers/races.h"
 #include "fuzz/engine/sim.h"
@@ -25,11 +32,16 @@
 #include "fuzz/known/known.h"
 #include "lib/maptrack.h"
 
+/* The checker sets a harness has a context for (mt_harness_kind()). */
+enum { MT_HARNESS_MAPTRACK, MT_HARNESS_ADAPTER, MT_HARNESS_ADAPTER_RACES, MT_HARNESS_KINDS };
+
 struct mt_harness {
-	struct mt_sim *sim;
+	struct mt_sim *sim;              /* the context of ops's kind (one of sims[]) */
+	struct mt_sim *sims[MT_HARNESS_KINDS];   /* made on first use */
 	struct mt_oracle *oracle;
 	struct mt_claims *claims;
 	struct mt_races *races;
+	struct mt_contract *contract;    /* adapters' checker */
 	const struct mt_ops *ops;
 	struct mt_in_sites sites;        /* ops's sites, for decode and text */
 	struct mt_program prog;          /* the program of the last mt_harness_run() */
@@ -65,10 +77,15 @@ const struct mt_ops *mt_harness_impl(const char *name);
 /* Print every known implementation name, one per line. */
 void mt_harness_list_impls(FILE *out);
 
+/* The checker set ops runs with: MT_HARNESS_MAPTRACK, or an adapter's. */
+int mt_harness_kind(const struct mt_ops *ops);
+
 /* A harness for ops (exits with a message if out of memory). */
 struct mt_harness *mt_harness_new(const struct mt_ops *ops);
 void mt_harness_free(struct mt_harness *h);
-/* Bind to another implementation. */
+/* Bind to another implementation.  Another kind's context is another
+ * engine context: pair counters and MT_WEAKEN set on h->sim belong to the
+ * kind they were set for. */
 void mt_harness_set_impl(struct mt_harness *h, const struct mt_ops *ops);
 
 /* Bytes -> program in ops's terms. */
@@ -121,6 +138,46 @@ void mt_harness_print_stale(const struct mt_harness *h, FILE *out);
 /* Replay drivers: turn SIGSEGV/SIGBUS/SIGFPE/SIGILL in the library into a
  * reported finding ("FINDING crash: ...", the interleaving, exit 1). */
 void mt_harness_catch_crashes(void);
+
+/* ---- fuzzing campaigns ----
+ *
+ * What a fuzzing process does with each input's verdict:
+ * the one policy of every fuzz driver (libFuzzer and AFL++, on maptrack
+ * implementations and on adapters: fuzz/drivers/libfuzzer_main.c,
+ * fuzz/instrument/byo_fuzzer_main.c).  One campaign per process (the
+ * engines call the target from one place).
+ *
+ * Environment (read by mt_campaign_init):
+ *   MT_KNOWN=FILE         known findings (fuzz/known/known.h): a finding
+ *                         whose signature is in FILE ends its input as
+ *                         "known" and the campaign goes on; a malformed
+ *                         FILE exits 2 before any input runs
+ *   MT_CONTINUE=1         keep going after new findings too (implied by
+ *                         MT_KNOWN)
+ *   MT_STOP_ON_NEW=1      with MT_KNOWN: a new signature is saved, then
+ *                         abort()s as without MT_KNOWN (known ones still
+ *                         return): the first new finding ends the run
+ *   MT_FINDINGS_DIR=DIR   where each new signature is saved once, as
+ *                         DIR/new-<signature> (+ .txt), shared by every
+ *                         fork job (default: the current directory); the
+ *                         counts go to DIR/.counts
+ * Without MT_KNOWN or MT_CONTINUE a finding prints the finding and the
+ * interleaving, then abort()s so the engine saves the input.  With them,
+ * findings recover in process (the engine owns every VCPU stack and the
+ * table's pages; the next run starts clean): a known one returns at once,
+ * a new one is printed and saved the first time its signature is seen,
+ * and the input returns normally.  Signals and sanitizer reports still
+ * end the process.  At exit: "WHO: SUMMARY-KNOWN execs=N known=N new=N
+ * new_sigs=... stale=N".
+ */
+
+/* Start the campaign on h (loads MT_KNOWN into it).  who prefixes every
+ * message ("maptrack_fuzzer").  Returns 1 if findings continue. */
+int mt_campaign_init(struct mt_harness *h, const char *who);
+
+/* Run one input through h and deal with its verdict (may abort()).
+ * Returns 0, what LLVMFuzzerTestOneInput returns. */
+int mt_campaign_input(const uint8_t *data, size_t size);
 
 /* ---- files (shared by the front ends that read inputs) ---- */
 

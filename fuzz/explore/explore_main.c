@@ -35,6 +35,7 @@
 #include "fuzz/checkers/conflicts.h"
 #include "fuzz/drivers/harness.h"
 #include "fuzz/explore/explore.h"
+#include "fuzz/explore/minimal.h"
 #include "fuzz/triage/triage.h"
 
 static struct {
@@ -53,12 +54,7 @@ static struct {
 	const char *conflicts;           /* --conflicts OUT */
 	int minimal;             /* iterative deepening (--minimal, --known) */
 	int use_known;
-	unsigned cur_k, cur_n;   /* the (preemptions, prefix) being explored */
-	unsigned long n_known, n_repeat;
-	unsigned nsigs;
-	char sigs[32][MT_SIG_MAX];
-	int first_set;
-	unsigned first_k, first_n;
+	struct mt_xp_minimal mn; /* its state (fuzz/explore/minimal.h) */
 } M;
 
 static struct mt_program compact, replayed;
@@ -145,27 +141,15 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	snprintf(first, sizeof(first), "%s", finding);
 	char sig[MT_SIG_MAX] = "";
 	mt_signature(M.h->sim, sig, sizeof(sig));     /* the run that just ended */
-	if (M.minimal) {
-		if (mt_known_match(M.h->known, sig)) {
-			M.n_known++;
-			M.saved--;
-			return 0;                  /* known: go on */
-		}
-		for (unsigned i = 0; i < M.nsigs && i < 32; i++)
-			if (!strcmp(M.sigs[i], sig)) {
-				M.n_repeat++;
-				M.saved--;
-				return 0;          /* reported already */
-			}
-		if (M.nsigs < 32)
-			snprintf(M.sigs[M.nsigs], MT_SIG_MAX, "%s", sig);
-		M.nsigs++;
+	if (M.minimal && !mt_xp_minimal_new(&M.mn, sig)) {
+		M.saved--;
+		return 0;                  /* known or reported already: go on */
 	}
 	mt_xp_compact(ran, &compact);
 	printf("VIOLATION %u: %s\n", n, first);
 	printf("  signature: %s\n", sig);
 	if (M.minimal)
-		printf("  minimal: %u preemption(s), %u operation(s) per VCPU at most\n", M.cur_k, M.cur_n);
+		printf("  minimal: %u preemption(s), %u operation(s) per VCPU at most\n", M.mn.cur_k, M.mn.cur_n);
 	/* The saved bytes through the normal path, once, tracing: the same
 	 * finding, or it is no reproducer; the trace is the readable schedule. */
 	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
@@ -268,62 +252,6 @@ static int parse_uint(const char *flag, const char *s, unsigned long long max, u
 	return 0;
 }
 
-/* Iterative deepening: preemptions k = 0..K, then a prefix of n
- * operations of each VCPU, n = 1..the most any VCPU has; each (k, n) is
- * explored exhaustively (small ones again inside bigger ones: the cost of
- * reporting the smallest first).  Stops at the first new signature unless
- * --all.  Statistics are summed. */
-static int explore_minimal(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
-                           struct mt_xp_stats *st)
-{
-	static struct mt_xp_scenario pre;
-	struct mt_xp_stats one;
-	unsigned maxn = 0;
-
-	memset(st, 0, sizeof(*st));
-	st->complete = 1;
-	for (unsigned v = 0; v < sc->hdr.nr_vcpus; v++)
-		if (sc->nr_ops[v] > maxn)
-			maxn = sc->nr_ops[v];
-	for (unsigned k = 0; k <= M.k; k++) {
-		for (unsigned n = 1; n <= maxn; n++) {
-			struct mt_xp_config c = *cfg;
-			pre = *sc;
-			for (unsigned v = 0; v < pre.hdr.nr_vcpus; v++)
-				if (pre.nr_ops[v] > n)
-					pre.nr_ops[v] = n;
-			c.preemptions = k;
-			M.cur_k = k;
-			M.cur_n = n;
-			unsigned before = M.nsigs;
-			if (mt_xp_explore(&pre, &c, &one)) {
-				*st = one;
-				return -1;
-			}
-			st->schedules += one.schedules;
-			st->violations += one.violations;
-			st->pruned += one.pruned;
-			st->budget_cut += one.budget_cut;
-			st->decisions += one.decisions;
-			if (one.max_depth > st->max_depth)
-				st->max_depth = one.max_depth;
-			st->complete &= one.complete;
-			if (M.nsigs > before && !M.first_set) {
-				M.first_set = 1;
-				M.first_k = k;
-				M.first_n = n;
-			}
-			if ((M.nsigs > before && !M.all) || interrupted)
-				return 0;
-			if (!M.quiet)
-				fprintf(stderr, "explore: k=%u, %u operation(s) per VCPU: %llu schedules, "
-				        "%lu known, %u new signature(s) so far\n", k, n,
-				        (unsigned long long)one.schedules, M.n_known, M.nsigs);
-		}
-	}
-	return 0;
-}
-
 int main(int argc, char **argv)
 {
 	static struct mt_program prog;
@@ -422,6 +350,7 @@ int main(int argc, char **argv)
 	M.use_known = mt_harness_load_known(M.h, "explore", known);
 	if (M.use_known)
 		M.minimal = 1;
+	M.mn.known = M.h->known;
 	if (!M.name) {
 		static char base[256];
 		const char *b = strrchr(file, '/');
@@ -485,8 +414,12 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	int rc;
+	M.mn.max_k = M.k;
+	M.mn.all = M.all;
+	M.mn.quiet = M.quiet;
+	M.mn.stop = &interrupted;
 	if (M.minimal)
-		rc = explore_minimal(&sc, &cfg, &st);
+		rc = mt_xp_minimal_explore(&M.mn, &sc, &cfg, &st);
 	else
 		rc = mt_xp_explore(&sc, &cfg, &st);
 	double secs = now() - M.t0;
@@ -540,16 +473,7 @@ int main(int argc, char **argv)
 	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
 	char minimal[1400] = "";
 	if (M.minimal) {
-		size_t n = (size_t)snprintf(minimal, sizeof(minimal), " minimal=1 first_k=%s first_ops=%s known=%lu new=%u new_sigs=",
-		                            M.nsigs ? "" : "-", M.nsigs ? "" : "-", M.n_known, M.nsigs);
-		if (M.nsigs) {
-			n = (size_t)snprintf(minimal, sizeof(minimal), " minimal=1 first_k=%u first_ops=%u known=%lu new=%u new_sigs=",
-			                     M.first_k, M.first_n, M.n_known, M.nsigs);
-		}
-		for (unsigned i = 0; i < M.nsigs && i < 32 && n < sizeof(minimal); i++)
-			n += (size_t)snprintf(minimal + n, sizeof(minimal) - n, "%s%s", i ? "," : "", M.sigs[i]);
-		if (!M.nsigs && n < sizeof(minimal))
-			snprintf(minimal + n, sizeof(minimal) - n, "-");
+		mt_xp_minimal_summary(&M.mn, minimal, sizeof(minimal));
 		if (M.use_known)
 			mt_harness_print_stale(M.h, stdout);
 	}
@@ -563,7 +487,7 @@ int main(int argc, char **argv)
 	if (M.replay_mismatch)
 		return 2;
 	if (M.minimal)
-		return M.nsigs ? 1 : M.n_known ? 3 : (interrupted ? 130 : 0);
+		return mt_xp_minimal_status(&M.mn) ? mt_xp_minimal_status(&M.mn) : (interrupted ? 130 : 0);
 	if (st.violations)
 		return 1;
 	return interrupted ? 130 : 0;

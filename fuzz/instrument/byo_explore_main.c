@@ -3,7 +3,8 @@
  * free list of your own, judged by the generic contract.
  *
  *   byo_explore --impl NAME [--preemptions K] [--stale N] [--max-schedules N]
- *               [--expect clean|flagged] FILE...
+ *               [--expect clean|flagged] [--minimal] [--known FILE] [--out DIR]
+ *               [--quiet] FILE...
  *
  * Each FILE (text scenario or input bytes) gives the operations of each
  * VCPU and the geometry; its schedule is replaced by every schedule with
@@ -12,36 +13,55 @@
  * choice of older store for at most N of its loads (--stale, default 1;
  * 0 under sc).  clean: every file's exploration is
  * complete, ran at least one schedule and found nothing.  flagged: every
- * file shows a violation (the first one is printed with its schedule, a
- * reproducer in the text form).  Instrumented code marks no access
- * private, so nothing is pruned.  A text made on another build of the
- * instrumented code ("# ix-build: ..." line) is refused.  Exit 0 as
- * expected, 1 not, 2 usage, a refused file or an error of the exploration.  Last line: SUMMARY.
+ * file shows a violation (the first one is printed with its signature
+ * (fuzz/known/known.h) and its schedule, a reproducer in the text form;
+ * --out DIR also saves it as DIR/<file>-<impl>-kK.txt).
+ * --minimal: iterative deepening (fuzz/explore/minimal.h), the violation
+ * reported has the fewest preemptions, then the fewest operations.
+ * --known FILE (or $MT_KNOWN; implies --minimal): a violation whose
+ * signature is known, or was reported already, is counted and the search
+ * goes on to the next distinct signature.  Instrumented code marks no
+ * access private, so nothing is pruned.  A text made on another build of
+ * the instrumented code ("# ix-build: ..." line) is refused.  Exit 0 as
+ * expected, 1 not, 3 (expecting clean) violations that were all known,
+ * 2 usage, a refused file or an error of the exploration.  Last line:
+ * SUMMARY impl=NAME files=N flagged=N errors=N preemptions=K schedules=N
+ * violations=N expect=E result=ok|fail [minimal=1 first_k=.. known=N new=N new_sigs=..].
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "fuzz/drivers/harness.h"
 #include "fuzz/explore/explore.h"
+#include "fuzz/explore/minimal.h"
 #include "fuzz/instrument/byo.h"
 #include "fuzz/instrument/ix.h"
 
 static struct {
 	struct mt_byo *b;
-	struct mt_harness h;         /* the explorer's view: the byo engine, no maptrack oracle */
 	struct mt_program prog, compact;
-	char finding[512];
-	int found;
+	char finding[512], sig[MT_SIG_MAX];
+	int found, minimal, quiet;
+	struct mt_xp_minimal mn;
+	const char *out;
 } X;
 
 static int on_violation(void *ctx, const struct mt_program *ran, const char *finding)
 {
+	char sig[MT_SIG_MAX] = "";
+
 	(void)ctx;
+	mt_signature(X.b->h->sim, sig, sizeof(sig));  /* the run that just ended */
+	if (X.minimal && !mt_xp_minimal_new(&X.mn, sig))
+		return 0;            /* known or reported already: go on */
 	snprintf(X.finding, sizeof(X.finding), "%s", finding);
+	snprintf(X.sig, sizeof(X.sig), "%s", sig);
 	X.found = 1;
 	mt_xp_compact(ran, &X.compact);
-	return 1;                    /* the first is enough */
+	return 1;                    /* the first (new) one is enough */
 }
 
 static int is_text(const uint8_t *d, size_t n)
@@ -50,9 +70,48 @@ static int is_text(const uint8_t *d, size_t n)
 	       (n >= 14 && !memcmp(d, "maptrack-input", 14));
 }
 
-/* 0 clean, 1 violation, -1 error (said). */
-static int explore_file(const char *file, unsigned k, int stale, uint64_t max, uint64_t *schedules)
+/* The violation's schedule in the text form (replayable: byo_replay). */
+static void print_schedule(FILE *f)
 {
+	char buf[160];
+
+	fprintf(f, MT_IX_BUILD_TAG "%#" PRIx64 "\n", mt_ix_build_id());
+	mt_in_print_header(&X.compact, f);
+	for (unsigned i = 0; i < X.compact.nr_records; i++)
+		fprintf(f, "%s\n", mt_in_record_text(&X.compact.rec[i], &X.b->h->sites, buf, sizeof(buf)));
+}
+
+/* --out: DIR/<file's base name>-<impl>-kK.txt */
+static void save(const char *file, unsigned k)
+{
+	char path[4096];
+	const char *base = strrchr(file, '/');
+
+	if (mkdir(X.out, 0777) && errno != EEXIST) {
+		fprintf(stderr, "byo_explore: cannot create %s: %s\n", X.out, strerror(errno));
+		return;
+	}
+	base = base ? base + 1 : file;
+	int len = (int)strcspn(base, ".");
+	snprintf(path, sizeof(path), "%s/%.*s-%s-k%u.txt", X.out, len ? len : (int)strlen(base), base,
+	         X.b->h->ops->name, k);
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "byo_explore: cannot write %s: %s\n", path, strerror(errno));
+		return;
+	}
+	fprintf(f, "# byo_explore %s --impl %s --preemptions %u: %s\n# signature: %s\n", file,
+	        X.b->h->ops->name, k, X.finding, X.sig);
+	print_schedule(f);
+	fclose(f);
+	printf("  saved: %s (replay: tools/repro --impl %s %s)\n", path, X.b->h->ops->name, path);
+}
+
+/* 0 clean, 1 violation, -1 error (said). */
+static int explore_file(const char *file, unsigned k, int stale, uint64_t max, uint64_t *schedules,
+                        uint64_t *violations)
+{
+	struct mt_harness *h = X.b->h;
 	size_t n;
 	uint8_t *d = mt_harness_read_file(file, &n);
 	char err[512];
@@ -67,46 +126,51 @@ static int explore_file(const char *file, unsigned k, int stale, uint64_t max, u
 			free(d);
 			return -1;
 		}
-		if (mt_in_parse_text((const char *)d, &X.b->sites, &X.prog, err, sizeof(err))) {
+		if (mt_harness_parse(h, (const char *)d, &X.prog, err, sizeof(err))) {
 			fprintf(stderr, "byo_explore: %s: %s\n", file, err);
 			free(d);
 			return -1;
 		}
 	} else {
-		mt_in_decode(d, n, &X.b->sites, &X.prog);
+		mt_harness_decode(h, d, n, &X.prog);
 	}
 	free(d);
-	if (X.b->model >= 0)
-		X.prog.model = (uint8_t)X.b->model;
 	struct mt_xp_scenario sc;
-	if (mt_xp_scenario_of(&X.prog, &X.h, &sc, err, sizeof(err))) {
+	if (mt_xp_scenario_of(&X.prog, h, &sc, err, sizeof(err))) {
 		fprintf(stderr, "byo_explore: %s: %s\n", file, err);
 		return -1;
 	}
 	/* c11: stale reads as tools/explore (sc: every load has one store to read). */
 	unsigned nstale = X.prog.model != MT_MODEL_C11 ? 0 : stale < 0 ? 1 : (unsigned)stale;
-	struct mt_xp_config cfg = { .harness = &X.h, .preemptions = k, .stale = nstale, .max_schedules = max,
+	struct mt_xp_config cfg = { .harness = h, .preemptions = k, .stale = nstale, .max_schedules = max,
 	                            .no_prune = 1, .on_violation = on_violation };
 	struct mt_xp_stats st;
 	X.found = 0;
-	if (mt_xp_explore(&sc, &cfg, &st)) {
+	int rc = X.minimal ? mt_xp_minimal_explore(&X.mn, &sc, &cfg, &st) : mt_xp_explore(&sc, &cfg, &st);
+	if (rc) {
 		fprintf(stderr, "byo_explore: %s: %s\n", file, st.err);
 		return -1;
 	}
 	*schedules += st.schedules;
+	*violations += st.violations;
 	if (X.found) {
 		printf("FLAGGED %s: %s (schedule %llu)\n", file, X.finding, (unsigned long long)st.schedules);
-		printf("  the schedule (text form):\n");
-		printf(MT_IX_BUILD_TAG "%#" PRIx64 "\n", mt_ix_build_id());
-		mt_in_print_header(&X.compact, stdout);
-		char buf[160];
-		for (unsigned i = 0; i < X.compact.nr_records; i++)
-			printf("%s\n", mt_in_record_text(&X.compact.rec[i], &X.b->sites, buf, sizeof(buf)));
+		printf("  signature: %s\n", X.sig);
+		if (X.minimal)
+			printf("  minimal: %u preemption(s), %u operation(s) per VCPU at most\n", X.mn.cur_k,
+			       X.mn.cur_n);
+		if (X.out)
+			save(file, X.minimal ? X.mn.cur_k : k);
+		if (!X.quiet) {
+			printf("  the schedule (text form):\n");
+			print_schedule(stdout);
+		}
 		return 1;
 	}
-	printf("clean %s: %llu schedules, K=%u, model %s, stale reads %u, %s\n", file,
+	printf("clean %s: %llu schedules, K=%u, model %s, stale reads %u, %s%s\n", file,
 	       (unsigned long long)st.schedules, k, mt_in_model_name(X.prog.model), nstale,
-	       st.complete ? "complete" : "cut short");
+	       st.complete ? "complete" : "cut short",
+	       X.minimal && X.mn.n_known ? " (known violations skipped)" : "");
 	if (!st.complete || !st.schedules) {
 		fprintf(stderr, "byo_explore: %s: exploration %s\n", file,
 		        st.schedules ? "cut short by --max-schedules" : "ran no schedule");
@@ -117,10 +181,10 @@ static int explore_file(const char *file, unsigned k, int stale, uint64_t max, u
 
 int main(int argc, char **argv)
 {
-	const char *impl = NULL, *expect = "clean";
+	const char *impl = NULL, *expect = "clean", *known = NULL;
 	unsigned k = 1;
 	int stale = -1;
-	uint64_t max = 0, schedules = 0;
+	uint64_t max = 0, schedules = 0, violations = 0;
 	int first = argc;
 
 	for (int i = 1; i < argc; i++) {
@@ -134,32 +198,53 @@ int main(int argc, char **argv)
 			stale = (int)strtoul(argv[++i], NULL, 10);
 		else if (!strcmp(argv[i], "--max-schedules") && i + 1 < argc)
 			max = strtoull(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--known") && i + 1 < argc)
+			known = argv[++i];
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			X.out = argv[++i];
+		else if (!strcmp(argv[i], "--minimal"))
+			X.minimal = 1;
+		else if (!strcmp(argv[i], "--quiet"))
+			X.quiet = 1;
 		else {
 			first = i;
 			break;
 		}
 	}
-	if (!impl || first == argc || (strcmp(expect, "clean") && strcmp(expect, "flagged"))) {
+	if (!impl || first == argc || (strcmp(expect, "clean") && strcmp(expect, "flagged")) ||
+	    argv[first][0] == '-') {
 		fprintf(stderr, "usage: byo_explore --impl NAME [--preemptions K] [--stale N] [--max-schedules N] "
-		        "[--expect clean|flagged] FILE...\n");
+		        "[--expect clean|flagged] [--minimal] [--known FILE] [--out DIR] [--quiet] FILE...\n");
 		return 2;
 	}
 	X.b = mt_byo_new(impl);
-	X.h.sim = X.b->sim;
-	X.h.ops = X.b->ops;
-	X.h.sites = X.b->sites;
+	if (mt_harness_load_known(X.b->h, "byo_explore", known))
+		X.minimal = 1;
+	X.mn.known = X.b->h->known;
+	X.mn.max_k = k;
+	X.mn.quiet = X.quiet;
 	unsigned files = 0, flagged = 0, errors = 0;
 	for (int i = first; i < argc; i++) {
-		int rc = explore_file(argv[i], k, stale, max, &schedules);
+		int rc = explore_file(argv[i], k, stale, max, &schedules, &violations);
 		files++;
 		flagged += rc == 1;
 		errors += rc < 0;
 	}
 	int want_flagged = !strcmp(expect, "flagged");
 	int ok = !errors && (want_flagged ? flagged == files : flagged == 0);
-	printf("SUMMARY impl=%s files=%u flagged=%u errors=%u preemptions=%u schedules=%llu expect=%s "
-	       "result=%s\n", impl, files, flagged, errors, k, (unsigned long long)schedules, expect,
-	       ok ? "ok" : "fail");
+	char minimal[1400] = "";
+	if (X.minimal) {
+		mt_xp_minimal_summary(&X.mn, minimal, sizeof(minimal));
+		if (X.b->h->known)
+			mt_harness_print_stale(X.b->h, stdout);
+	}
+	printf("SUMMARY impl=%s files=%u flagged=%u errors=%u preemptions=%u schedules=%llu violations=%llu "
+	       "expect=%s result=%s%s\n", impl, files, flagged, errors, k, (unsigned long long)schedules,
+	       (unsigned long long)violations, expect, ok ? "ok" : "fail", minimal);
 	mt_byo_free(X.b);
-	return errors ? 2 : !ok;
+	if (errors)
+		return 2;
+	if (ok && !want_flagged && X.mn.n_known)
+		return 3;            /* clean but for known violations */
+	return !ok;
 }

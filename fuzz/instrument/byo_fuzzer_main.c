@@ -1,7 +1,15 @@
 /*
  * byo_fuzzer_main.c - the libFuzzer target for a free list of your own:
- * decode, run under the generic contract, abort on a finding.
+ * decode, run under the generic contract (fuzz/instrument/byo.h).
  *   MT_IMPL=name   the adapter (default: the first registered one)
+ *   MT_KNOWN, MT_CONTINUE, MT_STOP_ON_NEW, MT_FINDINGS_DIR: what a finding
+ *                  does, as in the maptrack fuzzer (fuzz/drivers/harness.h,
+ *                  "fuzzing campaigns"): without them the finding and its
+ *                  interleaving are printed and the process abort()s (the
+ *                  engine saves the input); with them known findings
+ *                  return, each new signature is saved once as
+ *                  MT_FINDINGS_DIR/new-<signature> and the campaign goes
+ *                  on.  At exit: "byo_fuzzer: SUMMARY-KNOWN execs=N ...".
  * The interleaving coverage (pairs of sites around each VCPU switch) is
  * given to libFuzzer as extra counters.  Built by Bazel (freelist_fuzz_suite)
  * and by .clusterfuzzlite/build.sh (MT_BYO=DIR; tools/afl --impl NAME).
@@ -31,27 +39,19 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	const char *name = getenv("MT_IMPL");
-	if (!name || !*name) {
-		for (unsigned i = 0; mt_ops_at(i); i++)
-			if (mt_fl_adapter_of(mt_ops_at(i)->ops)) {
-				name = mt_ops_at(i)->ops->name;
-				break;
-			}
-	}
+	if (!name || !*name)
+		name = mt_byo_first();
 	byo = mt_byo_new(name);
-	mt_sim_set_pair_counters(byo->sim, byo_pairs, BYO_PAIR_COUNTERS);
-	fprintf(stderr, "byo_fuzzer: impl=%s sites=%u%s%s\n", byo->ops->name, mt_ix_nr_found(),
+	mt_sim_set_pair_counters(byo->h->sim, byo_pairs, BYO_PAIR_COUNTERS);
+	int keep_going = mt_campaign_init(byo->h, "byo_fuzzer");
+	fprintf(stderr, "byo_fuzzer: impl=%s sites=%u model=%s known=%u%s%s%s\n", byo->h->ops->name,
+	        mt_ix_nr_found(), byo->h->model < 0 ? "input" : mt_in_model_name((unsigned)byo->h->model),
+	        mt_known_count(byo->h->known), keep_going ? " (findings continue)" : "",
 	        mt_ix_problem()[0] ? " problem: " : "", mt_ix_problem());
 	return 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (mt_byo_run(byo, data, size, NULL)) {
-		fprintf(stderr, "FINDING %s\n", mt_sim_finding(byo->sim));
-		mt_sim_report(byo->sim, stderr);
-		fflush(stderr);
-		abort();
-	}
-	return 0;
+	return mt_campaign_input(data, size);
 }

@@ -1,7 +1,7 @@
 /*
  * byo_replay_main.c - replay inputs against a free list of your own.
  *
- *   byo_replay --impl NAME [--expect clean|flagged] [--trace] FILE|DIR...
+ *   byo_replay --impl NAME [--expect clean|flagged] [--known FILE] [--trace] FILE|DIR...
  *   byo_replay --impl NAME --sites        print the instrumented sites
  *   byo_replay --list-impls
  *
@@ -10,8 +10,16 @@
  * on ("# ix-build: 0x..."; --sites and --trace print this build's): a
  * different build's sites are numbered differently, so such a file is
  * refused (exit 2).  Bytes name no build (any bytes are an input).
- * Exit: 0 as expected (default: every input clean), 1 not, 2 usage or a
- * refused file.
+ * Every finding prints "FLAGGED FILE: finding", the interleaving that led
+ * to it and "SIGNATURE <sig>" (fuzz/known/known.h), as maptrack_replay.
+ * --known FILE (or $MT_KNOWN): a finding whose signature is in FILE is
+ * "KNOWN" (one line and its signature); expecting clean, a replay whose
+ * every finding is known exits 3.  A crash of the library is a finding
+ * ("FINDING crash", its signature; exit 1, 3 if known).
+ * Exit: 0 as expected (default: every input clean), 1 not, 3 findings
+ * that are all known, 2 usage, a refused file or a malformed known file.
+ * Last line: SUMMARY impl=NAME files=N flagged=N refused=N expect=E
+ * result=ok|fail [known=N new=N new_sigs=.. stale=N].
  */
 #include <inttypes.h>
 #include <stdlib.h>
@@ -24,7 +32,7 @@
 struct replay {
 	struct mt_byo *b;
 	int trace;
-	unsigned files, flagged, refused;
+	unsigned files, flagged, refused, known;
 };
 
 static int is_text(const uint8_t *d, size_t n)
@@ -68,19 +76,26 @@ static void one(void *ctx, const char *file)
 		rc = mt_byo_run(r->b, d, n, r->trace ? stdout : NULL);
 	}
 	free(d);
-	if (rc) {
-		r->flagged++;
-		printf("FLAGGED %s: %s\n", file, mt_sim_finding(r->b->sim));
-		if (r->trace)
-			mt_sim_report(r->b->sim, stdout);
-	} else {
+	if (!rc) {
 		printf("clean %s\n", file);
+		return;
 	}
+	r->flagged++;
+	struct mt_harness *h = r->b->h;
+	if (mt_harness_classify(h, NULL) == MT_VERDICT_KNOWN) {
+		r->known++;
+		printf("KNOWN %s: %s\nSIGNATURE %s\n", file, mt_harness_finding(h), h->sig);
+		return;
+	}
+	printf("FLAGGED %s: %s\n", file, mt_harness_finding(h));
+	mt_harness_report(h, stdout);
+	printf("SIGNATURE %s\n", h->sig);
+	fflush(stdout);
 }
 
 int main(int argc, char **argv)
 {
-	const char *impl = NULL, *expect = "clean";
+	const char *impl = NULL, *expect = "clean", *known = NULL;
 	struct replay r = { 0 };
 	int sites = 0, first = argc;
 
@@ -89,6 +104,8 @@ int main(int argc, char **argv)
 			impl = argv[++i];
 		else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
 			expect = argv[++i];
+		else if (!strcmp(argv[i], "--known") && i + 1 < argc)
+			known = argv[++i];
 		else if (!strcmp(argv[i], "--trace"))
 			r.trace = 1;
 		else if (!strcmp(argv[i], "--sites"))
@@ -109,18 +126,28 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (!impl || first == argc || (strcmp(expect, "clean") && strcmp(expect, "flagged"))) {
-		fprintf(stderr, "usage: byo_replay --impl NAME [--expect clean|flagged] [--trace] FILE|DIR...\n");
+		fprintf(stderr, "usage: byo_replay --impl NAME [--expect clean|flagged] [--known FILE] [--trace] FILE|DIR...\n");
 		return 2;
 	}
 	r.b = mt_byo_new(impl);
+	int use_known = mt_harness_load_known(r.b->h, "byo_replay", known);
 	mt_harness_catch_crashes();
 	for (int i = first; i < argc; i++)
 		if (mt_harness_each_file("byo_replay", argv[i], one, &r) < 0)
 			r.refused++;
 	int want_flagged = !strcmp(expect, "flagged");
 	int ok = !r.refused && r.files && (want_flagged ? r.flagged == r.files : r.flagged == 0);
-	printf("SUMMARY impl=%s files=%u flagged=%u refused=%u expect=%s result=%s\n", impl, r.files,
-	       r.flagged, r.refused, expect, ok ? "ok" : "fail");
+	char counts[2048] = "";
+	if (use_known) {
+		mt_harness_known_counts(r.b->h, counts, sizeof(counts));
+		mt_harness_print_stale(r.b->h, stdout);
+	}
+	printf("SUMMARY impl=%s files=%u flagged=%u refused=%u expect=%s result=%s%s\n", impl, r.files,
+	       r.flagged, r.refused, expect, ok ? "ok" : "fail", counts);
 	mt_byo_free(r.b);
-	return r.refused ? 2 : !ok;
+	if (r.refused)
+		return 2;
+	if (!ok && !want_flagged && r.flagged == r.known)
+		return 3;            /* every finding known */
+	return !ok;
 }

@@ -76,7 +76,8 @@ def freelist_fuzz_suite(
     Targets: <name>_lib, <name>_adapter, <name>_replay (every adapter of
     the suite, by --impl), <name>_explore (every schedule of a scenario's
     operations with at most K preemptions), <name>_fuzzer (libFuzzer;
-    MT_IMPL picks the adapter), <name>_<impl>_<verdict>_test (replay),
+    MT_IMPL picks the adapter), <name>_triage and <name>_depth (manual:
+    tools/triage and tools/explore --depth build them), <name>_<impl>_<verdict>_test (replay),
     <name>_<impl>_<verdict>_explore_test (exploration at K = 1: clean
     complete, or flagged), <name>_<impl>_fuzz_test.
     """
@@ -97,21 +98,28 @@ def freelist_fuzz_suite(
         testonly = True,
         target_compatible_with = only_under("clang"),
     )
-    # The three drivers over the adapter: suffix, extra deps, link options,
-    # the configuration they build under.
-    for suffix, extra, linkopts, setting in [
-        ("replay", ["//fuzz/drivers:harness"], [], "clang"),
-        ("explore", ["//fuzz/explore"], [], "clang"),
-        ("fuzzer", [], ["-fsanitize=fuzzer"], "libfuzzer"),
+    # The drivers over the adapter: suffix, main source, extra deps, link
+    # options, the configuration they build under, tags.  replay, explore
+    # and fuzzer are the suite's own (byo_*_main.c, the tests below);
+    # triage and depth are the maptrack front ends (the harness runs an
+    # adapter under the contract), built when a tool asks (tools/triage,
+    # tools/explore --depth).
+    for suffix, src, extra, linkopts, setting, tags in [
+        ("replay", "//fuzz/instrument:byo_replay_main.c", [], [], "clang", []),
+        ("explore", "//fuzz/instrument:byo_explore_main.c", ["//fuzz/explore"], [], "clang", []),
+        ("fuzzer", "//fuzz/instrument:byo_fuzzer_main.c", [], ["-fsanitize=fuzzer"], "libfuzzer", []),
+        ("triage", "//fuzz/triage:triage_main.c", ["//fuzz/triage"], [], "clang", ["manual"]),
+        ("depth", "//fuzz/explore:depth_main.c", ["//fuzz/explore"], [], "clang", ["manual"]),
     ]:
         native.cc_binary(
             name = name + "_" + suffix,
             visibility = ["//visibility:public"],
-            srcs = ["//fuzz/instrument:byo_%s_main.c" % suffix],
+            srcs = [src],
             deps = [":" + name + "_adapter", "//fuzz/instrument:byo"] + extra,
             linkopts = linkopts,
             linkstatic = True,
             testonly = True,
+            tags = tags,
             target_compatible_with = only_under(setting),
         )
     # The scenarios, for tools and tests outside the folder.

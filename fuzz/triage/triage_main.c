@@ -100,7 +100,7 @@ struct group {
 	unsigned count;
 	char example[512];
 	int minimal;
-	int prod_flagged;
+	int prod_flagged;             /* -1: not run (an adapter's finding) */
 	char saved[40];
 };
 
@@ -386,8 +386,12 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 		char why[256];
 		gr->minimal = mt_tri_check_minimal(gr->best, ops, gr->inv, why, sizeof(why));
 		struct mt_tri_verdict pv;
-		mt_tri_run(gr->best, prod, &pv);
-		gr->prod_flagged = pv.flagged;
+		if (mt_harness_kind(ops) == MT_HARNESS_MAPTRACK) {
+			mt_tri_run(gr->best, prod, &pv);
+			gr->prod_flagged = pv.flagged;
+		} else {
+			gr->prod_flagged = -1;     /* an adapter's program means nothing to production */
+		}
 		snprintf(path, sizeof(path), "%s/%s", out, gr->name);
 		write_bytes(path, gr->best_bytes, gr->best_len);
 		snprintf(path, sizeof(path), "%s/%s.txt", out, gr->name);
@@ -410,7 +414,7 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 		if (save) {
 			if (!strcmp(ops->name, "production")) {
 				snprintf(gr->saved, sizeof(gr->saved), "no(production)");
-			} else if (gr->prod_flagged) {
+			} else if (gr->prod_flagged > 0) {
 				snprintf(gr->saved, sizeof(gr->saved), "no(flagged-on-production)");
 			} else if (!gr->minimal) {
 				snprintf(gr->saved, sizeof(gr->saved), "no(not-minimal)");
@@ -445,7 +449,8 @@ static int cmd_group(const struct mt_ops *ops, const char *out, const char *save
 			struct group *gr = &g[k];
 			fprintf(f, "%-4u %-8s %8u %7u %5u %8u %5zu %-7s %-10s %s (%s)\n", k + 1, gr->inv, gr->count,
 			        gr->best->nr_records, gr->best->nr_vcpus, mt_tri_switches(gr->best), gr->best_len,
-			        gr->minimal ? "yes" : "NO", gr->prod_flagged ? "FLAGGED" : "clean", gr->name, gr->saved);
+			        gr->minimal ? "yes" : "NO", gr->prod_flagged < 0 ? "n/a" : gr->prod_flagged ? "FLAGGED" : "clean",
+			        gr->name, gr->saved);
 		}
 		for (unsigned k = 0; k < ng; k++) {
 			struct group *gr = &g[k];
