@@ -8,8 +8,9 @@
  * A file is read as text when it starts with '#', "vcpus" or
  * "maptrack-input", else as bytes.  A text may name the build it was made
  * on ("# ix-build: 0x..."; --sites and --trace print this build's): a
- * different build's sites are numbered differently, so such a file is
- * refused (exit 2).  Bytes name no build (any bytes are an input).
+ * file of another build is refused (exit 2) when it names a site this
+ * build lacks.  Bytes name no build: sites are named by their source and
+ * their byte ids are hashes of those names (fuzz/format/input.h).
  * Every finding prints "FLAGGED FILE: finding", the interleaving that led
  * to it and "SIGNATURE <sig>" (fuzz/known/known.h), as maptrack_replay.
  * --known FILE (or $MT_KNOWN): a finding whose signature is in FILE is

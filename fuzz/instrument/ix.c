@@ -848,7 +848,8 @@ static const struct ix_hook ix_hooks[] = {
 };
 #define IX_NR_HOOKS (sizeof(ix_hooks) / sizeof(ix_hooks[0]))
 /* Hooks from here on are not accesses of instrumented code by themselves:
- * their call sites count only in functions that also call an access hook. */
+ * their call sites count only in machine functions that call an access
+ * hook or __tsan_func_entry (IX_MARK: instrumented code). */
 #define IX_FIRST_LIBCALL (IX_NR_HOOKS - 7u)
 
 /* One call of a hook found by the scan, and where the symbolizer puts it. */
