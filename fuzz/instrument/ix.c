@@ -6,6 +6,9 @@
  * and perform the access, so instrumented code also works in plain unit
  * tests and (without schedule points) under real threads.
  */
+/* This file defines poll() (a yield on a VCPU): glibc's fortified inline
+ * poll() (-c opt sets _FORTIFY_SOURCE) would be a second definition. */
+#undef _FORTIFY_SOURCE
 #include "fuzz/instrument/ix.h"
 
 #include <dlfcn.h>
@@ -117,10 +120,6 @@ static const struct mt_site *site_of(uintptr_t pc)
  * MT_IX_SPIN_RECHECK_READS re-reads, and its yields do not park. */
 
 #define IX_RING 8u
-
-/* Re-reads in a row before a VCPU that the engine re-checks counts as
- * spinning (within MT_SIM_RECHECK_POINTS points: else it was not). */
-#define MT_IX_SPIN_RECHECK_READS 256u
 
 struct ix_vcpu {
 	const void *rd[IX_RING];     /* addresses read since the last own write */
@@ -238,6 +237,22 @@ static int spinning(const struct ix_vcpu *c, const void *addr)
 		if ((c->run >> k & 1u) && slot_changed(c, k))
 			return 0;
 	return 1;
+}
+
+/* c11: VCPU v's load of addr (counted with memory's newest value) read
+ * val, an older store: that is what it saw, and the count starts over (a
+ * later read of the newest value is a change, not a re-read). */
+static void ix_read_older(int v, const void *addr, uint64_t val)
+{
+	struct ix_vcpu *c = &ix_v[v];
+	int i = slot_of(c, addr);
+
+	c->rereads = 0;
+	c->run = 0;
+	if (i >= 0) {
+		c->rd_val[i] = val;
+		c->run = 1u << i;
+	}
 }
 
 /* Park VCPU v until another VCPU writes what it read (ix_wrote).  guess:
@@ -536,6 +551,7 @@ static void ix_volatile(uintptr_t pc, void *addr, unsigned n, unsigned kind)
 	if (val == newest)
 		return;
 	/* An older store: memory holds its value until this VCPU's next hook. */
+	ix_read_older(v, addr, val);
 	poke(addr, n, val);
 	ix_stats.stale_volatile++;
 	after.what = IX_RESTORE;
@@ -611,9 +627,12 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 	__attribute__((noinline)) T __tsan_atomic##N##_load(const volatile T *a, int mo) \
 	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_LOAD, mo, sizeof(T)); \
 	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_R, acc); \
-	  T val = __atomic_load_n((const T *)a, SC); \
-	  if (w >= 0) \
+	  T val = __atomic_load_n((const T *)a, SC), newest = val; \
+	  if (w >= 0) { \
 		mt_sched_after((const void *)a, acc, &val);   /* c11: maybe an older store's */ \
+		if (val != newest) \
+			ix_read_older(w, (const void *)a, val); \
+	  } \
 	  return val; } \
 	void __tsan_atomic##N##_store(volatile T *a, T v, int mo); \
 	__attribute__((noinline)) void __tsan_atomic##N##_store(volatile T *a, T v, int mo) \

@@ -286,7 +286,7 @@ int main(void)
 	test_abba_deadlock();
 	test_sleeps();
 
-	printf("SUMMARY test=spin spin_parks=%lu lock_parks=%lu wakes=%lu cas_sweep=%u\n", spin, lock,
-	       mt_ix_stats()->wakes - before.wakes, swept);
+	printf("SUMMARY test=spin spin_parks=%lu lock_parks=%lu wakes=%lu cas_sweep=%u sleeps=%lu\n", spin,
+	       lock, mt_ix_stats()->wakes - before.wakes, swept, mt_ix_stats()->sleeps - before.sleeps);
 	return 0;
 }
