@@ -225,18 +225,22 @@ static int reads_changed(const struct ix_vcpu *c)
 
 /* c is about to read [addr, addr + size), with MT_IX_SPIN_READS - 1
  * re-reads in a row behind it: 1 if that read is one more re-read and
- * nothing it re-read in the run changed (park it: see above). */
-static int spinning(const struct ix_vcpu *c, const void *addr)
+ * nothing it re-read in the run changed (park it: see above).  If
+ * something changed, the count starts over (an address it no longer
+ * reads then leaves the run, and cannot keep it from parking for good). */
+static int spinning(struct ix_vcpu *c, const void *addr)
 {
 	if (c->rereads + 1 < MT_IX_SPIN_RECHECK_READS && mt_sim_rechecking())
 		return 0;
 	int i = slot_of(c, addr);
-	if (i < 0 || slot_changed(c, (unsigned)i))
-		return 0;
-	for (unsigned k = 0; k < c->nrd; k++)
-		if ((c->run >> k & 1u) && slot_changed(c, k))
-			return 0;
-	return 1;
+	int changed = i < 0 || slot_changed(c, (unsigned)i);
+	for (unsigned k = 0; k < c->nrd && !changed; k++)
+		changed = (c->run >> k & 1u) && slot_changed(c, k);
+	if (changed) {
+		c->rereads = 0;
+		c->run = 0;
+	}
+	return !changed;
 }
 
 /* c11: VCPU v's load of addr (counted with memory's newest value) read

@@ -3,8 +3,10 @@
  * sched_yield() (C11 atomics), a compare-and-swap lock that re-reads the
  * word until it is free (lib/mt_access.h's mt_lock without the hook), a
  * pthread mutex, or two CAS locks taken in opposite orders by get and put
- * (a deadlock).  With patience, a get that finds the stack empty waits a
- * bounded number of re-reads for a put before it gives up. */
+ * (a deadlock); gated: the CAS lock, and a get first waits (re-reading
+ * five flags in turn) until no put is in flight.  With patience, a get
+ * that finds the stack empty waits a bounded number of re-reads for a put
+ * before it gives up. */
 #include "fuzz/instrument/spin.h"
 
 #include <sched.h>
@@ -32,12 +34,31 @@ static void cas_lock(_Atomic uint32_t *word)
 	}
 }
 
-/* put: 1 for a put (SPIN_ABBA takes its locks the other way round). */
-static int lock(struct spin_stack *s, int put)
+/* Until no put is in flight (every busy flag down). */
+static void gate_wait(struct spin_stack *s)
+{
+	uint32_t any;
+
+	do {
+		any = 0;
+		for (unsigned i = 0; i < SPIN_STRIPES; i++)
+			any |= atomic_load_explicit(&s->busy[i], memory_order_acquire);
+	} while (any);
+}
+
+/* put: 1 for a put of handle h (SPIN_ABBA takes its locks the other way
+ * round, SPIN_GATED raises h's busy flag). */
+static int lock(struct spin_stack *s, int put, uint32_t h)
 {
 	int kind = s->use_mutex;
 
-	if (kind == SPIN_MUTEX) {
+	if (kind == SPIN_GATED) {
+		if (put)
+			atomic_store_explicit(&s->busy[h % SPIN_STRIPES], 1, memory_order_relaxed);
+		else
+			gate_wait(s);
+		cas_lock(&s->spin);
+	} else if (kind == SPIN_MUTEX) {
 		pthread_mutex_lock(&s->mutex);
 	} else if (kind == SPIN_CAS) {
 		cas_lock(&s->spin);
@@ -50,7 +71,7 @@ static int lock(struct spin_stack *s, int put)
 	return kind;
 }
 
-static void unlock(struct spin_stack *s, int kind)
+static void unlock(struct spin_stack *s, int kind, int put, uint32_t h)
 {
 	if (kind == SPIN_MUTEX) {
 		pthread_mutex_unlock(&s->mutex);
@@ -59,15 +80,17 @@ static void unlock(struct spin_stack *s, int kind)
 	if (kind == SPIN_ABBA)
 		atomic_store_explicit(&s->spin2, 0, memory_order_release);
 	atomic_store_explicit(&s->spin, 0, memory_order_release);
+	if (kind == SPIN_GATED && put)   /* release: the push before the flag goes down */
+		atomic_store_explicit(&s->busy[h % SPIN_STRIPES], 0, memory_order_release);
 }
 
 static int get_once(struct spin_stack *s, uint32_t *out)
 {
-	int kind = lock(s, 0);
+	int kind = lock(s, 0, 0);
 	int ok = s->top > 0;
 	if (ok)
 		*out = s->h[--s->top];
-	unlock(s, kind);
+	unlock(s, kind, 0, 0);
 	return ok;
 }
 
@@ -88,9 +111,9 @@ int spin_get(struct spin_stack *s, uint32_t *out)
 
 void spin_put(struct spin_stack *s, uint32_t h)
 {
-	int kind = lock(s, 1);
+	int kind = lock(s, 1, h);
 	s->h[s->top++] = h;
-	unlock(s, kind);
+	unlock(s, kind, 1, h);
 	if (s->patience)
 		atomic_fetch_add_explicit(&s->puts, 1, memory_order_relaxed);
 }

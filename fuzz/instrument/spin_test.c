@@ -52,6 +52,7 @@ static void *create_mutex(const struct mt_config *cfg) { (void)cfg; return creat
 static void *create_cas(const struct mt_config *cfg) { (void)cfg; return create(SPIN_CAS, 0); }
 static void *create_abba(const struct mt_config *cfg) { (void)cfg; return create(SPIN_ABBA, 0); }
 static void *create_patient(const struct mt_config *cfg) { (void)cfg; return create(SPIN_CAS, 100); }
+static void *create_gated(const struct mt_config *cfg) { (void)cfg; return create(SPIN_GATED, 0); }
 static void destroy(void *s) { pthread_mutex_destroy(&((struct spin_stack *)s)->mutex); free(s); }
 static int get(void *s, unsigned v, uint32_t *h) { (void)v; return spin_get(s, h); }
 static int put(void *s, unsigned v, uint32_t h) { (void)v; spin_put(s, h); return 0; }
@@ -86,6 +87,12 @@ static const struct mt_fl_adapter spin_patient = {
 	.create = create_patient, .destroy = destroy, .get = get, .put = put, .handle_limit = limit,
 	.capacity_exact = true, .remote_put = true };
 MT_FL_REGISTER(spin_patient)
+
+static const struct mt_fl_adapter spin_gated = {
+	.name = "spin-gated", .summary = "CAS-locked stack; a get waits until no put is in flight",
+	.create = create_gated, .destroy = destroy, .get = get, .put = put, .handle_limit = limit,
+	.capacity_exact = true, .remote_put = true };
+MT_FL_REGISTER(spin_gated)
 
 /* The wfstack-shaped list (wfs.c), one adapter per way of waiting. */
 static void *wfs_create(int wait)
@@ -162,6 +169,38 @@ static void test_wfs_stale_count(void)
 	printf("wfs-spin: clean with the popper stopped after 1 .. %u points (%u runs parked it first)\n",
 	       n - 1, parked);
 	CHECK(parked > 0);           /* long stops still park: the detector is on */
+	mt_byo_free(b);
+}
+
+/* v1's get waits until no put is in flight, re-reading five busy flags in
+ * turn; v0's put of handle 3 raised flag 3 and stops before its lock.  v1
+ * is stopped after n points (1 .. 40), then v0 finishes (flag 3 down).
+ * Stopped right before its 15th re-read (flag 4), v1 resumes and reads
+ * it, and its 16th (flag 0) finds flag 0 unchanged: it must not park
+ * there, since flag 3, which it last read up, is down (a VCPU parks only
+ * while memory holds what it re-read in the run; else it waits for a
+ * write that came already). */
+static void test_gated_stale_flag(void)
+{
+	struct mt_byo *b = mt_byo_new("spin-gated");
+	unsigned parked = 0, n;
+
+	for (n = 1; n <= 40; n++) {
+		char text[200];
+		unsigned long p0 = mt_ix_stats()->spin_parks;
+		snprintf(text, sizeof(text), "vcpus 2\nv0 get\nv0 put-own idx=0 run=2\nv1 get run=%u\n"
+		         "v0 nop\nv1 nop\n", n);
+		int rc = mt_byo_run_text(b, text, NULL);
+		if (rc || mt_sim_stats(b->sim)->rechecks)
+			printf("spin-gated, v1 stopped after %u points: %s, %u re-checks\n", n,
+			       rc ? mt_sim_finding(b->sim) : "clean", mt_sim_stats(b->sim)->rechecks);
+		CHECK(rc == 0);
+		CHECK(mt_sim_stats(b->sim)->rechecks == 0);
+		parked += mt_ix_stats()->spin_parks > p0;
+	}
+	printf("spin-gated: clean with v1 stopped after 1 .. %u points (%u runs parked it first)\n", n - 1,
+	       parked);
+	CHECK(parked > 0);
 	mt_byo_free(b);
 }
 
@@ -282,6 +321,7 @@ int main(void)
 	mt_byo_free(b);
 
 	test_wfs_stale_count();
+	test_gated_stale_flag();
 	test_bounded_wait();
 	test_abba_deadlock();
 	test_sleeps();
