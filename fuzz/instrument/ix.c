@@ -759,7 +759,8 @@ void __tsan_init(void)
 
 /* ---- yields and locks ---- */
 
-/* The C library's function name (the real one, outside a simulated run). */
+/* The C library's function called name: what the wrappers below call
+ * outside a simulated VCPU. */
 static void *real(const char *name)
 {
 	void *f = dlsym(RTLD_NEXT, name);
@@ -828,14 +829,13 @@ __attribute__((noinline)) int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 
 __attribute__((noinline)) int usleep(useconds_t usec)
 {
-	uintptr_t pc = IX_PC();
+	struct mt_sim *sim;
 
 	ix_settle();
-	struct mt_sim *sim;
 	if (ix_vcpu_now(&sim) < 0)
 		return REAL(real_usleep, "usleep")(usec);
 	ix_stats.sleeps++;
-	ix_yield(pc);
+	ix_yield(IX_PC());
 	return 0;
 }
 
