@@ -32,6 +32,7 @@ struct vcpu {
 	enum vstate state;
 	int site;                /* where it is parked or blocked (run's site id) */
 	const void *lock;        /* the lock it waits for */
+	int guess;               /* V_BLOCKED by mt_sched_spin_wait(): maybe not waiting */
 	int stop_pending;        /* parked by the schedule; a preemption once another runs */
 	int watch_site;          /* preempted at this site: relevant if it then meets a write
 	                          * made by another VCPU while it was stopped (-1: none) */
@@ -51,6 +52,7 @@ struct mt_sim {
 	struct vcpu v[MT_IN_MAX_VCPUS];
 	struct mt_fiber_host host;
 	int cur;                 /* VCPU running now, or -1 */
+	int rechecking;          /* cur runs to confirm a deadlock (mt_sim_rechecking) */
 	/* stop condition of the running VCPU */
 	enum mt_in_run_mode stop_mode;
 	unsigned budget;
@@ -160,6 +162,11 @@ struct mt_sim *mt_sim_active(void)
 int mt_sim_current(const struct mt_sim *sim)
 {
 	return sim->cur;
+}
+
+int mt_sim_rechecking(void)
+{
+	return active && active->cur >= 0 && active->rechecking;
 }
 
 struct mt_sim *mt_sim_new(void)
@@ -530,7 +537,16 @@ static void print_ev(struct mt_sim *sim, FILE *out, const struct mt_ev *e)
 		fprintf(out, "#   v%u %s stopped before '%s' (point %u of the op)\n", e->vcpu, opn, site, e->points);
 		break;
 	case MT_EV_BLOCK:
-		fprintf(out, "#   v%u %s blocked at '%s': lock held\n", e->vcpu, opn, site);
+		if (e->aux)
+			fprintf(out, "#   v%u %s spins at '%s' with nothing it read changed: parked until a "
+			        "write to it\n", e->vcpu, opn, site);
+		else
+			fprintf(out, "#   v%u %s blocked at '%s': lock held\n", e->vcpu, opn, site);
+		break;
+	case MT_EV_RECHECK:
+		fprintf(out, "#   every VCPU with work waits: v%u %s, parked as spinning at '%s', runs up to "
+		        "%u points more (a deadlock only if it spins again with nothing changed)\n",
+		        e->vcpu, opn, site, MT_SIM_RECHECK_POINTS);
 		break;
 	case MT_EV_DONE:
 		if (e->op == MT_OP_GET && e->rc == MT_OK)
@@ -811,6 +827,20 @@ void mt_sched_blocked(const struct mt_site *site_desc, const void *lock)
 	/* Resumed only once the lock is free: mt_lock() retries its CAS. */
 }
 
+void mt_sched_spin_wait(const struct mt_site *site_desc, const void *wake)
+{
+	struct mt_sim *sim = active;
+
+	if (!sim || sim->cur < 0)
+		return;                  /* not on a VCPU: nothing to wait for */
+	struct vcpu *vc = &sim->v[sim->cur];
+	vc->lock = wake;
+	vc->guess = 1;
+	park(sim, vc, site_id(sim, site_desc), V_BLOCKED);
+	vc->guess = 0;
+	/* Resumed once *wake is free, or by a re-check (deadlocked()). */
+}
+
 /* ---- callbacks of the table ---- */
 
 static uint32_t sim_random(void *ctx)
@@ -970,7 +1000,7 @@ static void run(struct mt_sim *sim, unsigned v, enum mt_in_run_mode mode, unsign
 		sim->stats.blocks++;
 		sim->last_stopped = (int)v;
 		sim->last_site = vc->site;
-		ev(sim, MT_EV_BLOCK, v, vc->site, 0, 0, 0);
+		ev(sim, MT_EV_BLOCK, v, vc->site, 0, 0, (unsigned)vc->guess);
 		break;
 	default:                     /* V_DEAD: the livelock finding is recorded */
 		vc->fiber.dirty = 1;
@@ -989,6 +1019,35 @@ static void deadlock(struct mt_sim *sim)
 			len += (size_t)snprintf(who + len, sizeof(who) - len, " v%u %s at '%s';", i,
 			                        mt_in_op_name(sim->v[i].op.kind), mt_sim_site_text(sim, sim->v[i].site));
 	mt_sim_fail(sim, "deadlock", MT_INVALID_HANDLE, "every VCPU with work waits for a lock:%s", who);
+}
+
+static int any_runnable(const struct mt_sim *sim)
+{
+	for (unsigned i = 0; i < sim->prog->nr_vcpus; i++)
+		if (runnable(&sim->v[i]))
+			return 1;
+	return 0;
+}
+
+/* No VCPU can run.  Before that is a deadlock, every VCPU that waits on a
+ * guess (mt_sched_spin_wait) runs again, lowest first, for at most
+ * MT_SIM_RECHECK_POINTS points; 1: still none can run (a deadlock), 0:
+ * one can (or finished, or the re-check made a finding): go on. */
+static int deadlocked(struct mt_sim *sim)
+{
+	for (unsigned i = 0; i < sim->prog->nr_vcpus; i++) {
+		struct vcpu *vc = &sim->v[i];
+		if (vc->state != V_BLOCKED || !vc->guess)
+			continue;
+		sim->stats.rechecks++;
+		ev(sim, MT_EV_RECHECK, i, vc->site, 0, 0, 0);
+		sim->rechecking = 1;
+		run(sim, i, MT_RUN_POINTS, MT_SIM_RECHECK_POINTS);
+		sim->rechecking = 0;
+		if (sim->failed || in_flight(sim) == 0 || any_runnable(sim))
+			return 0;
+	}
+	return 1;
 }
 
 /* Start an operation on idle VCPU v; 0 if there was nothing to start. */
@@ -1063,7 +1122,9 @@ static void play(struct mt_sim *sim, const struct mt_in_record *r)
 			}
 		}
 		if (w == v) {
-			deadlock(sim);
+			/* The re-check (if any) took the record's turn. */
+			if (deadlocked(sim))
+				deadlock(sim);
 			return;
 		}
 		ev(sim, MT_EV_INSTEAD, w, -1, 0, 0, v);
@@ -1085,6 +1146,8 @@ static void drain(struct mt_sim *sim)
 		if (!any)
 			return;
 		if (pick < 0) {
+			if (!deadlocked(sim))
+				continue;
 			deadlock(sim);
 			return;
 		}
@@ -1161,6 +1224,7 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 	sim->ops = ops;
 	sim->trace = trace;
 	sim->cur = -1;
+	sim->rechecking = 0;
 	sim->failed = 0;
 	sim->finding[0] = '\0';
 	sim->nr_ev = 0;
@@ -1192,6 +1256,7 @@ static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_pro
 		sim->v[i].stop_pending = 0;
 		sim->v[i].preempt_site = -1;
 		sim->v[i].watch_site = -1;
+		sim->v[i].guess = 0;
 		memset(&sim->v[i].op, 0, sizeof(sim->v[i].op));
 	}
 	active = sim;

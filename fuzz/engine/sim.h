@@ -7,7 +7,9 @@
  * mt_sched_point() before every shared access and lock attempt; the
  * simulator decides there, from the program's records, whether the
  * running VCPU goes on or stops.  A VCPU that finds a lock held
- * (mt_sched_blocked()) stops until the lock is free.  No real threads, no
+ * (mt_sched_blocked()) stops until the lock is free; one that only seems
+ * to wait (a runtime saw it spinning, mt_sched_spin_wait()) too, and is
+ * re-checked before its wait counts for a deadlock.  No real threads, no
  * clocks, no randomness, no addresses in any decision: the same program
  * gives the same run, always.
  *
@@ -20,7 +22,8 @@
  * schedule hook needs (mt_sim_active()).
  *
  * Findings: every bound-exceeded run (livelock), every state where all
- * VCPUs with work wait for a lock (deadlock), every page freed twice and
+ * VCPUs with work wait for a lock, each spinning one re-checked
+ * (deadlock), every page freed twice and
  * every leaked page are the engine's own; checkers report theirs with
  * mt_sim_fail().  The first finding stops the run.
  */
@@ -114,6 +117,8 @@ enum mt_ev_type {
 	MT_EV_READ_FROM, /* a read-from record (handle: the choice) */
 	MT_EV_WEAK_READ, /* c11: vcpu's load at site read an older store than the newest
 	                  * (handle: value read, rc: the newest value, aux: how far back) */
+	MT_EV_RECHECK,   /* every VCPU with work waits; vcpu, parked as spinning at site,
+	                  * runs up to MT_SIM_RECHECK_POINTS more to confirm it */
 };
 
 struct mt_ev {
@@ -194,6 +199,25 @@ struct mt_sim *mt_sim_active(void);
  * (fuzz/instrument/). */
 int mt_sim_current(const struct mt_sim *sim);
 
+/*
+ * Spinning (for runtimes that detect it, fuzz/instrument/ix.c).  A VCPU
+ * that a runtime saw spinning, with nothing it reads changed, waits at
+ * site until *wake (a struct mt_lock) is released, as with
+ * mt_sched_blocked(); but that wait is a guess.  When every VCPU with work
+ * waits, the engine does not report a deadlock at once: it resumes each
+ * VCPU that waits on a guess (lowest first, *wake still held: the call
+ * returns and the VCPU goes on where it was) for at most
+ * MT_SIM_RECHECK_POINTS schedule points, while mt_sim_rechecking() says so
+ * (the runtime then parks it only after a longer spin).  If it waits
+ * again and no VCPU can run, it is a deadlock; if it ran out of points,
+ * finished, or let another VCPU run, the run goes on.  Deterministic:
+ * the same program re-checks the same VCPUs at the same points.
+ */
+#define MT_SIM_RECHECK_POINTS 1024u
+void mt_sched_spin_wait(const struct mt_site *site, const void *wake);
+/* The running VCPU is being re-checked (see above); 0 outside a run. */
+int mt_sim_rechecking(void);
+
 /* From a fatal signal handler (best effort, not async-signal-safe: the
  * process is about to die anyway): report a crash of the running VCPU as
  * a finding, with the interleaving up to it. */
@@ -213,6 +237,7 @@ struct mt_sim_stats {
 	unsigned ops_started, ops_done, stops, blocks, quiescent_checks, points;
 	unsigned pages_live;         /* pages allocated and not freed, now */
 	unsigned weak_reads;         /* c11: loads that read an older store than the newest */
+	unsigned rechecks;           /* spinning VCPUs resumed to confirm a deadlock */
 };
 const struct mt_sim_stats *mt_sim_stats(const struct mt_sim *sim);
 

@@ -6,6 +6,9 @@
  * and perform the access, so instrumented code also works in plain unit
  * tests and (without schedule points) under real threads.
  */
+/* This file defines poll() (a yield on a VCPU): glibc's fortified inline
+ * poll() (-c opt sets _FORTIFY_SOURCE) would be a second definition. */
+#undef _FORTIFY_SOURCE
 #include "fuzz/instrument/ix.h"
 
 #include <ctype.h>
@@ -13,6 +16,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <link.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdatomic.h>
@@ -20,6 +24,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fuzz/engine/sim.h"
@@ -93,15 +98,39 @@ static const struct mt_site *site_of(uintptr_t pc)
 	return &ix_sites[ix_found + i];
 }
 
-/* ---- per-VCPU spinning state ---- */
+/* ---- per-VCPU spinning state ----
+ *
+ * When a VCPU is parked as spinning.  Each read is counted AFTER its
+ * schedule point, with the value memory holds then: what the access reads
+ * (nothing runs between the point and the access).  A read of an address
+ * in the VCPU's ring (the last IX_RING addresses it read since its last
+ * own write) that finds the value it read there last time is a re-read;
+ * a new address or a changed value starts the count over (its own
+ * progress through data, or another VCPU's progress).  Before the read
+ * that would be its MT_IX_SPIN_READS-th re-read in a row, the VCPU is
+ * parked, at that read's site, if
+ *   - memory still holds the value it read last at that address, and
+ *   - memory still holds, at every address it re-read in this run of
+ *     re-reads, the value it read there
+ * (checked right there, with no other VCPU running in between): no write
+ * by another VCPU since its re-reads changed what it reads.  (A count
+ * taken before the point went stale when the VCPU was switched out at the
+ * point and another VCPU wrote: the VCPU then read the new value, went
+ * on, and its next re-read of an unchanged address made the count, so it
+ * parked waiting for a write that had already happened.)  It waits until
+ * another VCPU writes one of the addresses in its ring (ix_wrote); the
+ * wait is a guess for the engine (mt_sched_spin_wait), which re-checks it
+ * before calling it a deadlock: resumed, the VCPU parks again only after
+ * MT_IX_SPIN_RECHECK_READS re-reads, and its yields do not park. */
 
 #define IX_RING 8u
 
 struct ix_vcpu {
 	const void *rd[IX_RING];     /* addresses read since the last own write */
 	size_t rd_size[IX_RING];
-	uint64_t rd_val[IX_RING];    /* ... and the value each held then (first 8 bytes) */
+	uint64_t rd_val[IX_RING];    /* ... and the value each held when read last (first 8 bytes) */
 	unsigned nrd, next, rereads;
+	unsigned run;                /* ring slots re-read in this run of re-reads (bits) */
 	int parked;
 	struct mt_lock wait;         /* held while parked: the engine waits for 0 */
 };
@@ -110,78 +139,140 @@ static struct ix_vcpu ix_v[MT_IN_MAX_VCPUS];
 
 static void forget_reads(struct ix_vcpu *c)
 {
-	c->nrd = c->next = c->rereads = 0;
+	c->nrd = c->next = c->rereads = c->run = 0;
 }
 
-/* The value at addr now (its first 8 bytes at most), read byte by byte
- * without ASan's check: the callers check (the hook's access, or
- * reads_changed).  In a hook nothing runs between this and the access. */
+/* The value at addr now (its first 8 bytes at most), read without ASan's
+ * check: the callers check (the hook's access, or reads_changed).  In a
+ * hook nothing runs between this and the access. */
 __attribute__((no_sanitize("address")))
-static uint64_t peek(const void *addr, size_t size)
+static inline uint64_t peek(const void *addr, size_t size)
 {
-	const volatile uint8_t *b = addr;
 	uint64_t v = 0;
 
-	for (size_t i = 0; i < size && i < sizeof(v); i++)
-		v |= (uint64_t)b[i] << (8 * i);
+	switch (size) {          /* one load for the common sizes */
+	case 1: v = *(const volatile uint8_t *)addr; break;
+	case 2: { uint16_t x; __builtin_memcpy(&x, (const void *)addr, 2); v = x; break; }
+	case 4: { uint32_t x; __builtin_memcpy(&x, (const void *)addr, 4); v = x; break; }
+	default:
+		if (size >= 8) {
+			__builtin_memcpy(&v, (const void *)addr, 8);
+			break;
+		}
+		for (size_t i = 0; i < size; i++)
+			v |= (uint64_t)((const volatile uint8_t *)addr)[i] << (8 * i);
+	}
 	return v;
 }
 
-static void remember_read(struct ix_vcpu *c, const void *addr, size_t size)
+static unsigned remember_read(struct ix_vcpu *c, const void *addr, size_t size, uint64_t val)
 {
-	c->rd[c->next] = addr;
-	c->rd_size[c->next] = size;
-	c->rd_val[c->next] = peek(addr, size);
-	c->next = (c->next + 1) % IX_RING;
+	unsigned i = c->next;
+
+	c->rd[i] = addr;
+	c->rd_size[i] = size;
+	c->rd_val[i] = val;
+	c->next = (i + 1) % IX_RING;
 	if (c->nrd < IX_RING)
 		c->nrd++;
+	return i;
 }
 
-/* c is about to read [addr, addr + size): 1 if that re-reads an address it
- * read before and finds the same value (spinning: counted by the caller);
- * 0 if the address is new or its value changed since: the spin count
- * starts over.  A changed value is another VCPU's progress; a VCPU parked
- * on it would wait for a write that may never come (a false deadlock).  A
- * new address is the VCPU's own progress through data (a steal scanning
- * every VCPU's list re-reads the table's fields each time, but reads a
- * new list head each time too); a spin loop reads nothing new. */
-static int reread(struct ix_vcpu *c, const void *addr, size_t size)
+/* The ring slot of addr, or -1. */
+static inline int slot_of(const struct ix_vcpu *c, const void *addr)
 {
-	for (unsigned i = 0; i < c->nrd; i++) {
-		if (c->rd[i] != addr)
-			continue;
-		uint64_t now = peek(addr, size);
-		if (now == c->rd_val[i])
-			return 1;
-		c->rd_val[i] = now;
-		c->rereads = 0;
-		return 0;
+	for (unsigned i = 0; i < c->nrd; i++)
+		if (c->rd[i] == addr)
+			return (int)i;
+	return -1;
+}
+
+/* c reads [addr, addr + size) now, after its schedule point: a re-read if
+ * it finds the value it read there last time (counted), else the count
+ * starts over with this read. */
+static inline void count_read(struct ix_vcpu *c, const void *addr, size_t size)
+{
+	uint64_t now = peek(addr, size);
+	int i = slot_of(c, addr);
+
+	if (i >= 0 && now == c->rd_val[i]) {
+		c->rereads++;
+		c->run |= 1u << i;
+		return;
 	}
-	remember_read(c, addr, size);
+	if (i >= 0)
+		c->rd_val[i] = now;
+	else
+		i = (int)remember_read(c, addr, size, now);
 	c->rereads = 0;
-	return 0;
+	c->run = 1u << i;
+}
+
+/* The value at ring slot i differs from what c read there (or was freed). */
+static int slot_changed(const struct ix_vcpu *c, unsigned i)
+{
+#ifdef IX_ASAN
+	if (__asan_region_is_poisoned((void *)(uintptr_t)c->rd[i], c->rd_size[i]))
+		return 1;            /* freed since: no value to wait on */
+#endif
+	return peek(c->rd[i], c->rd_size[i]) != c->rd_val[i];
 }
 
 /* Some value c read has changed since (a yield would wait for nothing). */
 static int reads_changed(const struct ix_vcpu *c)
 {
-	for (unsigned i = 0; i < c->nrd; i++) {
-#ifdef IX_ASAN
-		if (__asan_region_is_poisoned((void *)(uintptr_t)c->rd[i], c->rd_size[i]))
-			return 1;        /* freed since: no value to wait on */
-#endif
-		if (peek(c->rd[i], c->rd_size[i]) != c->rd_val[i])
+	for (unsigned i = 0; i < c->nrd; i++)
+		if (slot_changed(c, i))
 			return 1;
-	}
 	return 0;
 }
 
-/* Park VCPU v until another VCPU writes what it read (ix_wrote). */
-static void park(struct ix_vcpu *c, const struct mt_site *s)
+/* c is about to read [addr, addr + size), with MT_IX_SPIN_READS - 1
+ * re-reads in a row behind it: 1 if that read is one more re-read and
+ * nothing it re-read in the run changed (park it: see above).  If
+ * something changed, the count starts over (an address it no longer
+ * reads then leaves the run, and cannot keep it from parking for good). */
+static int spinning(struct ix_vcpu *c, const void *addr)
+{
+	if (c->rereads + 1 < MT_IX_SPIN_RECHECK_READS && mt_sim_rechecking())
+		return 0;
+	int i = slot_of(c, addr);
+	int changed = i < 0 || slot_changed(c, (unsigned)i);
+	for (unsigned k = 0; k < c->nrd && !changed; k++)
+		changed = (c->run >> k & 1u) && slot_changed(c, k);
+	if (changed) {
+		c->rereads = 0;
+		c->run = 0;
+	}
+	return !changed;
+}
+
+/* c11: VCPU v's load of addr (counted with memory's newest value) read
+ * val, an older store: that is what it saw, and the count starts over (a
+ * later read of the newest value is a change, not a re-read). */
+static void ix_read_older(int v, const void *addr, uint64_t val)
+{
+	struct ix_vcpu *c = &ix_v[v];
+	int i = slot_of(c, addr);
+
+	c->rereads = 0;
+	c->run = 0;
+	if (i >= 0) {
+		c->rd_val[i] = val;
+		c->run = 1u << i;
+	}
+}
+
+/* Park VCPU v until another VCPU writes what it read (ix_wrote).  guess:
+ * a spin or a yield (the engine re-checks it), else a lock found held. */
+static void park(struct ix_vcpu *c, const struct mt_site *s, int guess)
 {
 	atomic_store_explicit(&c->wait.held, 1, memory_order_relaxed);
 	c->parked = 1;
-	mt_sched_blocked(s, &c->wait);
+	if (guess)
+		mt_sched_spin_wait(s, &c->wait);
+	else
+		mt_sched_blocked(s, &c->wait);
 	c->parked = 0;
 	forget_reads(c);
 }
@@ -349,15 +440,16 @@ static int ix_point(uintptr_t pc, const void *addr, size_t size, unsigned kind, 
 	struct ix_vcpu *c = ix_enter(sim, v);
 	if (kind & IX_W) {
 		forget_reads(c);
-	} else if (reread(c, addr, size) && ++c->rereads >= MT_IX_SPIN_READS && s) {
+	} else if (c->rereads + 1 >= MT_IX_SPIN_READS && s && spinning(c, addr)) {
 		ix_stats.spin_parks++;
-		park(c, s);
-		remember_read(c, addr, size);
+		park(c, s, 1);
 	}
 	ix_stats.points++;
 	mt_sched_point(s, addr, acc);
 	if (kind & IX_W)
 		ix_wrote(v, addr, size);
+	else
+		count_read(c, addr, size);     /* after the point: what the access reads */
 	return v;
 }
 
@@ -467,6 +559,7 @@ static void ix_volatile(uintptr_t pc, void *addr, unsigned n, unsigned kind)
 	if (val == newest)
 		return;
 	/* An older store: memory holds its value until this VCPU's next hook. */
+	ix_read_older(v, addr, val);
 	poke(addr, n, val);
 	ix_stats.stale_volatile++;
 	after.what = IX_RESTORE;
@@ -542,9 +635,12 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 	__attribute__((noinline)) T __tsan_atomic##N##_load(const volatile T *a, int mo) \
 	{ unsigned acc = IX_ATOMIC_ACC(MT_ACC_LOAD, mo, sizeof(T)); \
 	  int w = ix_point(IX_PC(), (const void *)a, sizeof(T), IX_R, acc); \
-	  T val = __atomic_load_n((const T *)a, SC); \
-	  if (w >= 0) \
+	  T val = __atomic_load_n((const T *)a, SC), newest = val; \
+	  if (w >= 0) { \
 		mt_sched_after((const void *)a, acc, &val);   /* c11: maybe an older store's */ \
+		if (val != newest) \
+			ix_read_older(w, (const void *)a, val); \
+	  } \
 	  return val; } \
 	void __tsan_atomic##N##_store(volatile T *a, T v, int mo); \
 	__attribute__((noinline)) void __tsan_atomic##N##_store(volatile T *a, T v, int mo) \
@@ -593,13 +689,13 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 			ix_stats.accesses++; \
 			const struct mt_site *s = site_of(pc); \
 			struct ix_vcpu *cv = ix_enter(sim, w); \
-			if (reread(cv, (const void *)a, sizeof(T)) && ++cv->rereads >= MT_IX_SPIN_READS && s) { \
+			if (cv->rereads + 1 >= MT_IX_SPIN_READS && s && spinning(cv, (const void *)a)) { \
 				ix_stats.spin_parks++; \
-				park(cv, s); \
-				remember_read(cv, (const void *)a, sizeof(T)); \
+				park(cv, s, 1); \
 			} \
 			ix_stats.points++; \
 			mt_sched_point(s, (const void *)a, acc); \
+			count_read(cv, (const void *)a, sizeof(T)); \
 		} \
 		int ok = __atomic_compare_exchange_n((T *)a, c, v, 0, SC, SC); \
 		if (w >= 0) { \
@@ -667,33 +763,8 @@ void __tsan_init(void)
 
 /* ---- yields and locks ---- */
 
-/* A yield on a VCPU: it waits for something it read to change. */
-int sched_yield(void)
-{
-	struct mt_sim *sim;
-	ix_settle();
-	int v = ix_vcpu_now(&sim);
-
-	if (v < 0)
-		return (int)syscall(SYS_sched_yield);
-	struct ix_vcpu *c = ix_enter(sim, v);
-	const struct mt_site *s = site_of(IX_PC());
-	if (c->nrd && s && !reads_changed(c)) {
-		ix_stats.yield_parks++;
-		park(c, s);
-	} else {
-		forget_reads(c);         /* something changed: look again */
-	}
-	return 0;
-}
-
-static int (*real_mutex_trylock)(pthread_mutex_t *);
-static int (*real_mutex_lock)(pthread_mutex_t *);
-static int (*real_mutex_unlock)(pthread_mutex_t *);
-static int (*real_spin_trylock)(pthread_spinlock_t *);
-static int (*real_spin_lock)(pthread_spinlock_t *);
-static int (*real_spin_unlock)(pthread_spinlock_t *);
-
+/* The C library's function called name: what the wrappers below call
+ * outside a simulated VCPU. */
 static void *real(const char *name)
 {
 	void *f = dlsym(RTLD_NEXT, name);
@@ -706,6 +777,106 @@ static void *real(const char *name)
 }
 
 #define REAL(var, name) (var ? var : (*(void **)&var = real(name), var))
+
+/* A yield on a VCPU (sched_yield, or a sleep: no time passes in a
+ * simulated run): it waits for something it read to change.  Parked (a
+ * guess the engine re-checks: then it does not park) if it read something
+ * since its last own write and none of it changed; else it returns at
+ * once to look again.  0 outside a simulated VCPU: the caller makes the
+ * real call. */
+static int ix_yield(uintptr_t pc)
+{
+	struct mt_sim *sim;
+	ix_settle();
+	int v = ix_vcpu_now(&sim);
+
+	if (v < 0)
+		return 0;
+	struct ix_vcpu *c = ix_enter(sim, v);
+	const struct mt_site *s = site_of(pc);
+	if (!c->nrd || !s || reads_changed(c)) {
+		forget_reads(c);         /* something changed: look again */
+	} else if (!mt_sim_rechecking()) {
+		ix_stats.yield_parks++;
+		park(c, s, 1);
+	}
+	return 1;
+}
+
+__attribute__((noinline)) int sched_yield(void)
+{
+	return ix_yield(IX_PC()) ? 0 : (int)syscall(SYS_sched_yield);
+}
+
+static int (*real_poll)(struct pollfd *, nfds_t, int);
+static int (*real_usleep)(useconds_t);
+static int (*real_nanosleep)(const struct timespec *, struct timespec *);
+static unsigned (*real_sleep)(unsigned);
+
+/* On a VCPU: no sleep (liburcu's wfstack backs off with poll(NULL, 0,
+ * 10)).  Descriptors that are ready are real: poll() looks at them
+ * without waiting first. */
+__attribute__((noinline)) int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	struct mt_sim *sim;
+
+	ix_settle();
+	if (ix_vcpu_now(&sim) < 0)
+		return REAL(real_poll, "poll")(fds, nfds, timeout);
+	int rc = nfds ? REAL(real_poll, "poll")(fds, nfds, 0) : 0;
+	if (rc != 0 || timeout == 0)
+		return rc;
+	ix_stats.sleeps++;
+	ix_yield(IX_PC());
+	return 0;
+}
+
+__attribute__((noinline)) int usleep(useconds_t usec)
+{
+	struct mt_sim *sim;
+
+	ix_settle();
+	if (ix_vcpu_now(&sim) < 0)
+		return REAL(real_usleep, "usleep")(usec);
+	ix_stats.sleeps++;
+	ix_yield(IX_PC());
+	return 0;
+}
+
+__attribute__((noinline)) int nanosleep(const struct timespec *req, struct timespec *rem)
+{
+	struct mt_sim *sim;
+
+	ix_settle();
+	if (ix_vcpu_now(&sim) < 0)
+		return REAL(real_nanosleep, "nanosleep")(req, rem);
+	if (!req || req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= 1000000000L) {
+		errno = req ? EINVAL : EFAULT;
+		return -1;
+	}
+	ix_stats.sleeps++;
+	ix_yield(IX_PC());
+	return 0;
+}
+
+__attribute__((noinline)) unsigned sleep(unsigned seconds)
+{
+	struct mt_sim *sim;
+
+	ix_settle();
+	if (ix_vcpu_now(&sim) < 0)
+		return REAL(real_sleep, "sleep")(seconds);
+	ix_stats.sleeps++;
+	ix_yield(IX_PC());
+	return 0;
+}
+
+static int (*real_mutex_trylock)(pthread_mutex_t *);
+static int (*real_mutex_lock)(pthread_mutex_t *);
+static int (*real_mutex_unlock)(pthread_mutex_t *);
+static int (*real_spin_trylock)(pthread_spinlock_t *);
+static int (*real_spin_lock)(pthread_spinlock_t *);
+static int (*real_spin_unlock)(pthread_spinlock_t *);
 
 /* On a VCPU: try; while held, park until the holder unlocks (a write to
  * the lock).  Each attempt is a schedule point at the caller's site. */
@@ -729,11 +900,11 @@ static int ix_lock(uintptr_t pc, void *lock, size_t size, int (*try)(void *), in
 			return rc;
 		}
 		forget_reads(c);
-		remember_read(c, lock, size);
+		remember_read(c, lock, size, peek(lock, size));
 		ix_stats.lock_parks++;
 		if (!s)
 			return EDEADLK;
-		park(c, s);
+		park(c, s, 0);
 	}
 }
 
@@ -839,6 +1010,10 @@ static const struct ix_hook ix_hooks[] = {
 	{ (void *)__tsan_write_range, IX_W, "write_range" },
 	IX_HOOK_ATOMIC(8) IX_HOOK_ATOMIC(16) IX_HOOK_ATOMIC(32) IX_HOOK_ATOMIC(64)
 	{ (void *)sched_yield, IX_R, "sched_yield" },
+	{ (void *)poll, IX_R, "poll" },
+	{ (void *)usleep, IX_R, "usleep" },
+	{ (void *)nanosleep, IX_R, "nanosleep" },
+	{ (void *)sleep, IX_R, "sleep" },
 	{ (void *)pthread_mutex_lock, IX_RW, "mutex_lock" },
 	{ (void *)pthread_mutex_trylock, IX_RW, "mutex_trylock" },
 	{ (void *)pthread_mutex_unlock, IX_W, "mutex_unlock" },
@@ -850,7 +1025,7 @@ static const struct ix_hook ix_hooks[] = {
 /* Hooks from here on are not accesses of instrumented code by themselves:
  * their call sites count only in machine functions that call an access
  * hook or __tsan_func_entry (IX_MARK: instrumented code). */
-#define IX_FIRST_LIBCALL (IX_NR_HOOKS - 7u)
+#define IX_FIRST_LIBCALL (IX_NR_HOOKS - 11u)
 
 /* One call of a hook found by the scan, and where the symbolizer puts it. */
 struct ix_found_site {

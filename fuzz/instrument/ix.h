@@ -37,13 +37,21 @@
  * skipped (MT_IX_SYMBOLIZE, which once could turn it off, is ignored):
  * byte ids need the names.
  *
- * Spinning.  A VCPU that re-reads memory it read before and finds it
- * unchanged, MT_IX_SPIN_READS times in a row with no write of its own, no
- * new address and no changed value in between, or that calls sched_yield()
- * with nothing it read changed, or finds a pthread mutex or spinlock held,
- * is parked (the engine's blocked state) until another VCPU writes one of
- * the addresses it read (or unlocks the lock).  If no VCPU can, the engine
- * reports a deadlock.
+ * Spinning.  Each read is counted after its schedule point, with the
+ * value it reads.  A VCPU that re-reads memory it read before and finds
+ * the value it read there last time, MT_IX_SPIN_READS times in a row (no
+ * write of its own, no new address, no changed value in between), is
+ * parked before its next such re-read, but only if memory still holds
+ * what it read at every address of those re-reads: no write by another
+ * VCPU since could change what it reads.  A yield (sched_yield(), and on
+ * a VCPU poll(), usleep(), nanosleep(), sleep(): no real sleep) with
+ * nothing it read changed parks it too, and so does a pthread mutex or
+ * spinlock found held.  It waits until another VCPU writes one of the
+ * addresses it read (or unlocks the lock).  When every VCPU with work
+ * waits, the engine re-checks each one parked as spinning (resumed for up
+ * to MT_SIM_RECHECK_POINTS points, parked again only after
+ * MT_IX_SPIN_RECHECK_READS re-reads; its yields do not park) and reports
+ * a deadlock only if they all wait again with none able to run.
  */
 #ifndef MT_FUZZ_INSTRUMENT_IX_H
 #define MT_FUZZ_INSTRUMENT_IX_H
@@ -56,6 +64,10 @@
 
 /* Re-reads with no own write before a VCPU counts as spinning. */
 #define MT_IX_SPIN_READS 16u
+/* ... and while the engine re-checks it (fuzz/engine/sim.h): a bounded
+ * wait shorter than this is not a deadlock (MT_SIM_RECHECK_POINTS leaves
+ * room for it). */
+#define MT_IX_SPIN_RECHECK_READS 256u
 
 /* Every site of the instrumented code of this executable (NULL-terminated
  * list for struct mt_ops.site_tables). */
@@ -86,6 +98,7 @@ const char *mt_ix_problem(void);
 /* Statistics since start-up (tests). */
 struct mt_ix_stats {
 	unsigned long accesses, points, spin_parks, yield_parks, lock_parks, wakes, spare_sites;
+	unsigned long sleeps;            /* poll, usleep, nanosleep, sleep on a VCPU: yields */
 	unsigned long stale_volatile;    /* c11: volatile loads that read an older store */
 	unsigned long restores;          /* ... and the newest values written back after them */
 };
