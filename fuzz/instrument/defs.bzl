@@ -13,6 +13,22 @@ IX_COPTS = [
     "-g",
 ]
 
+# libFuzzer's edge coverage of the instrumented code, in the libFuzzer
+# build only (IX_COPTS' -fno-sanitize=all drops the config's
+# fuzzer-no-link; without coverage libFuzzer sees only the interleaving
+# pairs).  Edges as trace-pc-guard calls served by :coverage
+# (ix_coverage.c says why not inline counters: clang 14's ThreadSanitizer
+# would hook every counter update); the runtime's scan finds the same
+# sites with and without (README, "Coverage of your code").
+IX_COVERAGE_COPTS = select({
+    "//config:libfuzzer": ["-fsanitize-coverage=trace-pc-guard"],
+    "//conditions:default": [],
+})
+IX_COVERAGE_DEPS = select({
+    "//config:libfuzzer": ["//fuzz/instrument:coverage"],
+    "//conditions:default": [],
+})
+
 # What a volatile access of the instrumented code is (the `volatile`
 # attribute below): "plain", a non-atomic access like any other (a race on
 # it is finding I12); "relaxed", a relaxed atomic (kernel READ_ONCE /
@@ -39,8 +55,8 @@ def instrumented_library(name, srcs, hdrs = [], deps = [], copts = [], volatile 
         name = name,
         srcs = srcs,
         hdrs = hdrs,
-        copts = IX_COPTS + _volatile_copts(volatile) + copts,
-        deps = deps + ["//fuzz/instrument:runtime"],
+        copts = IX_COPTS + IX_COVERAGE_COPTS + _volatile_copts(volatile) + copts,
+        deps = deps + ["//fuzz/instrument:runtime"] + IX_COVERAGE_DEPS,
         alwayslink = True,
         target_compatible_with = only_under("clang"),
         **kwargs
