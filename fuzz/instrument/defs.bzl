@@ -6,10 +6,16 @@ load("//config:defs.bzl", "only_under")
 # -fno-sanitize=all first: the asan configs' -fsanitize=address,undefined and
 # fuzzer-no-link cannot be combined with thread (the runtime's read/write
 # hooks do the ASan check instead).
+# -O2 in every configuration: the instrumented code is the same program in
+# the asan (fastbuild) replay build and the -c opt libFuzzer build (the same
+# accesses survive optimisation, so both find the same sites and a saved
+# input's run=N point counts mean the same stops); -g keeps the line tables
+# that name the sites (file.line.column.kind).
 IX_COPTS = [
     "-fno-sanitize=all",
     "-fsanitize=thread",
     "-fno-omit-frame-pointer",
+    "-O2",
     "-g",
 ]
 
