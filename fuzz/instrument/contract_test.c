@@ -102,7 +102,7 @@ static const char *scenario =
 	"vcpus 2\n"
 	"v0 get\nv0 get\nv1 get\nv1 get\n"
 	"v0 put-own idx=0\nv1 put-other idx=0\n"
-	"v0 put-bad arg=1\nv1 put-bad arg=0\n"
+	"v0 put-bad bad=tail\nv1 put-bad bad=free\n"
 	"v0 get\nv1 get\n";
 
 static const char *finding(const char *impl)
