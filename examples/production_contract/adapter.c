@@ -65,14 +65,14 @@ static unsigned handles_now(void *fl)
 	return atomic_load_explicit(&t->limit, memory_order_relaxed);
 }
 
-#define PV_ADAPTER(sym, impl, name_, summary_)                                        \
+#define PV_ADAPTER(sym, impl, name_, summary_, ...)                                   \
 	static void *create_##sym(const struct mt_config *cfg) { return create_named(impl, cfg); } \
 	static const struct mt_fl_adapter sym = {                                     \
 		.name = name_, .summary = summary_, .create = create_##sym,           \
 		.destroy = destroy, .get = get, .put = put, .grow = grow,             \
 		.handle_limit = limit, .capacity_exact = true, .kept_per_list = 1,    \
 		.lists_initialised = lists_initialised, .handles_now = handles_now,   \
-		.remote_put = true, .bad_puts_refused = true };                       \
+		.remote_put = true, .bad_puts_refused = true, __VA_ARGS__ };          \
 	MT_FL_REGISTER(sym)
 
 PV_ADAPTER(production_contract, "production-ix", "production-contract",
@@ -105,3 +105,11 @@ ZOO(w_plain_limit_read, "w-plain-limit-read")
 ZOO(multi_b2_b1, "multi-b2-b1")
 ZOO(multi_b5_b1, "multi-b5-b1")
 ZOO(multi_b3_pop_unlock, "multi-b3-pop-unlock")
+
+/* The two data-race variants break no clause of the contract (their lists
+ * stay right under every schedule): with .races the byo harness adds the
+ * race detector (I12), as the oracle's harness always has it. */
+PV_ADAPTER(races_v7_plain_link, "v7-plain-link-ix", "v7-plain-link-contract-races",
+           "v7-plain-link (instrumented), the contract and the race detector", .races = true)
+PV_ADAPTER(races_w_plain_limit_read, "w-plain-limit-read-ix", "w-plain-limit-read-contract-races",
+           "w-plain-limit-read (instrumented), the contract and the race detector", .races = true)
