@@ -195,17 +195,19 @@ static int bad_candidate(const struct mt_contract *c, uint32_t h, int need_never
 	       (!need_put || c->ever_put[h]);
 }
 
-/* The k-th (cyclically) free handle that passes the filter, or MT_INVALID_HANDLE. */
-static uint32_t pick_free(const struct mt_contract *c, unsigned k, int need_never, int need_put)
+/* The k-th (cyclically) free handle below end that passes the filter, or
+ * MT_INVALID_HANDLE. */
+static uint32_t pick_free(const struct mt_contract *c, uint32_t end, unsigned k, int need_never,
+                          int need_put)
 {
 	unsigned n = 0;
 
-	for (uint32_t h = 0; h < c->limit; h++)
+	for (uint32_t h = 0; h < end; h++)
 		n += bad_candidate(c, h, need_never, need_put);
 	if (!n)
 		return MT_INVALID_HANDLE;
 	k %= n;
-	for (uint32_t h = 0; h < c->limit; h++)
+	for (uint32_t h = 0; h < end; h++)
 		if (bad_candidate(c, h, need_never, need_put) && k-- == 0)
 			return h;
 	return MT_INVALID_HANDLE;
@@ -277,35 +279,38 @@ static int prepare(void *ctx, struct mt_sim *sim, unsigned v, const struct mt_in
 		if (!c->a->bad_puts_refused)
 			return 0;        /* undefined: issue none */
 		/* The maptrack oracle's flavours (enum mt_in_bad), against the
-		 * handle limit: out of range, or a free handle. */
+		 * handles that exist now (handles_now, else the limit): at or
+		 * beyond their end, or a free one below it. */
 		unsigned k = r->arg >> 3;
-		uint32_t h = MT_INVALID_HANDLE;
+		uint32_t h = MT_INVALID_HANDLE, end = c->limit;
+		if (c->a->handles_now && c->a->handles_now(c->t->fl) < end)
+			end = c->a->handles_now(c->t->fl);
 		op->bad_flavour = r->arg & 7u;
 		switch (op->bad_flavour) {
-		case MT_BAD_RANGE: h = c->limit + k; break;
+		case MT_BAD_RANGE: h = end + k; break;
 		case MT_BAD_TAIL:  h = MT_TAIL; break;
 		case MT_BAD_HUGE:  h = 0xfffffffeu - k; break;
-		case MT_BAD_LIMIT: h = c->limit; break;
-		case MT_BAD_FREE:  h = pick_free(c, k, 0, 0); break;
+		case MT_BAD_LIMIT: h = end; break;
+		case MT_BAD_FREE:  h = pick_free(c, end, k, 0, 0); break;
 		case MT_BAD_LAST_PUT:    /* not free any more: as a double put */
 		case MT_BAD_DOUBLE:
-			if (op->bad_flavour == MT_BAD_LAST_PUT && c->last_put < c->limit &&
+			if (op->bad_flavour == MT_BAD_LAST_PUT && c->last_put < end &&
 			    bad_candidate(c, c->last_put, 0, 0)) {
 				h = c->last_put;
 				break;
 			}
-			h = pick_free(c, k, 0, 1);
+			h = pick_free(c, end, k, 0, 1);
 			if (h == MT_INVALID_HANDLE)
-				h = pick_free(c, k, 0, 0);
+				h = pick_free(c, end, k, 0, 0);
 			break;
 		default:           /* MT_BAD_NEVER */
-			h = pick_free(c, k, 1, 0);
+			h = pick_free(c, end, k, 1, 0);
 			if (h == MT_INVALID_HANDLE)
-				h = pick_free(c, k, 0, 0);
+				h = pick_free(c, end, k, 0, 0);
 			break;
 		}
 		if (h == MT_INVALID_HANDLE)
-			h = c->limit + k;        /* nothing free: out of range instead */
+			h = end + k;             /* nothing free: out of range instead */
 		op->handle = h;
 		op->holder = -1;
 		if (h < c->limit)

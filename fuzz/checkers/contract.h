@@ -72,7 +72,10 @@ struct mt_fl_adapter {
 	 * far), for a list that allocates through cfg->alloc.  After an
 	 * allocation the engine failed, C4 and C5 count only these; without
 	 * it such a failed get is not judged, nor C5's count after a failed
-	 * allocation in the end-of-run gets.  Quiescent points only. */
+	 * allocation in the end-of-run gets.  Bad puts aim at its end (as the
+	 * maptrack oracle's aim at the table's limit).  Called between
+	 * operations, also while others are stopped inside theirs: it must
+	 * only read (no lock). */
 	unsigned (*handles_now)(void *fl);
 	bool remote_put;             /* put from a VCPU other than the getter allowed */
 	bool bad_puts_refused;       /* false: bad puts are undefined, the fuzzer issues none */
