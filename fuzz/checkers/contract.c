@@ -143,7 +143,7 @@ struct mt_contract {
 	uint8_t won[MAX_HANDLES];
 	uint8_t ever_out[MAX_HANDLES], ever_put[MAX_HANDLES];   /* for the bad puts' flavours */
 	uint32_t last_put;
-	uint32_t won_list[MT_IN_MAX_VCPUS * 4];
+	uint32_t won_list[MAX_HANDLES];      /* the handles with won[h] set (each once) */
 	unsigned nr_won;
 	uint8_t seen[MAX_HANDLES];   /* the end-of-run drain: handed out once */
 };
@@ -372,7 +372,7 @@ static void judge_bad_put(struct mt_contract *c, struct mt_sim *sim, unsigned v,
 		return;
 	}
 	unsigned gets = 0;
-	if (h < c->limit && c->holder[h] == -1 && !c->won[h] && c->nr_won < sizeof(c->won_list) / sizeof(c->won_list[0]))
+	if (h < c->limit && c->holder[h] == -1 && !c->won[h])
 		for (unsigned w = 0; w < c->nr_vcpus; w++) {
 			struct mt_sim_op *other = mt_sim_op_of(sim, w);
 			if (w != v && other && other->kind == MT_OP_GET)
