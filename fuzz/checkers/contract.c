@@ -12,6 +12,8 @@ struct fl_table {
 	struct mt_table base;        /* ops first: mt_destroy() and friends */
 	const struct mt_fl_adapter *a;
 	void *fl;
+	struct mt_allocator alloc;   /* the engine's: failures are counted on the way */
+	unsigned alloc_failed;       /* allocations through cfg->alloc that failed */
 };
 
 #define MAX_ADAPTERS 64u
@@ -37,6 +39,28 @@ const struct mt_fl_adapter *mt_fl_adapter_of(const struct mt_ops *ops)
 	return NULL;
 }
 
+/* The adapter's allocator: the engine's, with failures counted (C5 must
+ * know whether the end-of-run gets met an injected failure). */
+static void *fl_alloc_page(void *ctx, size_t bytes)
+{
+	struct fl_table *t = ctx;
+	void *p = t->alloc.alloc_page ? t->alloc.alloc_page(t->alloc.ctx, bytes) : calloc(1, bytes);
+
+	if (!p)
+		t->alloc_failed++;
+	return p;
+}
+
+static void fl_free_page(void *ctx, void *page)
+{
+	struct fl_table *t = ctx;
+
+	if (t->alloc.free_page)
+		t->alloc.free_page(t->alloc.ctx, page);
+	else
+		free(page);
+}
+
 int mt_fl_create(const struct mt_fl_adapter *a, const struct mt_ops *ops, const struct mt_config *cfg,
                  struct mt_table **out)
 {
@@ -47,7 +71,10 @@ int mt_fl_create(const struct mt_fl_adapter *a, const struct mt_ops *ops, const 
 	t->base.ops = ops;
 	t->base.cfg = *cfg;
 	t->a = a;
-	t->fl = a->create(cfg);
+	t->alloc = cfg->alloc;
+	t->base.cfg.alloc = (struct mt_allocator){ .alloc_page = fl_alloc_page,
+	                                           .free_page = fl_free_page, .ctx = t };
+	t->fl = a->create(&t->base.cfg);
 	if (!t->fl) {
 		free(t);
 		return MT_ERR_NOMEM;
@@ -106,6 +133,18 @@ struct mt_contract {
 	int16_t holder[MAX_HANDLES]; /* -1 free (as far as the book knows), else the VCPU */
 	unsigned held[MT_IN_MAX_VCPUS];
 	unsigned total_held;
+	/* C3.  hostile[h]: bad puts of h in flight (no valid put picks h
+	 * meanwhile: of two puts of one handle only one can be accepted).
+	 * won[h]: a bad put of h, free by the book, was accepted while gets
+	 * were in flight (these VCPUs): one of them may have handed h out
+	 * without having returned yet.  It is excused when one returns h
+	 * (then h is free again), else it is C3. */
+	uint8_t hostile[MAX_HANDLES];
+	uint8_t won[MAX_HANDLES];
+	uint8_t ever_out[MAX_HANDLES], ever_put[MAX_HANDLES];   /* for the bad puts' flavours */
+	uint32_t last_put;
+	uint32_t won_list[MAX_HANDLES];      /* the handles with won[h] set (each once) */
+	unsigned nr_won;
 	uint8_t seen[MAX_HANDLES];   /* the end-of-run drain: handed out once */
 };
 
@@ -141,19 +180,66 @@ static void begin(void *ctx, struct mt_sim *sim)
 	memset(c->holder, 0xff, sizeof(c->holder[0]) * c->limit);
 	memset(c->held, 0, sizeof(c->held));
 	c->total_held = 0;
+	memset(c->hostile, 0, c->limit);
+	memset(c->won, 0, c->limit);
+	memset(c->ever_out, 0, c->limit);
+	memset(c->ever_put, 0, c->limit);
+	c->last_put = MT_INVALID_HANDLE;
+	c->nr_won = 0;
 }
 
+/* A bad put may take h: free by the book, its last accepted bad put settled. */
+static int bad_candidate(const struct mt_contract *c, uint32_t h, int need_never, int need_put)
+{
+	return c->holder[h] == -1 && !c->won[h] && (!need_never || !c->ever_out[h]) &&
+	       (!need_put || c->ever_put[h]);
+}
+
+/* The k-th (cyclically) free handle below end that passes the filter, or
+ * MT_INVALID_HANDLE. */
+static uint32_t pick_free(const struct mt_contract *c, uint32_t end, unsigned k, int need_never,
+                          int need_put)
+{
+	unsigned n = 0;
+
+	for (uint32_t h = 0; h < end; h++)
+		n += bad_candidate(c, h, need_never, need_put);
+	if (!n)
+		return MT_INVALID_HANDLE;
+	k %= n;
+	for (uint32_t h = 0; h < end; h++)
+		if (bad_candidate(c, h, need_never, need_put) && k-- == 0)
+			return h;
+	return MT_INVALID_HANDLE;
+}
+
+/* A held handle to put (arg-th, cyclically, of who's or of anybody's),
+ * never one a bad put has in flight. */
 static uint32_t pick(const struct mt_contract *c, int who, unsigned arg)
 {
-	unsigned n = who >= 0 ? c->held[who] : c->total_held;
+	unsigned n = 0;
 
+	for (uint32_t h = 0; h < c->limit; h++)
+		if (c->holder[h] >= 0 && (who < 0 || c->holder[h] == who) && !c->hostile[h])
+			n++;
 	if (!n)
 		return MT_INVALID_HANDLE;
 	unsigned k = arg % n;
 	for (uint32_t h = 0; h < c->limit; h++)
-		if (c->holder[h] >= 0 && (who < 0 || c->holder[h] == who) && k-- == 0)
+		if (c->holder[h] >= 0 && (who < 0 || c->holder[h] == who) && !c->hostile[h] && k-- == 0)
 			return h;
 	return MT_INVALID_HANDLE;
+}
+
+/* Entries the lists keep from every get now, and how many lists keep them. */
+static unsigned kept_now(const struct mt_contract *c, unsigned *lists)
+{
+	const struct mt_fl_adapter *a = c->a;
+	unsigned l = a->lists_initialised ? a->lists_initialised(c->t->fl) : c->nr_vcpus;
+
+	if (lists)
+		*lists = l;
+	return a->kept_per_list * l;
 }
 
 static int prepare(void *ctx, struct mt_sim *sim, unsigned v, const struct mt_in_record *r,
@@ -190,21 +276,45 @@ static int prepare(void *ctx, struct mt_sim *sim, unsigned v, const struct mt_in
 		return 1;
 	}
 	default:
-		if (!c->a->bad_puts_refused || in_flight)
-			return 0;        /* undefined: issue none; judged only on a quiet list */
-		/* out of range, or a free handle (never handed out / already put) */
-		if (r->arg & 1) {
-			op->handle = c->limit + (r->arg >> 1);
-		} else {
-			uint32_t k = (uint32_t)(r->arg >> 1), h;
-			for (h = 0; h < c->limit; h++)
-				if (c->holder[h] == -1 && k-- == 0)
-					break;
-			if (h == c->limit)
-				return 0;
-			op->handle = h;
+		if (!c->a->bad_puts_refused)
+			return 0;        /* undefined: issue none */
+		/* The maptrack oracle's flavours (enum mt_in_bad), against the
+		 * handles that exist now (handles_now, else the limit): at or
+		 * beyond their end, or a free one below it. */
+		unsigned k = r->arg >> 3;
+		uint32_t h = MT_INVALID_HANDLE, end = c->limit;
+		if (c->a->handles_now && c->a->handles_now(c->t->fl) < end)
+			end = c->a->handles_now(c->t->fl);
+		op->bad_flavour = r->arg & 7u;
+		switch (op->bad_flavour) {
+		case MT_BAD_RANGE: h = end + k; break;
+		case MT_BAD_TAIL:  h = MT_TAIL; break;
+		case MT_BAD_HUGE:  h = 0xfffffffeu - k; break;
+		case MT_BAD_LIMIT: h = end; break;
+		case MT_BAD_FREE:  h = pick_free(c, end, k, 0, 0); break;
+		case MT_BAD_LAST_PUT:    /* not free any more: as a double put */
+		case MT_BAD_DOUBLE:
+			if (op->bad_flavour == MT_BAD_LAST_PUT && c->last_put < end &&
+			    bad_candidate(c, c->last_put, 0, 0)) {
+				h = c->last_put;
+				break;
+			}
+			h = pick_free(c, end, k, 0, 1);
+			if (h == MT_INVALID_HANDLE)
+				h = pick_free(c, end, k, 0, 0);
+			break;
+		default:           /* MT_BAD_NEVER */
+			h = pick_free(c, end, k, 1, 0);
+			if (h == MT_INVALID_HANDLE)
+				h = pick_free(c, end, k, 0, 0);
+			break;
 		}
-		op->bad_flavour = r->arg & 1;
+		if (h == MT_INVALID_HANDLE)
+			h = end + k;             /* nothing free: out of range instead */
+		op->handle = h;
+		op->holder = -1;
+		if (h < c->limit)
+			c->hostile[h]++;
 		return 1;
 	}
 }
@@ -215,6 +325,73 @@ static mt_handle_t first_held(void *ctx, struct mt_sim *sim, unsigned v)
 	return pick(ctx, (int)v, 0);
 }
 
+/* v's get returned: settle the accepted bad puts that waited for the
+ * gets in flight (won[]).  1 if it returned such a handle (it was put back
+ * already: it stays free). */
+static int settle_won(struct mt_contract *c, struct mt_sim *sim, unsigned v, const struct mt_sim_op *op)
+{
+	int taken = 0;
+
+	for (unsigned i = 0; i < c->nr_won;) {
+		uint32_t h = c->won_list[i];
+		int this_one = op->rc == MT_OK && op->handle == h;
+		if (!(c->won[h] & (1u << v))) {
+			i++;
+			continue;
+		}
+		c->won[h] = this_one ? 0 : (uint8_t)(c->won[h] & ~(1u << v));
+		if (c->won[h]) {
+			i++;
+			continue;
+		}
+		c->won_list[i] = c->won_list[--c->nr_won];
+		if (!this_one) {
+			mt_sim_fail(sim, "C3", h, "adapter '%s': a bad put of handle %u (not held) was accepted, "
+			            "and no get in flight at the time handed it out", c->a->name, h);
+			return 0;
+		}
+		taken = 1;
+	}
+	return taken;
+}
+
+/* A bad put of h was accepted.  Right only if a get that overlapped it
+ * handed h out (then the put was a valid put of a held handle). */
+static void judge_bad_put(struct mt_contract *c, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	uint32_t h = op->handle;
+
+	if (h < c->limit && op->got_in_window && c->holder[h] >= 0) {
+		/* A get handed it out meanwhile: the put won the race and put
+		 * back a held handle. */
+		c->held[c->holder[h]]--;
+		c->total_held--;
+		c->holder[h] = -1;
+		c->ever_put[h] = 1;
+		c->last_put = h;
+		return;
+	}
+	unsigned gets = 0;
+	if (h < c->limit && c->holder[h] == -1 && !c->won[h])
+		for (unsigned w = 0; w < c->nr_vcpus; w++) {
+			struct mt_sim_op *other = mt_sim_op_of(sim, w);
+			if (w != v && other && other->kind == MT_OP_GET)
+				gets |= 1u << w;
+		}
+	if (gets) {
+		c->won[h] = (uint8_t)gets;
+		c->won_list[c->nr_won++] = h;
+		c->ever_put[h] = 1;
+		c->last_put = h;
+		return;
+	}
+	mt_sim_fail(sim, "C3", h, "adapter '%s': bad put of handle %u (%s; put-bad %s) on v%u was "
+	            "accepted%s", c->a->name, h,
+	            h >= c->limit ? "out of range" : c->ever_put[h] ? "already put" : c->ever_out[h] ?
+	            "not held" : "never handed out", mt_in_bad_name(op->bad_flavour), v,
+	            op->overlapped ? " (no get in flight could have handed it out)" : "");
+}
+
 static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
 {
 	struct mt_contract *c = ctx;
@@ -222,6 +399,10 @@ static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim
 
 	switch (op->kind) {
 	case MT_OP_GET:
+		if (c->nr_won && settle_won(c, sim, v, op))
+			break;           /* handed out, and put back already by a bad put */
+		if (mt_sim_failed(sim))
+			return;
 		if (op->rc == MT_OK) {
 			uint32_t h = op->handle;
 			if (h >= c->limit) {
@@ -239,24 +420,39 @@ static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim
 			c->holder[h] = (int16_t)v;
 			c->held[v]++;
 			c->total_held++;
+			c->ever_out[h] = 1;
+			/* Bad puts of h in flight may now be accepted. */
+			if (c->hostile[h])
+				for (unsigned w = 0; w < c->nr_vcpus; w++) {
+					struct mt_sim_op *other = mt_sim_op_of(sim, w);
+					if (other && other->kind == MT_OP_PUT_BAD && other->handle == h)
+						other->got_in_window = 1;
+				}
 		} else if (!op->overlapped && !op->weak && c->a->capacity_exact) {
 			/* Judged on solo gets that read the newest stores only
 			 * (c11: a stale read may fail a get, as on real hardware
 			 * until the store reaches this CPU; the maptrack oracle's
-			 * I10 does the same). */
-			unsigned free_now = c->limit - c->total_held;
-			unsigned kept = c->a->reserve * (c->nr_vcpus - 1);
+			 * I10 does the same).  After an allocation the engine
+			 * failed, only the handles that exist count. */
+			if (op->alloc_fail && !c->a->handles_now)
+				break;
+			unsigned exist = op->alloc_fail ? c->a->handles_now(c->t->fl) : c->limit, lists;
+			unsigned free_now = exist > c->total_held ? exist - c->total_held : 0;
+			unsigned sentinels = kept_now(c, &lists);
+			unsigned kept = sentinels + c->a->reserve * (c->nr_vcpus - 1);
 			if (free_now > kept)
 				mt_sim_fail(sim, "C4", MT_INVALID_HANDLE, "adapter '%s': get on v%u, alone, found "
-				            "the list empty with %u of %u handles free (other VCPUs may keep %u)",
-				            an, v, free_now, c->limit, kept);
+				            "the list empty with %u of %u %shandles free (%u lists keep %u; other "
+				            "VCPUs may keep %u)", an, v, free_now, exist,
+				            op->alloc_fail ? "allocated " : "", lists, sentinels,
+				            c->a->reserve * (c->nr_vcpus - 1));
 		}
 		break;
 	case MT_OP_PUT_BAD:
+		if (op->handle < c->limit && c->hostile[op->handle])
+			c->hostile[op->handle]--;
 		if (op->rc == MT_OK)
-			mt_sim_fail(sim, "C3", op->handle, "adapter '%s': bad put of handle %u (%s) on v%u "
-			            "was accepted", an, op->handle, op->bad_flavour ? "out of range" : "not held",
-			            v);
+			judge_bad_put(c, sim, v, op);
 		break;
 	case MT_OP_PUT_OWN:
 	case MT_OP_PUT_OTHER:
@@ -264,6 +460,8 @@ static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim
 			break;
 		if (c->holder[op->handle] == -2 - (int)v)
 			c->holder[op->handle] = -1;
+		c->ever_put[op->handle] = 1;
+		c->last_put = op->handle;
 		if (op->rc != MT_OK)
 			mt_sim_fail(sim, "C2", op->handle, "adapter '%s': v%u's put of handle %u (held by v%d) "
 			            "was refused", an, v, op->handle, op->holder);
@@ -280,7 +478,14 @@ static void quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final)
 
 	if (!final || mt_sim_failed(sim))
 		return;
+	if (c->nr_won) {             /* every get has returned: nobody handed it out */
+		mt_sim_fail(sim, "C3", c->won_list[0], "adapter '%s': a bad put of handle %u (not held) "
+		            "was accepted, and no get in flight at the time handed it out", c->a->name,
+		            c->won_list[0]);
+		return;
+	}
 	memset(c->seen, 0, c->limit);
+	unsigned failed_before = c->t->alloc_failed;
 	unsigned got = 0, bound = c->limit + 64;
 	for (int progress = 1; progress && got < bound;) {
 		progress = 0;
@@ -303,17 +508,26 @@ static void quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final)
 			}
 		}
 	}
+	/* What the gets must have handed out: every handle (those that exist,
+	 * if an allocation of theirs failed) but the kept ones. */
+	int alloc_failed = c->t->alloc_failed != failed_before;
+	unsigned lists, kept = kept_now(c, &lists);
+	unsigned exist = alloc_failed && c->a->handles_now ? c->a->handles_now(c->t->fl) : c->limit;
+	unsigned want = exist > kept ? exist - kept : 0;
+	int judge = c->a->capacity_exact && (!alloc_failed || c->a->handles_now);
 	if (trace)
-		fprintf(trace, "# end: gets handed out %u handles (limit %u%s)\n", got, c->limit,
-		        c->a->capacity_exact ? ", exact" : "");
-	if (c->a->capacity_exact && got != c->limit) {
+		fprintf(trace, "# end: gets handed out %u handles (limit %u%s; %u lists keep %u%s)\n", got,
+		        c->limit, judge ? ", exact" : "", lists, kept,
+		        alloc_failed ? "; an allocation failed" : "");
+	if (judge && got != want) {
 		unsigned lost = 0;
-		for (unsigned h = 0; h < c->limit && !lost; h++)
+		for (unsigned h = 0; h < exist && !lost; h++)
 			if (!c->seen[h])
 				lost = h + 1;
-		mt_sim_fail(sim, "C5", lost ? lost - 1 : MT_INVALID_HANDLE, "adapter '%s': after every "
-		            "handle was put back, gets handed out %u of its %u handles (%s%u lost)",
-		            c->a->name, got, c->limit, lost ? "first: " : "", lost ? lost - 1 : 0);
+		mt_sim_fail(sim, "C5", got < want && lost ? lost - 1 : MT_INVALID_HANDLE, "adapter '%s': "
+		            "after every handle was put back, gets handed out %u handles, want %u (%u %s, "
+		            "%u kept by %u lists)", c->a->name, got, want, exist,
+		            exist == c->limit ? "the limit" : "allocated", kept, lists);
 	}
 }
 

@@ -14,12 +14,16 @@
  *   C1 no handle handed out twice (a get returns a handle somebody holds)
  *   C2 a valid put (a handle its caller, or with remote_put any VCPU,
  *      holds) is accepted
- *   C3 a bad put (declared refused) is refused
+ *   C3 a bad put (declared refused) is refused, unless a get that
+ *      overlapped it could have handed its handle out meanwhile
  *   C4 a get that runs alone fails only when the free handles are within
- *      the other VCPUs' reserves (under c11: a get whose loads all read
- *      the newest store; a stale read may fail a get)
+ *      the kept entries of the initialised lists and the other VCPUs'
+ *      reserves (after an injected allocation failure: the free handles
+ *      that exist; under c11: a get whose loads all read the newest
+ *      store; a stale read may fail a get)
  *   C5 at the end, with every handle put back and the VCPUs drained, gets
- *      hand out exactly the capacity (when declared), no duplicates
+ *      hand out exactly the capacity minus the kept entries (when
+ *      declared), no duplicates
  *   C6 every handle is below the adapter's handle limit (garbage handles
  *      are a finding naming the adapter, never a crash of the tool)
  * Crashes, ASan reports, deadlocks and livelocks are the engine's.
@@ -55,8 +59,24 @@ struct mt_fl_adapter {
 	/* Handles the list can ever hand out are < this (given the list);
 	 * also the capacity checked by C5 when capacity_exact is set. */
 	unsigned (*handle_limit)(void *fl);
-	bool capacity_exact;         /* C5: gets hand out exactly handle_limit() */
+	bool capacity_exact;         /* C4, C5: gets hand out exactly handle_limit() minus
+	                              * kept_per_list for each initialised list */
 	unsigned reserve;            /* free handles one VCPU may keep from the others (C4) */
+	/* Free entries each initialised list keeps that no get ever hands out
+	 * (a tail sentinel: 1; Xen's maptrack and lib/maptrack.c). */
+	unsigned kept_per_list;
+	/* Optional: how many lists keep kept_per_list entries now (called at
+	 * quiescent points only).  NULL: every VCPU's list, from creation. */
+	unsigned (*lists_initialised)(void *fl);
+	/* Optional: how many handles exist now (below it; pages allocated so
+	 * far), for a list that allocates through cfg->alloc.  After an
+	 * allocation the engine failed, C4 and C5 count only these; without
+	 * it such a failed get is not judged, nor C5's count after a failed
+	 * allocation in the end-of-run gets.  Bad puts aim at its end (as the
+	 * maptrack oracle's aim at the table's limit).  Called between
+	 * operations, also while others are stopped inside theirs: it must
+	 * only read (no lock). */
+	unsigned (*handles_now)(void *fl);
 	bool remote_put;             /* put from a VCPU other than the getter allowed */
 	bool bad_puts_refused;       /* false: bad puts are undefined, the fuzzer issues none */
 	bool races;                  /* I12: a data race (a plain access unordered by happens-
