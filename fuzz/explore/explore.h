@@ -68,6 +68,9 @@ struct mt_xp_stats {
 	uint64_t budget_cut;         /* switches not taken: the preemption bound */
 	uint64_t decisions;          /* decisions taken, over all runs */
 	unsigned max_depth;          /* most decisions in one run */
+	uint64_t executions;         /* dpor: runs that were new equivalence classes */
+	uint64_t sleep_blocked;      /* dpor: runs cut short by the sleep sets (not counted) */
+	uint64_t races;              /* dpor: reversible races found */
 	int complete;                /* every schedule within the bound was run */
 	int error;                   /* the exploration itself failed (see err) */
 	char err[256];
@@ -82,7 +85,11 @@ typedef void (*mt_xp_progress_fn)(void *ctx, const struct mt_xp_stats *st);
 
 struct mt_xp_config {
 	struct mt_harness *harness;  /* the engine, its checkers, the implementation */
-	unsigned preemptions;        /* K */
+	unsigned preemptions;        /* K (ignored with dpor) */
+	int dpor;                    /* no bound on preemptions: every schedule up to
+	                                equivalence (dpor.h; explore.c says which steps
+	                                are dependent); under c11 every reads-from
+	                                choice of every load */
 	uint64_t max_schedules;      /* 0: no bound */
 	int no_prune;                /* take switches before private accesses too */
 	int strict_boundaries;       /* a switch after an operation of a VCPU with more

@@ -42,6 +42,7 @@ static struct {
 	const char *impl;
 	const char *out;
 	unsigned k;
+	int dpor;                /* --preemptions all */
 	int quiet;
 	int all;
 	unsigned saved;
@@ -62,6 +63,16 @@ static struct {
 } M;
 
 static struct mt_program compact, replayed;
+
+/* K as printed: a number, or "all" (no bound: partial-order reduction) */
+static const char *kname(void)
+{
+	static char buf[16];
+	if (M.dpor)
+		return "all";
+	snprintf(buf, sizeof(buf), "%u", M.k);
+	return buf;
+}
 static volatile int interrupted;
 
 static void on_interrupt(int sig)
@@ -83,6 +94,8 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: maptrack_explore [options] SCENARIO\n"
 	        "  --preemptions K     at most K preemptions per schedule (default 2)\n"
+	        "  --preemptions all   no bound: every schedule up to equivalence (dynamic\n"
+	        "                      partial-order reduction; c11: every reads-from choice)\n"
 	        "  --max-schedules N   stop after N schedules (default: no bound)\n"
 	        "  --stale N           c11 (the scenario's model or MT_MEMORY_MODEL): at most N loads per\n"
 	        "                      schedule read an older store than the newest (default 1)\n"
@@ -116,7 +129,7 @@ static const char *save(size_t len, unsigned n, const char *text, size_t text_le
 		fprintf(stderr, "explore: cannot create %s: %s\n", M.out, strerror(errno));
 		return NULL;
 	}
-	snprintf(path, sizeof(path), "%s/%s-%s-k%u-%u", M.out, M.name, M.impl, M.k, n);
+	snprintf(path, sizeof(path), "%s/%s-%s-k%s-%u", M.out, M.name, M.impl, kname(), n);
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(bytes, 1, len, f) != len || fclose(f)) {
 		fprintf(stderr, "explore: cannot write %s: %s\n", path, strerror(errno));
@@ -127,8 +140,8 @@ static const char *save(size_t len, unsigned n, const char *text, size_t text_le
 	char tpath[4200];
 	snprintf(tpath, sizeof(tpath), "%s.txt", path);
 	f = fopen(tpath, "w");
-	if (!f || fprintf(f, "# tools/explore %s --impl %s --preemptions %u: violation %u\n", M.name,
-	                  M.impl, M.k, n) < 0 ||
+	if (!f || fprintf(f, "# tools/explore %s --impl %s --preemptions %s: violation %u\n", M.name,
+	                  M.impl, kname(), n) < 0 ||
 	    fwrite(text, 1, text_len, f) != text_len || fclose(f))
 		fprintf(stderr, "explore: cannot write %s: %s\n", tpath, strerror(errno));
 	return path;
@@ -233,8 +246,8 @@ static void on_crash(int sig)
 		printf("  saved: %s; replay: tools/repro --impl %s %s\n", path, M.impl, path);
 	if (mt_sim_active())
 		mt_sim_report_crash(mt_sim_active(), stdout, what);
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=unknown violations=1 crash=1\n",
-	       M.name, M.impl, M.k);
+	printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=unknown violations=1 crash=1\n",
+	       M.name, M.impl, kname());
 	fflush(stdout);
 	signal(sig, SIG_DFL);
 	_exit(1);
@@ -248,8 +261,8 @@ static void on_crash_reading(int sig)
 	printf("explore: the scenario's program, run as written to read its operations, crashed %s "
 	       "(signal %d, %s): it is a reproducer already (tools/repro --impl %s)\n", M.impl, sig,
 	       strsignal(sig), M.impl);
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=1 crash=1\n", M.name, M.impl,
-	       M.k);
+	printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=0 violations=1 crash=1\n", M.name, M.impl,
+	       kname());
 	fflush(stdout);
 	signal(sig, SIG_DFL);
 	_exit(1);
@@ -342,7 +355,11 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--preemptions")) {
+		if (!strcmp(a, "--preemptions") && val && !strcmp(val, "all")) {
+			M.dpor = 1;
+			i++;
+		} else if (!strcmp(a, "--preemptions")) {
+			M.dpor = 0;
 			if (parse_uint(a, val, 16, &v))
 				return 2;
 			M.k = (unsigned)v;
@@ -434,8 +451,8 @@ int main(int argc, char **argv)
 	char err[512];
 	if (mt_tri_load(file, M.ops, &prog, err, sizeof(err))) {
 		fprintf(stderr, "explore: %s\n", err);
-		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=unreadable\n",
-		       M.name, M.impl, M.k);
+		printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=0 violations=0 error=unreadable\n",
+		       M.name, M.impl, kname());
 		return 2;
 	}
 	signal(SIGSEGV, on_crash_reading);
@@ -448,21 +465,25 @@ int main(int argc, char **argv)
 			fprintf(stderr, "explore: %s was read as bytes: it has no NUL byte, but its first line "
 			        "is neither a header line (maptrack-input, vcpus, per_page, ...) nor a record "
 			        "(v0 get ...), so it is not the text form either\n", file);
-		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=too-big\n",
-		       M.name, M.impl, M.k);
+		printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=0 violations=0 error=too-big\n",
+		       M.name, M.impl, kname());
 		return 2;
 	}
 	/* c11: one stale read per schedule unless --stale says otherwise
 	 * (sc: every load has one store to read, nothing to enumerate). */
 	if (sc.hdr.model != MT_MODEL_C11)
 		cfg.stale = 0;
+	else if (M.dpor)
+		cfg.stale = 255;         /* no bound: every reads-from choice (--stale is for K) */
 	else if (!stale_set)
 		cfg.stale = 1;
 	if (!M.quiet) {
-		printf("explore: scenario %s, impl %s, model %s, at most %u preemptions%s%s%s; operations:\n",
-		       M.name, M.impl, mt_in_model_name(sc.hdr.model), M.k, cfg.no_prune ? ", no pruning" : "",
+		printf("explore: scenario %s, impl %s, model %s, %s%s preemptions%s%s%s; operations:\n",
+		       M.name, M.impl, mt_in_model_name(sc.hdr.model), M.dpor ? "" : "at most ",
+		       M.dpor ? "all schedules up to equivalence, any number of" : kname(), cfg.no_prune ? ", no pruning" : "",
 		       cfg.strict_boundaries ? " (operation boundaries count)" : "",
-		       cfg.stale ? (cfg.stale == 1 ? ", at most 1 stale read" : ", stale reads bounded") : "");
+		       cfg.stale ? (cfg.stale == 1 ? ", at most 1 stale read" : M.dpor ? ", every reads-from choice"
+		                                                        : ", stale reads bounded") : "");
 		mt_xp_print_scenario(&sc, &M.h->sites, stdout);
 		fflush(stdout);
 	}
@@ -475,6 +496,11 @@ int main(int argc, char **argv)
 
 	cfg.harness = M.h;
 	cfg.preemptions = M.k;
+	cfg.dpor = M.dpor;
+	if (M.dpor && (M.minimal || count_pruned)) {
+		fprintf(stderr, "explore: --preemptions all takes neither --minimal/--known nor --count-pruned\n");
+		return 2;
+	}
 	cfg.on_violation = on_violation;
 	cfg.on_progress = on_progress;
 	cfg.stop = &interrupted;
@@ -501,8 +527,8 @@ int main(int argc, char **argv)
 	}
 	if (rc) {
 		fprintf(stderr, "explore: %s\n", st.err);
-		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu error=explore\n",
-		       M.name, M.impl, M.k, (unsigned long long)st.schedules,
+		printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=%llu violations=%llu error=explore\n",
+		       M.name, M.impl, kname(), (unsigned long long)st.schedules,
 		       (unsigned long long)st.violations);
 		return 2;
 	}
@@ -532,9 +558,20 @@ int main(int argc, char **argv)
 		       (unsigned long long)(st2.schedules - st.schedules),
 		       st2.schedules ? 100.0 * (double)(st2.schedules - st.schedules) / (double)st2.schedules : 0.0);
 	}
+	char dp[160] = "";
+	if (M.dpor) {
+		snprintf(dp, sizeof(dp), " bound=none executions=%llu sleep_blocked=%llu races=%llu seconds=%.2f",
+		         (unsigned long long)st.executions, (unsigned long long)st.sleep_blocked,
+		         (unsigned long long)st.races, secs);
+		printf("explored: %llu executions (equivalence classes: %s), %llu runs cut short by sleep sets, "
+		       "%llu races reversed\n", (unsigned long long)st.executions,
+		       st.complete ? "all of them" : "stopped early", (unsigned long long)st.sleep_blocked,
+		       (unsigned long long)st.races);
+	}
 	printf("explored: %llu schedules (%s), %llu violations, %llu switches pruned%s, %llu cut by "
 	       "the bound, %u decisions in the longest, %.2f s, %.0f schedules/s\n",
-	       (unsigned long long)st.schedules, st.complete ? "all within the bound" : "stopped early",
+	       (unsigned long long)st.schedules,
+	       st.complete ? (M.dpor ? "every class" : "all within the bound") : "stopped early",
 	       (unsigned long long)st.violations, (unsigned long long)st.pruned,
 	       count_pruned || cfg.no_prune ? "" : " (--count-pruned: the schedules they remove)",
 	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
@@ -553,11 +590,11 @@ int main(int argc, char **argv)
 		if (M.use_known)
 			mt_harness_print_stale(M.h, stdout);
 	}
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu "
-	       "pruned_switches=%llu%s complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u "
+	printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=%llu violations=%llu "
+	       "pruned_switches=%llu%s complete=%d%s schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u "
 	       "model=%s stale=%u%s%s\n",
-	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
-	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
+	       M.name, M.impl, kname(), (unsigned long long)st.schedules, (unsigned long long)st.violations,
+	       (unsigned long long)st.pruned, pruned_schedules, st.complete, dp, rate, sc.hdr.nr_vcpus,
 	       mt_xp_nr_ops(&sc), M.replay_mismatch, mt_in_model_name(sc.hdr.model), cfg.stale,
 	       interrupted ? " interrupted=1" : "", minimal);
 	if (M.replay_mismatch)
