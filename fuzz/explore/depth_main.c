@@ -65,7 +65,36 @@ static struct {
 	int strict;              /* --strict-boundaries (explore.h: strict_boundaries) */
 	uint64_t schedules_plain, both, pruned_only, plain_only;
 	char finding[512];
+	int check_dpor;          /* --check-dpor: no bound, reduced against naive */
+	int collect;             /* on_violation: note the verdict and go on */
+	unsigned nkinds;         /* distinct verdicts (finding kinds) seen, any scenario */
+	char kinds[32][32];
+	uint64_t executions, differ, naive_cut;
 } D;
+
+/* The verdict of a run with a finding: its kind (I7, I11, deadlock, crash,
+ * ...), as a bit among the kinds seen so far. */
+static uint32_t kind_bit(const char *inv)
+{
+	for (unsigned i = 0; i < D.nkinds; i++)
+		if (!strcmp(D.kinds[i], inv))
+			return 1u << i;
+	if (D.nkinds == 32)
+		return 1u << 31;
+	snprintf(D.kinds[D.nkinds], sizeof(D.kinds[0]), "%s", inv);
+	return 1u << D.nkinds++;
+}
+
+static uint32_t verdicts;            /* kinds of the exploration in progress */
+
+static void print_kinds(uint32_t k)
+{
+	if (!k)
+		printf("none");
+	for (unsigned i = 0; i < D.nkinds; i++)
+		if (k >> i & 1u)
+			printf("%s%s", (k & ((1u << i) - 1)) ? "," : "", D.kinds[i]);
+}
 
 static struct mt_xp_scenario sc;     /* the scenario being explored */
 
@@ -131,6 +160,10 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	(void)ctx;
 	(void)ran;
 	snprintf(D.finding, sizeof(D.finding), "%s", finding);
+	if (D.collect) {
+		verdicts |= kind_bit(!strncmp(finding, "crash:", 6) ? "crash" : mt_sim_blame(D.h->sim)->inv);
+		return 0;
+	}
 	return 1;
 }
 
@@ -143,6 +176,64 @@ static void progress(void)
 	fprintf(stderr, "depth: %s K=%u, %u ops on %u VCPUs: %llu scenarios, %llu schedules, %.0f s\n",
 	        D.impl, D.k, D.n, D.m, (unsigned long long)D.scenarios,
 	        (unsigned long long)D.schedules, t - D.t0);
+}
+
+/* --check-dpor: the scenario without a bound, reduced (dpor) and naive
+ * (every switch at every point, every reads-from choice, no pruning), both
+ * to the end; they must find the same kinds of verdict.  A naive search
+ * longer than max_naive schedules is skipped (counted). */
+static uint64_t max_naive = 2000000;
+
+static int check_dpor(const struct mt_xp_config *cfg, struct mt_xp_stats *st)
+{
+	struct mt_xp_config red = *cfg, naive = *cfg;
+	struct mt_xp_stats st2;
+	uint32_t vr, vn;
+
+	D.collect = 1;
+	red.catch_crashes = naive.catch_crashes = 1;
+	red.dpor = 1;
+	red.stale = sc.hdr.model == MT_MODEL_C11 ? 255 : 0;
+	verdicts = 0;
+	if (mt_xp_explore(&sc, &red, st)) {
+		fprintf(stderr, "depth: %s\n", st->err);
+		exit(2);
+	}
+	vr = verdicts;
+	naive.dpor = 0;
+	naive.preemptions = 250;
+	naive.no_prune = 1;
+	naive.strict_boundaries = 0;
+	naive.stale = red.stale;
+	naive.max_schedules = max_naive;
+	verdicts = 0;
+	if (mt_xp_explore(&sc, &naive, &st2)) {
+		fprintf(stderr, "depth: %s\n", st2.err);
+		exit(2);
+	}
+	vn = verdicts;
+	D.collect = 0;
+	D.scenarios++;
+	if (!st2.complete) {
+		D.naive_cut++;
+		progress();
+		return 0;
+	}
+	D.schedules += st->schedules;
+	D.executions += st->executions;
+	D.schedules_plain += st2.schedules;
+	if (vr != vn) {
+		D.differ++;
+		printf("UNSOUND: verdicts differ: reduced ");
+		print_kinds(vr);
+		printf(" (%llu executions), naive ", (unsigned long long)st->executions);
+		print_kinds(vn);
+		printf(" (%llu schedules):\n", (unsigned long long)st2.schedules);
+		mt_xp_print_scenario(&sc, &D.h->sites, stdout);
+		fflush(stdout);
+	}
+	progress();
+	return 0;
 }
 
 /* Explore one scenario; 1 if it shows a violation. */
@@ -162,6 +253,8 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 		for (unsigned i = 0; i < parts[v]; i++)
 			sc.ops[v][sc.nr_ops[v]++] = alphabet[choice[j++]];
 	D.finding[0] = '\0';
+	if (D.check_dpor)
+		return check_dpor(cfg, st);
 	if (mt_xp_explore(&sc, cfg, st)) {
 		fprintf(stderr, "depth: %s\n", st->err);
 		exit(2);
@@ -281,6 +374,10 @@ int main(int argc, char **argv)
 			D.strict = 1;
 		} else if (!strcmp(a, "--check-pruning")) {
 			D.check = 1;
+		} else if (!strcmp(a, "--check-dpor")) {
+			D.check_dpor = 1;
+		} else if (!strcmp(a, "--max-naive") && val) {
+			max_naive = strtoull(argv[++i], NULL, 10);
 		} else if (!strcmp(a, "--no-i11")) {
 			D.no_i11 = 1;
 		} else {
@@ -305,6 +402,23 @@ int main(int argc, char **argv)
 	signal(SIGFPE, on_crash);
 	signal(SIGILL, on_crash);
 	D.t0 = D.last = now();
+	if (D.check_dpor) {
+		/* Every scenario within the bounds (max-k unused): without a
+		 * bound, reduced against naive. */
+		for (D.n = 1; D.n <= max_ops; D.n++)
+			for (D.m = 1; D.m <= max_vcpus && D.m <= D.n; D.m++)
+				sweep(D.n, D.m, 0);
+		printf("SUMMARY impl=%s check=dpor model=%s max_ops=%u max_vcpus=%u scenarios=%llu compared=%llu "
+		       "naive_too_big=%llu differ=%llu executions=%llu schedules=%llu naive_schedules=%llu "
+		       "verdicts=", D.impl, D.h->model == MT_MODEL_C11 ? "c11" : "sc", max_ops, max_vcpus,
+		       (unsigned long long)D.scenarios, (unsigned long long)(D.scenarios - D.naive_cut),
+		       (unsigned long long)D.naive_cut, (unsigned long long)D.differ,
+		       (unsigned long long)D.executions, (unsigned long long)D.schedules,
+		       (unsigned long long)D.schedules_plain);
+		print_kinds(D.nkinds >= 32 ? ~0u : (1u << D.nkinds) - 1);
+		printf(" seconds=%.1f\n", now() - D.t0);
+		return D.differ ? 1 : 0;
+	}
 	if (D.check) {
 		/* Pruning against no pruning, on every scenario within the bounds
 		 * at exactly K = max-k (a crash of the library ends the run). */

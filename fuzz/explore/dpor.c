@@ -58,9 +58,22 @@ void mt_dp_fp_add(struct mt_dp_fp *fp, const void *loc, int write)
 	fp->e[fp->n++].write = (uint8_t)(write != 0);
 }
 
+void mt_dp_fp_key(struct mt_dp_fp *fp, unsigned k, int write)
+{
+	uint64_t bit = 1ull << (k < 63 ? k : 63);
+	if (write) {
+		fp->kw |= bit;
+		fp->any_write = 1;
+	} else {
+		fp->kr |= bit;
+	}
+}
+
 int mt_dp_dependent(const struct mt_dp_fp *a, const struct mt_dp_fp *b)
 {
 	if (a->overflow || b->overflow)
+		return 1;
+	if ((a->kw & (b->kr | b->kw)) || (b->kw & a->kr))
 		return 1;
 	if ((a->reads_all && b->any_write) || (b->reads_all && a->any_write))
 		return 1;
@@ -251,7 +264,7 @@ static void races(unsigned from, unsigned to)
 	}
 }
 
-int mt_dp_end(int *counted)
+int mt_dp_end(int finding, int *counted)
 {
 	/* the nodes of this execution (a shorter run drops the rest) */
 	if (!D.blocked && D.d < D.depth)
@@ -262,6 +275,16 @@ int mt_dp_end(int *counted)
 	else
 		D.st.executions++;
 	races(D.first_new, D.depth);
+	if (finding && !D.blocked && D.depth > 0) {
+		/* The run stopped inside its last step: the steps the other
+		 * processes did not make may be dependent with anything, and a
+		 * schedule that makes one of them first may end otherwise (a
+		 * crash before the finding): each is tried in its place. */
+		struct dnode *n = &node[D.depth - 1];
+		unsigned add = (unsigned)n->enabled & ~(unsigned)(n->backtrack | n->sleep);
+		n->backtrack |= (uint8_t)add;
+		D.st.backtracks += (uint64_t)__builtin_popcount(add);
+	}
 	while (D.depth > 0) {
 		struct dnode *n = &node[D.depth - 1];
 		if (n->rf + 1u < n->rf_n) {

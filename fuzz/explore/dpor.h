@@ -34,7 +34,8 @@ struct mt_dp_fp {
 	uint8_t n;
 	uint8_t reads_all;            /* reads every location (a checker's view) */
 	uint8_t overflow;             /* more than MT_DP_FP_MAX locations: dependent with everything */
-	uint8_t any_write;
+	uint8_t any_write;            /* a write among e[] or kw */
+	uint64_t kr, kw;              /* small keyed locations (bit k: key k) read, written */
 	struct {
 		const void *loc;
 		uint8_t write;
@@ -43,6 +44,9 @@ struct mt_dp_fp {
 
 /* Add an access of loc to fp (a location already in it keeps its write). */
 void mt_dp_fp_add(struct mt_dp_fp *fp, const void *loc, int write);
+
+/* Add a read or write of key k (0-63; larger keys share 63). */
+void mt_dp_fp_key(struct mt_dp_fp *fp, unsigned k, int write);
 
 /* Whether two steps of different processes are dependent. */
 int mt_dp_dependent(const struct mt_dp_fp *a, const struct mt_dp_fp *b);
@@ -74,9 +78,12 @@ int mt_dp_choose(unsigned enabled, unsigned prefer, unsigned *proc, unsigned *rf
 void mt_dp_step(const struct mt_dp_fp *fp, unsigned rf_allowed);
 
 /* The execution is over: find its races, then move to the next execution.
- * Returns 1 if there is one, 0 when the search is complete.  *counted: this
- * execution was a new one (not sleep-set blocked). */
-int mt_dp_end(int *counted);
+ * finding: it stopped at a finding, inside its last step (the steps the
+ * other processes would have made are unknown: each is tried in that
+ * step's place).  Returns 1 if there is another execution, 0 when the
+ * search is complete.  *counted: this execution was a new one (not
+ * sleep-set blocked). */
+int mt_dp_end(int finding, int *counted);
 
 /* Steps of the execution so far; whether it is sleep-set blocked now. */
 unsigned mt_dp_depth(void);

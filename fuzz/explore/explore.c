@@ -11,6 +11,9 @@
  */
 #include "fuzz/explore/explore.h"
 
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "fuzz/checkers/claims.h"
@@ -327,6 +330,65 @@ static int backtrack(void)
 }
 
 
+/* ---- crashes as verdicts (catch_crashes) ---- */
+
+static sigjmp_buf crash_jmp;
+static volatile sig_atomic_t crash_armed;
+static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+#define NR_CRASH_SIGS (sizeof(crash_sigs) / sizeof(crash_sigs[0]))
+static struct sigaction crash_old[NR_CRASH_SIGS];
+static char crash_what[64];
+
+static void on_crash_sig(int sig)
+{
+	if (crash_armed) {
+		crash_armed = 0;
+		siglongjmp(crash_jmp, sig);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void crash_catch(int on)
+{
+	static char altstack[1 << 16];
+	if (on) {
+		stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack), .ss_flags = 0 };
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_crash_sig;
+		sa.sa_flags = SA_ONSTACK;
+		sigemptyset(&sa.sa_mask);
+		sigaltstack(&ss, NULL);
+		for (unsigned i = 0; i < NR_CRASH_SIGS; i++)
+			sigaction(crash_sigs[i], &sa, &crash_old[i]);
+	} else {
+		for (unsigned i = 0; i < NR_CRASH_SIGS; i++)
+			sigaction(crash_sigs[i], &crash_old[i], NULL);
+	}
+}
+
+/* One run; a crash of the library in it is a finding (catch_crashes)
+ * with *what its text, else the library's crash ends the process as
+ * before (the caller's handlers report it). */
+static int run_once(mt_sim_feed_fn fn, const char **what)
+{
+	*what = NULL;
+	if (!X.cfg->catch_crashes)
+		return mt_sim_run_fed(X.sim, &ran, X.cfg->harness->ops, NULL, fn, NULL);
+	int sig = sigsetjmp(crash_jmp, 1);
+	if (sig) {
+		snprintf(crash_what, sizeof(crash_what), "crash: signal %d (%s)", sig, strsignal(sig));
+		*what = crash_what;
+		X.st->crashes++;
+		return 1;
+	}
+	crash_armed = 1;
+	int finding = mt_sim_run_fed(X.sim, &ran, X.cfg->harness->ops, NULL, fn, NULL);
+	crash_armed = 0;
+	return finding;
+}
+
 /* ---- without a bound: dynamic partial-order reduction (dpor.h) ----
  *
  * A step is what one record of a VCPU does: start an operation and run to
@@ -359,7 +421,18 @@ static int backtrack(void)
  * (maptrack_depth --check-dpor, docs/explore.md).
  */
 
-static char loc_book, loc_alloc, loc_seq_cst, loc_view;
+static char loc_alloc, loc_seq_cst, loc_view, loc_in_flight[MT_IN_MAX_VCPUS];
+
+/* Keyed locations (dpor.h) of the oracle's book: one per handle below
+ * KEY_GLOBAL, and one for its global state (the last handle put, the
+ * hostile puts' bookkeeping). */
+#define KEY_GLOBAL 63u
+#define KEY_ALL (~0ull)
+
+static unsigned key_of(mt_handle_t h)
+{
+	return h < KEY_GLOBAL ? (unsigned)h : KEY_GLOBAL - 1;
+}
 
 #define MAX_HELD 40u
 
@@ -463,9 +536,8 @@ static void fp_op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_s
 		return;
 	if ((int)v != F.v)
 		F.fp.overflow = 1;
-	mt_dp_fp_add(&F.fp, &loc_book, 1);
-	if (op->kind == MT_OP_PUT_BAD)
-		fp_read_view();
+	if (op->legit)
+		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);   /* now being put */
 	fp_release(v);
 }
 
@@ -477,9 +549,33 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 		return;
 	if ((int)v != F.v)
 		F.fp.overflow = 1;
-	mt_dp_fp_add(&F.fp, &loc_book, 1);
-	if (!(op->legit && op->rc == MT_OK && op->kind != MT_OP_GET))
+	mt_dp_fp_add(&F.fp, &loc_in_flight[v], 1);
+	switch (op->kind) {
+	case MT_OP_GET:
+		/* held now (the book, the hand-off's release); the hostile
+		 * puts excused while it ran; the limit it is checked against */
+		if (op->rc == MT_OK)
+			mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
+		mt_dp_fp_key(&F.fp, KEY_GLOBAL, 0);
 		fp_read_view();
+		break;
+	case MT_OP_PUT_OWN:
+	case MT_OP_PUT_OTHER:
+		/* free again, and the last handle put */
+		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
+		mt_dp_fp_key(&F.fp, KEY_GLOBAL, 1);
+		if (!(op->legit && op->rc == MT_OK))
+			fp_read_view();
+		break;
+	case MT_OP_GROW:
+		fp_read_view();
+		break;
+	default:                         /* put-bad and anything else: everything */
+		F.fp.kw |= KEY_ALL;
+		F.fp.any_write = 1;
+		fp_read_view();
+		break;
+	}
 	fp_release(v);
 }
 
@@ -503,16 +599,32 @@ static int fp_attach(struct mt_sim *sim)
 	return 0;
 }
 
-/* The step chosen is about to run: a fresh footprint. */
-static void fp_start(unsigned v, int state)
+/* The step chosen is about to run: a fresh footprint.  An operation's
+ * start reads which operations are in flight (the overlap marks); a put
+ * reads the whole book to pick its handle (a put that finds nothing too);
+ * a hostile put also reads the limit, and with nothing in flight takes a
+ * picture of the table: it writes every in-flight location and key, so it
+ * is ordered with every start and end. */
+static void fp_start(unsigned v, int state, int op)
 {
 	memset(&F.fp, 0, sizeof(F.fp));
 	F.v = (int)v;
 	F.have_view = view_now(&F.view);
-	if (state == MT_SIM_IDLE)
-		mt_dp_fp_add(&F.fp, &loc_book, 1);   /* a put that finds nothing still read the book */
-	else if (state == MT_SIM_WAKEABLE)
+	if (state == MT_SIM_IDLE) {
+		int bad = op != MT_OP_GET && op != MT_OP_GROW && op != MT_OP_PUT_OWN && op != MT_OP_PUT_OTHER;
+		for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++)
+			if (u != v || bad)
+				mt_dp_fp_add(&F.fp, &loc_in_flight[u], bad);
+		if (op == MT_OP_PUT_OWN || op == MT_OP_PUT_OTHER)
+			F.fp.kr |= KEY_ALL;
+		if (bad) {
+			F.fp.kw |= KEY_ALL;
+			F.fp.any_write = 1;
+			fp_read_view();
+		}
+	} else if (state == MT_SIM_WAKEABLE) {
 		mt_dp_fp_add(&F.fp, F.last_addr[v], 0);   /* the lock it waited for */
+	}
 }
 
 /* The step that ran last is over: tell the search. */
@@ -562,7 +674,8 @@ static int feed_dp(void *ctx, struct mt_in_record *r)
 			                                      : "nondeterminism: a replayed prefix offered other choices");
 			return 0;
 		}
-		fp_start(w, mt_sim_vcpu(X.sim, w, NULL));
+		int st = mt_sim_vcpu(X.sim, w, NULL);
+		fp_start(w, st, st == MT_SIM_IDLE ? X.sc->ops[w][X.next_op[w]].kind : -1);
 		if (rf) {
 			/* w's load reads an older store: the record, then the step */
 			X.rf_step = (int)w;
@@ -614,7 +727,10 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 		mt_dp_begin();
 		F.on = 1;
 		F.v = -1;
-		int finding = mt_sim_run_fed(X.sim, &ran, cfg->harness->ops, NULL, feed_dp, NULL);
+		const char *crash;
+		int finding = run_once(feed_dp, &crash);
+		if (crash)
+			F.fp.overflow = 1;   /* the step did not finish: dependent with all */
 		fp_done(0);              /* a finding ended the run: the table is gone */
 		F.on = 0;
 		if (X.error) {
@@ -626,13 +742,13 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 		if (X.d > st->max_depth)
 			st->max_depth = X.d;
 		int counted;
-		int more = mt_dp_end(&counted);
+		int more = mt_dp_end(finding, &counted);
 		st->executions += (uint64_t)counted;
 		st->sleep_blocked += (uint64_t)!counted;
 		st->races = mt_dp_stats()->races;
 		if (finding) {
 			st->violations++;
-			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, mt_sim_finding(X.sim)))
+			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, crash ? crash : mt_sim_finding(X.sim)))
 				return 0;
 		}
 		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)
@@ -644,6 +760,9 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 	}
 }
 
+static int explore_bounded(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                           struct mt_xp_stats *st);
+
 int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
                   struct mt_xp_stats *st)
 {
@@ -653,8 +772,17 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 	X.cfg = cfg;
 	X.st = st;
 	X.sim = cfg->harness->sim;
-	if (cfg->dpor)
-		return explore_dpor(sc, cfg, st);
+	if (cfg->catch_crashes)
+		crash_catch(1);
+	int rc = cfg->dpor ? explore_dpor(sc, cfg, st) : explore_bounded(sc, cfg, st);
+	if (cfg->catch_crashes)
+		crash_catch(0);
+	return rc;
+}
+
+static int explore_bounded(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                           struct mt_xp_stats *st)
+{
 	for (;;) {
 		if (cfg->max_schedules && st->schedules >= cfg->max_schedules)
 			return 0;        /* cut short: complete stays 0 */
@@ -671,7 +799,8 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 		memset(X.next_op, 0, sizeof(X.next_op));
 		ran = sc->hdr;
 		X.pend_node = -1;
-		int finding = mt_sim_run_fed(X.sim, &ran, cfg->harness->ops, NULL, feed, NULL);
+		const char *crash;
+		int finding = run_once(feed, &crash);
 		settle_pending(1);       /* the run stopped right after it: unconfirmed */
 		if (X.error) {
 			st->error = 1;
@@ -693,7 +822,7 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 		}
 		if (finding) {
 			st->violations++;
-			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, mt_sim_finding(X.sim)))
+			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, crash ? crash : mt_sim_finding(X.sim)))
 				return 0;
 		}
 		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)

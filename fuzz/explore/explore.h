@@ -71,6 +71,7 @@ struct mt_xp_stats {
 	uint64_t executions;         /* dpor: runs that were new equivalence classes */
 	uint64_t sleep_blocked;      /* dpor: runs cut short by the sleep sets (not counted) */
 	uint64_t races;              /* dpor: reversible races found */
+	uint64_t crashes;            /* catch_crashes: runs the library crashed in */
 	int complete;                /* every schedule within the bound was run */
 	int error;                   /* the exploration itself failed (see err) */
 	char err[256];
@@ -97,6 +98,9 @@ struct mt_xp_config {
 	unsigned stale;              /* c11: at most this many loads per schedule read
 	                                an older store than the newest (read-from
 	                                choices enumerated beside the preemptions) */
+	int catch_crashes;           /* a crash of the library is a violation ("crash:
+	                                signal N") and the search goes on (the table of
+	                                that run is leaked); else it ends the process */
 	mt_xp_violation_fn on_violation;
 	mt_xp_progress_fn on_progress;
 	void *ctx;
