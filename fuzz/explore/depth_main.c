@@ -21,6 +21,19 @@
  * is explored at exactly K twice, pruned with I11 on and unpruned with I11
  * off; a scenario where only the second finds a violation is UNSOUND
  * (exit 1).  Last line: SUMMARY impl=NAME check=pruning ... unpruned_only=N
+ *
+ *   maptrack_depth --check-dpor --impl NAME [--max-ops N] [--max-vcpus M]
+ *                  [--max-naive S]
+ *
+ * Soundness check of the reduction of --preemptions all (explore.c,
+ * dpor.h): every scenario within the bounds (default 2 operations on 2
+ * VCPUs, the model of MT_MEMORY_MODEL) explored to the end reduced and
+ * naive (every switch at every point, every reads-from choice, no
+ * pruning), a crash of the library a verdict like any finding; a scenario
+ * where the kinds of verdict found differ is UNSOUND (exit 1).  A naive
+ * search longer than S schedules (default 2,000,000) is skipped and
+ * counted (naive_too_big).  Last line: SUMMARY impl=NAME check=dpor ...
+ *
  * Last line: SUMMARY impl=NAME depth=K|none ops=N vcpus=N scenarios=N ...
  */
 #include <errno.h>
@@ -347,6 +360,7 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 int main(int argc, char **argv)
 {
 	unsigned max_k = 2, max_ops = 4, max_vcpus = 3;
+	int ops_given = 0, vcpus_given = 0;
 
 	D.out = "out/depth";
 	for (int i = 1; i < argc; i++) {
@@ -363,6 +377,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			*dst = (unsigned)x;
+			ops_given |= dst == &max_ops;
+			vcpus_given |= dst == &max_vcpus;
 			i++;
 		} else if (!strcmp(a, "--impl") && val) {
 			D.impl = argv[++i];
@@ -377,12 +393,20 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--check-dpor")) {
 			D.check_dpor = 1;
 		} else if (!strcmp(a, "--max-naive") && val) {
-			max_naive = strtoull(argv[++i], NULL, 10);
+			char *end;
+			errno = 0;
+			max_naive = strtoull(val, &end, 10);
+			if (!*val || *end || errno || *val == '-' || max_naive == 0) {
+				fprintf(stderr, "depth: --max-naive needs a positive number, not '%s'\n", val);
+				return 2;
+			}
+			i++;
 		} else if (!strcmp(a, "--no-i11")) {
 			D.no_i11 = 1;
 		} else {
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
-			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] [--out DIR] [--quiet]\n");
+			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] "
+			                "[--check-dpor [--max-naive S]] [--out DIR] [--quiet]\n");
 			return 2;
 		}
 	}
@@ -395,6 +419,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "depth: --impl NAME needed (known: tools/explore --list-impls)\n");
 		return 2;
 	}
+	if (D.check_dpor && !ops_given)
+		max_ops = 2;             /* the naive side grows fast: 2 operations ... */
+	if (D.check_dpor && !vcpus_given)
+		max_vcpus = 2;           /* ... on 2 VCPUs by default */
 	if (max_ops > MT_XP_MAX_OPS)
 		max_ops = MT_XP_MAX_OPS;
 	signal(SIGSEGV, on_crash);
