@@ -79,35 +79,11 @@ static struct {
 	uint64_t schedules_plain, both, pruned_only, plain_only;
 	char finding[512];
 	int check_dpor;          /* --check-dpor: no bound, reduced against naive */
-	int collect;             /* on_violation: note the verdict and go on */
-	unsigned nkinds;         /* distinct verdicts (finding kinds) seen, any scenario */
-	char kinds[32][32];
+	int mutant;              /* --dpor-mutant: a broken reduction (tests: must be caught) */
+	struct mt_xp_check ck;   /* --check-dpor: the kinds of verdict, any scenario */
 	uint64_t executions, differ, naive_cut;
 } D;
 
-/* The verdict of a run with a finding: its kind (I7, I11, deadlock, crash,
- * ...), as a bit among the kinds seen so far. */
-static uint32_t kind_bit(const char *inv)
-{
-	for (unsigned i = 0; i < D.nkinds; i++)
-		if (!strcmp(D.kinds[i], inv))
-			return 1u << i;
-	if (D.nkinds == 32)
-		return 1u << 31;
-	snprintf(D.kinds[D.nkinds], sizeof(D.kinds[0]), "%s", inv);
-	return 1u << D.nkinds++;
-}
-
-static uint32_t verdicts;            /* kinds of the exploration in progress */
-
-static void print_kinds(uint32_t k)
-{
-	if (!k)
-		printf("none");
-	for (unsigned i = 0; i < D.nkinds; i++)
-		if (k >> i & 1u)
-			printf("%s%s", (k & ((1u << i) - 1)) ? "," : "", D.kinds[i]);
-}
 
 static struct mt_xp_scenario sc;     /* the scenario being explored */
 
@@ -173,10 +149,6 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	(void)ctx;
 	(void)ran;
 	snprintf(D.finding, sizeof(D.finding), "%s", finding);
-	if (D.collect) {
-		verdicts |= kind_bit(!strncmp(finding, "crash:", 6) ? "crash" : mt_sim_blame(D.h->sim)->inv);
-		return 0;
-	}
 	return 1;
 }
 
@@ -197,54 +169,34 @@ static void progress(void)
  * longer than max_naive schedules is skipped (counted). */
 static uint64_t max_naive = 2000000;
 
-static int check_dpor(const struct mt_xp_config *cfg, struct mt_xp_stats *st)
+static int check_dpor(const struct mt_xp_config *cfg)
 {
-	struct mt_xp_config red = *cfg, naive = *cfg;
-	struct mt_xp_stats st2;
-	uint32_t vr, vn;
-
-	D.collect = 1;
-	red.catch_crashes = naive.catch_crashes = 1;
-	red.dpor = 1;
-	red.stale = sc.hdr.model == MT_MODEL_C11 ? 255 : 0;
-	verdicts = 0;
-	if (mt_xp_explore(&sc, &red, st)) {
-		fprintf(stderr, "depth: %s\n", st->err);
+	struct mt_xp_config c = *cfg;
+	c.dpor_mutant = D.mutant;
+	if (mt_xp_check_dpor(&sc, &c, max_naive, &D.ck)) {
+		fprintf(stderr, "depth: %s\n", D.ck.err);
 		exit(2);
 	}
-	vr = verdicts;
-	naive.dpor = 0;
-	naive.preemptions = 250;
-	naive.no_prune = 1;
-	naive.strict_boundaries = 0;
-	naive.stale = red.stale;
-	naive.max_schedules = max_naive;
-	verdicts = 0;
-	if (mt_xp_explore(&sc, &naive, &st2)) {
-		fprintf(stderr, "depth: %s\n", st2.err);
-		exit(2);
-	}
-	vn = verdicts;
-	D.collect = 0;
 	D.scenarios++;
-	if (!st2.complete) {
+	if (!D.ck.naive_complete) {
 		D.naive_cut++;
 		progress();
 		return 0;
 	}
-	D.schedules += st->schedules;
-	D.executions += st->executions;
-	D.schedules_plain += st2.schedules;
-	if (vr != vn) {
-		D.differ++;
-		printf("UNSOUND: verdicts differ: reduced ");
-		print_kinds(vr);
-		printf(" (%llu executions), naive ", (unsigned long long)st->executions);
-		print_kinds(vn);
-		printf(" (%llu schedules):\n", (unsigned long long)st2.schedules);
+	D.schedules += D.ck.runs;
+	D.executions += D.ck.executions;
+	D.schedules_plain += D.ck.naive_schedules;
+	int differ = D.ck.reduced != D.ck.naive;
+	if (differ || (getenv("MT_DPOR_CHECK_VERBOSE") && D.ck.naive)) {
+		printf("%s: reduced ", differ ? "UNSOUND: verdicts differ" : "compared");
+		mt_xp_print_kinds(&D.ck, D.ck.reduced, stdout);
+		printf(" (%llu executions), naive ", (unsigned long long)D.ck.executions);
+		mt_xp_print_kinds(&D.ck, D.ck.naive, stdout);
+		printf(" (%llu schedules):\n", (unsigned long long)D.ck.naive_schedules);
 		mt_xp_print_scenario(&sc, &D.h->sites, stdout);
 		fflush(stdout);
 	}
+	D.differ += (uint64_t)differ;
 	progress();
 	return 0;
 }
@@ -267,7 +219,7 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 			sc.ops[v][sc.nr_ops[v]++] = alphabet[choice[j++]];
 	D.finding[0] = '\0';
 	if (D.check_dpor)
-		return check_dpor(cfg, st);
+		return check_dpor(cfg);
 	if (mt_xp_explore(&sc, cfg, st)) {
 		fprintf(stderr, "depth: %s\n", st->err);
 		exit(2);
@@ -392,6 +344,8 @@ int main(int argc, char **argv)
 			D.check = 1;
 		} else if (!strcmp(a, "--check-dpor")) {
 			D.check_dpor = 1;
+		} else if (!strcmp(a, "--dpor-mutant")) {
+			D.mutant = 1;
 		} else if (!strcmp(a, "--max-naive") && val) {
 			char *end;
 			errno = 0;
@@ -443,7 +397,7 @@ int main(int argc, char **argv)
 		       (unsigned long long)D.naive_cut, (unsigned long long)D.differ,
 		       (unsigned long long)D.executions, (unsigned long long)D.schedules,
 		       (unsigned long long)D.schedules_plain);
-		print_kinds(D.nkinds >= 32 ? ~0u : (1u << D.nkinds) - 1);
+		mt_xp_print_kinds(&D.ck, ~0u, stdout);
 		printf(" seconds=%.1f\n", now() - D.t0);
 		return D.differ ? 1 : 0;
 	}

@@ -28,6 +28,12 @@ struct dnode {
 };
 
 static struct dnode node[MT_DP_MAX_DEPTH];
+static void (*refresh)(unsigned proc, struct mt_dp_fp *fp);
+
+void mt_dp_set_refresh(void (*fn)(unsigned proc, struct mt_dp_fp *fp))
+{
+	refresh = fn;
+}
 static uint16_t clk[MT_DP_MAX_DEPTH][MT_DP_MAX_PROCS];   /* position + 1 of the latest step of
                                                            * each process that happens before */
 static struct {
@@ -132,11 +138,13 @@ int mt_dp_choose(unsigned enabled, unsigned prefer, unsigned *proc, unsigned *rf
 	if (D.depth > 0) {
 		/* asleep here: asleep or done at the parent, and independent of
 		 * the parent's step */
-		const struct dnode *pa = &node[D.depth - 1];
+		struct dnode *pa = &node[D.depth - 1];
 		const struct mt_dp_fp *f = &pa->fp[pa->cur];
 		unsigned cand = (unsigned)(pa->sleep | pa->done) & ~(1u << pa->cur);
 		for (; cand; cand &= cand - 1) {
 			unsigned q = lowest(cand);
+			if (refresh)
+				refresh(q, &pa->fp[q]);   /* q has not moved since pa */
 			if (!mt_dp_dependent(&pa->fp[q], f)) {
 				n->sleep |= (uint8_t)(1u << q);
 				n->fp[q] = pa->fp[q];

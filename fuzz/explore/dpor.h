@@ -36,6 +36,7 @@ struct mt_dp_fp {
 	uint8_t overflow;             /* more than MT_DP_FP_MAX locations: dependent with everything */
 	uint8_t any_write;            /* a write among e[] or kw */
 	uint64_t kr, kw;              /* small keyed locations (bit k: key k) read, written */
+	uint8_t driver;               /* the driver's own marks (dpor.c ignores them) */
 	struct {
 		const void *loc;
 		uint8_t write;
@@ -84,6 +85,14 @@ void mt_dp_step(const struct mt_dp_fp *fp, unsigned rf_allowed);
  * search is complete.  *counted: this execution was a new one (not
  * sleep-set blocked). */
 int mt_dp_end(int finding, int *counted);
+
+/* Footprints of processes that did not move are kept from the execution
+ * that made them and compared with steps of later executions (sleep
+ * sets).  A driver whose locations are addresses that differ from one
+ * execution to the next (a table allocated per run) gives a function that
+ * rewrites such a footprint into this execution's addresses; it is called
+ * when process proc has not moved since fp was made. */
+void mt_dp_set_refresh(void (*fn)(unsigned proc, struct mt_dp_fp *fp));
 
 /* Steps of the execution so far; whether it is sleep-set blocked now. */
 unsigned mt_dp_depth(void);

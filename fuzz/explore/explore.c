@@ -472,8 +472,11 @@ static void fp_read_view(void)
 		F.fp.reads_all = 1;
 }
 
+#define FP_RELEASED 1u                   /* fp.driver: the step ended v's holds */
+
 static void fp_release(unsigned v)
 {
+	F.fp.driver |= FP_RELEASED;
 	for (unsigned i = 0; i < F.nheld[v]; i++)
 		mt_dp_fp_add(&F.fp, F.held[v][i].a, F.held[v][i].w);
 	F.nheld[v] = 0;
@@ -501,6 +504,8 @@ static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, 
 	unsigned kind = s ? s->kind : MT_SK_RW;
 	unsigned op = acc & MT_ACC_OP_MASK;
 	int w = (kind & MT_SK_W) || (op & MT_ACC_STORE);
+	if (X.cfg->dpor_mutant && !w)
+		return;                  /* the broken reduction of the tests */
 	if (op == MT_ACC_NONE && !addr) {
 		mt_dp_fp_add(&F.fp, &loc_alloc, 1);
 	} else if (op != MT_ACC_NONE) {
@@ -597,6 +602,48 @@ static int fp_attach(struct mt_sim *sim)
 		return -1;
 	F.attached[F.nattached++] = sim;
 	return 0;
+}
+
+/* The table is allocated anew in every run, and not always at the same
+ * address: a footprint kept from an earlier run (a sleeping VCPU's) gets
+ * its addresses from this run.  v has not moved since: its next access is
+ * the one it is parked before (or the lock it waits for), and its holds
+ * are those of the mirror now; the other locations are the explorer's own
+ * (static) and keys. */
+static int static_loc(const void *a)
+{
+	const char *p = a;
+	return p == &loc_alloc || p == &loc_seq_cst || p == &loc_view ||
+	       (p >= loc_in_flight && p < loc_in_flight + MT_IN_MAX_VCPUS);
+}
+
+static void fp_refresh(unsigned v, struct mt_dp_fp *fp)
+{
+	unsigned n = 0;
+	fp->any_write = fp->kw != 0;
+	for (unsigned i = 0; i < fp->n; i++)
+		if (static_loc(fp->e[i].loc)) {
+			fp->any_write |= fp->e[i].write;
+			fp->e[n++] = fp->e[i];
+		}
+	fp->n = (uint8_t)n;
+	const void *addr;
+	unsigned acc;
+	int site = -1;
+	int st = mt_sim_vcpu(X.sim, v, &site);
+	if (mt_sim_pending(X.sim, v, &addr, &acc)) {
+		if (st != MT_SIM_PARKED) {
+			mt_dp_fp_add(fp, addr, 0);           /* the lock it waits for */
+		} else if ((acc & MT_ACC_OP_MASK) != MT_ACC_NONE) {
+			const struct mt_site *s = site >= 0 ? mt_sim_site(X.sim, (unsigned)site) : NULL;
+			int w = (!s || (s->kind & MT_SK_W)) || (acc & MT_ACC_STORE);
+			if (w || !X.cfg->dpor_mutant)
+				mt_dp_fp_add(fp, addr, w);
+		}
+	}
+	if (fp->driver & FP_RELEASED)
+		for (unsigned i = 0; i < F.nheld[v]; i++)
+			mt_dp_fp_add(fp, F.held[v][i].a, F.held[v][i].w);
 }
 
 /* The step chosen is about to run: a fresh footprint.  An operation's
@@ -713,6 +760,7 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 	}
 	F.claims = mt_claims_enabled(cfg->harness->claims);
 	mt_dp_reset(sc->hdr.nr_vcpus);
+	mt_dp_set_refresh(fp_refresh);
 	for (;;) {
 		if (cfg->max_schedules && st->schedules >= cfg->max_schedules)
 			return 0;
@@ -742,6 +790,13 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 		if (X.d > st->max_depth)
 			st->max_depth = X.d;
 		int counted;
+		if (getenv("MT_DPOR_TRACE")) {
+			fprintf(stderr, "run %llu%s:", (unsigned long long)st->schedules, mt_dp_blocked() ? " (blocked)" : "");
+			for (unsigned i = 0; i < ran.nr_records; i++)
+				fprintf(stderr, " %s%u", ran.rec[i].op == MT_OP_NOP ? "" : mt_in_op_name(ran.rec[i].op),
+				        ran.rec[i].vcpu);
+			fprintf(stderr, " -> %s\n", finding ? (crash ? crash : mt_sim_finding(X.sim)) : "clean");
+		}
 		int more = mt_dp_end(finding, &counted);
 		st->executions += (uint64_t)counted;
 		st->sleep_blocked += (uint64_t)!counted;
@@ -832,6 +887,86 @@ static int explore_bounded(const struct mt_xp_scenario *sc, const struct mt_xp_c
 			return 0;
 		}
 	}
+}
+
+/* ---- the reduction against the naive enumeration ---- */
+
+static struct {
+	struct mt_xp_check *c;
+	uint32_t *into;
+	struct mt_sim *sim;
+} CK;
+
+static uint32_t kind_bit(struct mt_xp_check *c, const char *kind)
+{
+	for (unsigned i = 0; i < c->nkinds; i++)
+		if (!strcmp(c->kinds[i], kind))
+			return 1u << i;
+	if (c->nkinds == 32)
+		return 1u << 31;         /* the rest share the last bit */
+	snprintf(c->kinds[c->nkinds], sizeof(c->kinds[0]), "%s", kind);
+	return 1u << c->nkinds++;
+}
+
+static int note_kind(void *ctx, const struct mt_program *p, const char *finding)
+{
+	(void)ctx;
+	(void)p;
+	const char *kind = !strncmp(finding, "crash:", 6) ? "crash" : mt_sim_blame(CK.sim)->inv;
+	*CK.into |= kind_bit(CK.c, kind[0] ? kind : "?");
+	return 0;
+}
+
+int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg, uint64_t max_naive,
+                     struct mt_xp_check *out)
+{
+	struct mt_xp_config red = *cfg, naive = *cfg;
+	struct mt_xp_stats st;
+
+	out->reduced = out->naive = 0;
+	out->err[0] = '\0';
+	CK.c = out;
+	CK.sim = cfg->harness->sim;
+	red.on_violation = naive.on_violation = note_kind;
+	red.on_progress = naive.on_progress = NULL;
+	red.catch_crashes = naive.catch_crashes = 1;
+	red.max_schedules = 0;
+	red.dpor = 1;
+	red.stale = sc->hdr.model == MT_MODEL_C11 ? 255 : 0;
+	CK.into = &out->reduced;
+	if (mt_xp_explore(sc, &red, &st)) {
+		snprintf(out->err, sizeof(out->err), "reduced: %s", st.err);
+		return -1;
+	}
+	out->executions = st.executions;
+	out->runs = st.schedules;
+	naive.dpor = 0;
+	naive.dpor_mutant = 0;
+	naive.preemptions = 250;
+	naive.no_prune = 1;
+	naive.strict_boundaries = 0;
+	naive.stale = red.stale;
+	naive.max_schedules = max_naive;
+	CK.into = &out->naive;
+	if (mt_xp_explore(sc, &naive, &st)) {
+		snprintf(out->err, sizeof(out->err), "naive: %s", st.err);
+		return -1;
+	}
+	out->naive_schedules = st.schedules;
+	out->naive_complete = st.complete;
+	return 0;
+}
+
+void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out)
+{
+	int first = 1;
+	for (unsigned i = 0; i < c->nkinds; i++)
+		if (kinds >> i & 1u) {
+			fprintf(out, "%s%s", first ? "" : ",", c->kinds[i]);
+			first = 0;
+		}
+	if (first)
+		fprintf(out, "none");
 }
 
 struct mt_program *mt_xp_current(void)

@@ -98,6 +98,8 @@ struct mt_xp_config {
 	unsigned stale;              /* c11: at most this many loads per schedule read
 	                                an older store than the newest (read-from
 	                                choices enumerated beside the preemptions) */
+	int dpor_mutant;             /* tests only: a broken reduction (loads touch
+	                                nothing), which the soundness check must catch */
 	int catch_crashes;           /* a crash of the library is a violation ("crash:
 	                                signal N") and the search goes on (the table of
 	                                that run is leaked); else it ends the process */
@@ -114,6 +116,27 @@ struct mt_xp_config {
  * cannot rely on (an operation whose last access is private). */
 int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
                   struct mt_xp_stats *st);
+
+/* The soundness check of the reduction on one scenario: explored to the
+ * end reduced (dpor) and naive (every switch at every point, every
+ * reads-from choice, no pruning), crashes caught as verdicts; each side's
+ * verdicts as a set of kinds (a bit per kind: "I7", "I11", "crash", ...,
+ * numbered in the order first seen, kept across calls in the struct).
+ * The naive side stops after max_naive schedules (naive_complete 0: not
+ * comparable).  cfg gives the harness and the model's stale bound is
+ * ignored (every choice).  -1 on an error of either exploration (err). */
+struct mt_xp_check {
+	unsigned nkinds;
+	char kinds[32][32];
+	uint32_t reduced, naive;         /* kinds found by each */
+	uint64_t executions, runs, naive_schedules;
+	int naive_complete;
+	char err[300];
+};
+int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg, uint64_t max_naive,
+                     struct mt_xp_check *out);
+/* The kinds of a set, comma-separated ("none" if empty). */
+void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out);
 
 /* The program that ran, with one record per decision, merged into the
  * fewest records that run the same schedule (a record per stretch of one

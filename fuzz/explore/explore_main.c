@@ -105,6 +105,10 @@ static void usage(FILE *out)
 	        "  --no-i11            the state invariants only: no private claims (I11), no races (I12); implies --no-prune\n"
 	        "  --strict-boundaries a switch between two operations of a VCPU that has more\n"
 	        "                      left costs a preemption too (default: free)\n"
+	        "  --check-dpor        the reduction of --preemptions all against the naive\n"
+	        "                      enumeration (every switch, every reads-from choice):\n"
+	        "                      the same kinds of verdict or exit 1 (--max-schedules:\n"
+	        "                      the naive side's bound, default 2000000)\n"
 	        "  --count-pruned      explore a second time without pruning and report how\n"
 	        "                      many schedules the pruning removed (complete runs only)\n"
 	        "  --out DIR           where violations are saved (default out/explore)\n"
@@ -345,7 +349,7 @@ int main(int argc, char **argv)
 	struct mt_xp_stats st, st2;
 	const char *file = NULL;
 	unsigned long long v;
-	int count_pruned = 0, stale_set = 0;
+	int count_pruned = 0, stale_set = 0, check_dpor = 0, mutant = 0;
 	const char *known = NULL;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -393,6 +397,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--no-i11")) {
 			M.no_i11 = 1;
 			cfg.no_prune = 1;
+		} else if (!strcmp(a, "--check-dpor")) {
+			check_dpor = 1;
+		} else if (!strcmp(a, "--dpor-mutant")) {
+			mutant = 1;
 		} else if (!strcmp(a, "--count-pruned")) {
 			count_pruned = 1;
 		} else if (!strcmp(a, "--quiet")) {
@@ -495,6 +503,33 @@ int main(int argc, char **argv)
 	signal(SIGILL, on_crash);
 
 	cfg.harness = M.h;
+	if (check_dpor) {
+		/* the reduction against the naive enumeration, on this scenario */
+		static struct mt_xp_check ck;
+		cfg.dpor_mutant = mutant;
+		M.t0 = now();
+		if (mt_xp_check_dpor(&sc, &cfg, cfg.max_schedules ? cfg.max_schedules : 2000000, &ck)) {
+			fprintf(stderr, "explore: %s\n", ck.err);
+			return 2;
+		}
+		int differ = ck.naive_complete && ck.reduced != ck.naive;
+		printf("%s: reduced ", !ck.naive_complete ? "NOT COMPARED (naive search too long)"
+		                       : differ ? "UNSOUND: verdicts differ" : "same verdicts");
+		mt_xp_print_kinds(&ck, ck.reduced, stdout);
+		printf(" (%llu executions), naive ", (unsigned long long)ck.executions);
+		mt_xp_print_kinds(&ck, ck.naive, stdout);
+		printf(" (%llu schedules%s)\n", (unsigned long long)ck.naive_schedules,
+		       ck.naive_complete ? "" : ", stopped");
+		printf("SUMMARY scenario=%s impl=%s check=dpor model=%s executions=%llu naive_schedules=%llu "
+		       "complete=%d differ=%d reduced=", M.name, M.impl, mt_in_model_name(sc.hdr.model),
+		       (unsigned long long)ck.executions, (unsigned long long)ck.naive_schedules, ck.naive_complete,
+		       differ);
+		mt_xp_print_kinds(&ck, ck.reduced, stdout);
+		printf(" naive=");
+		mt_xp_print_kinds(&ck, ck.naive, stdout);
+		printf(" seconds=%.2f\n", now() - M.t0);
+		return differ ? 1 : 0;
+	}
 	cfg.preemptions = M.k;
 	cfg.dpor = M.dpor;
 	if (M.dpor && (M.minimal || count_pruned)) {
