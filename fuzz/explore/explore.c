@@ -957,6 +957,11 @@ int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config 
 	return 0;
 }
 
+int mt_xp_check_differs(const struct mt_xp_check *c)
+{
+	return c->naive_complete ? c->reduced != c->naive : (c->naive & ~c->reduced) != 0;
+}
+
 void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out)
 {
 	int first = 1;

@@ -122,8 +122,9 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
  * reads-from choice, no pruning), crashes caught as verdicts; each side's
  * verdicts as a set of kinds (a bit per kind: "I7", "I11", "crash", ...,
  * numbered in the order first seen, kept across calls in the struct).
- * The naive side stops after max_naive schedules (naive_complete 0: not
- * comparable).  cfg gives the harness and the model's stale bound is
+ * The naive side stops after max_naive schedules (naive_complete 0: what
+ * it found so far must still be among the reduced side's kinds; complete,
+ * the kinds must be the same: mt_xp_check_differs()).  cfg gives the harness and the model's stale bound is
  * ignored (every choice).  -1 on an error of either exploration (err). */
 struct mt_xp_check {
 	unsigned nkinds;
@@ -135,6 +136,9 @@ struct mt_xp_check {
 };
 int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg, uint64_t max_naive,
                      struct mt_xp_check *out);
+/* 1 if the reduced search is caught missing something (see above). */
+int mt_xp_check_differs(const struct mt_xp_check *c);
+
 /* The kinds of a set, comma-separated ("none" if empty). */
 void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out);
 
