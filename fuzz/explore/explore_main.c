@@ -231,9 +231,14 @@ static void on_progress(void *ctx, const struct mt_xp_stats *st)
 	if (M.quiet || t - M.last_progress < 1.0)
 		return;
 	M.last_progress = t;
-	fprintf(stderr, "explore: %llu schedules, %llu violations, %.0f schedules/s\n",
-	        (unsigned long long)st->schedules, (unsigned long long)st->violations,
-	        st->schedules / (t - M.t0));
+	if (M.dpor)
+		fprintf(stderr, "explore: %llu executions (+%llu cut short by sleep sets), %llu violations, "
+		        "%.0f runs/s\n", (unsigned long long)st->executions, (unsigned long long)st->sleep_blocked,
+		        (unsigned long long)st->violations, st->schedules / (t - M.t0));
+	else
+		fprintf(stderr, "explore: %llu schedules, %llu violations, %.0f schedules/s\n",
+		        (unsigned long long)st->schedules, (unsigned long long)st->violations,
+		        st->schedules / (t - M.t0));
 }
 
 /* A crash of the library while exploring: report it with the schedule so
