@@ -33,7 +33,8 @@
  * where the kinds of verdict found differ is UNSOUND (exit 1).  A naive
  * search longer than S schedules (default 2,000,000) is stopped there and
  * counted (naive_too_big): the kinds it found so far must be among the
- * reduced search's.  Last line: SUMMARY impl=NAME check=dpor ...
+ * reduced search's.  MT_DPOR_CHECK_VERBOSE=1 prints every scenario where
+ * the naive search found something, with both sides' kinds.  Last line: SUMMARY impl=NAME check=dpor ...
  *
  * Last line: SUMMARY impl=NAME depth=K|none ops=N vcpus=N scenarios=N ...
  */

@@ -790,13 +790,6 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 		if (X.d > st->max_depth)
 			st->max_depth = X.d;
 		int counted;
-		if (getenv("MT_DPOR_TRACE")) {
-			fprintf(stderr, "run %llu%s:", (unsigned long long)st->schedules, mt_dp_blocked() ? " (blocked)" : "");
-			for (unsigned i = 0; i < ran.nr_records; i++)
-				fprintf(stderr, " %s%u", ran.rec[i].op == MT_OP_NOP ? "" : mt_in_op_name(ran.rec[i].op),
-				        ran.rec[i].vcpu);
-			fprintf(stderr, " -> %s\n", finding ? (crash ? crash : mt_sim_finding(X.sim)) : "clean");
-		}
 		int more = mt_dp_end(finding, &counted);
 		st->executions += (uint64_t)counted;
 		st->sleep_blocked += (uint64_t)!counted;
