@@ -13,6 +13,8 @@
  *     operation ended or a VCPU blocked is free (an operation boundary is
  *     a free switch point: the unit of work is the operation), unless
  *     strict_boundaries counts it when the VCPU has operations left;
+ *   - with dpor (--preemptions all) there is no bound: one schedule of each
+ *     class of equivalent schedules, dpor.h and explore.c (the dependence);
  *   - pruning: a switch before an access that the site table marks private
  *     (mt_sites.h, MT_SK_P) is not taken; the simulator checks every such
  *     claim in every run (I11), which is what makes skipping sound

@@ -1,11 +1,16 @@
 /*
  * explore_main.c - the explorer as a program (tools/explore runs it).
  *
- *   maptrack_explore [--preemptions K] [--max-schedules N] [--impl NAME]
+ *   maptrack_explore [--preemptions K|all] [--max-schedules N] [--impl NAME]
  *                    [--all] [--no-prune] [--no-i11] [--strict-boundaries]
  *                    [--count-pruned] [--out DIR] [--minimal] [--known FILE]
- *                    [--name NAME] [--quiet] SCENARIO
+ *                    [--name NAME] [--quiet] [--check-dpor] SCENARIO
  *
+ * --preemptions all: no bound; every schedule up to equivalence (dynamic
+ * partial-order reduction, dpor.h; c11: every reads-from choice); SUMMARY
+ * says bound=none executions=N.  --check-dpor: that reduction against the
+ * naive enumeration on this scenario (the same kinds of verdict, else
+ * exit 1).
  * SCENARIO: the text form (tools/encode's) or any input's bytes; its
  * operations and geometry are kept, its schedule is replaced by every
  * schedule with at most K preemptions.  Each violation is printed with its
