@@ -2,7 +2,7 @@
 # fuzz/explore/dpor_test.sh: the reduction of --preemptions all is sound on
 # small cases, and the check of it has teeth.
 #
-#   dpor_test.sh EXPLORE SCENARIO -- DEPTH_FILE...
+#   dpor_test.sh [--naive N] EXPLORE SCENARIO -- DEPTH_FILE...
 #
 # - each DEPTH_FILE (corpus/depth/<impl>[-no-i11].txt: a zoo variant's
 #   smallest violating scenario; its header names the implementation) is
@@ -15,10 +15,11 @@
 #   same verdicts (none) both ways, and --preemptions all ends with
 #   complete=1 bound=none and a count of executions.
 set -uo pipefail
+NAIVE=20000
+if [[ ${1:-} == --naive ]]; then NAIVE=$2; shift 2; fi
 explore=$1 scenario=$2
 shift 2
 [[ ${1:-} == -- ]] && shift
-NAIVE=20000
 fail=0 n=0
 check() { if eval "$2"; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi; }
 field() { sed -n "s/.*[ ]$1=\([^ ]*\).*/\1/p" <<<"$2" | tail -1; }
