@@ -7,7 +7,12 @@
  * with real memory in a static array; under c11 every load also takes
  * every read-from choice (mt_mem_choose() with k = 0..MT_MEM_HISTORY-1
  * before it).  Whether the file's `exists` condition was reached in some
- * execution is compared with the expectation in its header.
+ * execution is compared with the expectation in its header.  Then the
+ * same again through the explorer's partial-order reduction
+ * (fuzz/explore/dpor.h: a step's footprint is its location, a write for
+ * stores and exchanges, and one global location for seq_cst): the set of
+ * final states (registers and memory) must be the same as the naive
+ * enumeration's ("DPOR DIFFERS" otherwise, a failure).
  *
  * Usage: litmus_test FILE.litmus...   Exit 0: all as expected; 1: a
  * result differs (WRONG) or no file; 2: a file is malformed.
@@ -20,6 +25,7 @@
 #include <string.h>
 
 #include "fuzz/engine/memory.h"
+#include "fuzz/explore/dpor.h"
 #include "lib/mt_access.h"
 
 #define MAXP 4                   /* processes P0..P3 = VCPUs 0..3 */
@@ -330,7 +336,45 @@ struct exec {
 	unsigned nsteps;
 };
 
+/* Final states seen (registers, then memory), for the reduction check. */
+#define MAXOUT 1024
+struct outcomes {
+	unsigned n;
+	int overflow;
+	uint32_t v[MAXOUT][MAXREG + MAXLOC];
+};
+
+static void outcome_add(struct outcomes *o)
+{
+	uint32_t cur[MAXREG + MAXLOC];
+	memcpy(cur, regs, sizeof(regs));
+	memcpy(cur + MAXREG, mem, sizeof(mem));
+	for (unsigned i = 0; i < o->n; i++)
+		if (!memcmp(o->v[i], cur, sizeof(cur)))
+			return;
+	if (o->n == MAXOUT) {
+		o->overflow = 1;
+		return;
+	}
+	memcpy(o->v[o->n++], cur, sizeof(cur));
+}
+
+static int outcomes_same(const struct outcomes *a, const struct outcomes *b)
+{
+	if (a->n != b->n || a->overflow || b->overflow)
+		return 0;
+	for (unsigned i = 0; i < a->n; i++) {
+		unsigned j = 0;
+		while (j < b->n && memcmp(a->v[i], b->v[j], sizeof(a->v[i])))
+			j++;
+		if (j == b->n)
+			return 0;
+	}
+	return 1;
+}
+
 struct result {
+	struct outcomes out;             /* every final state */
 	unsigned long executions;
 	int seen;                        /* exists reached */
 	struct exec witness;             /* the first execution that reached it */
@@ -401,6 +445,7 @@ static void run_one(const struct litmus *t, struct mt_mem *m, int c11, const str
 	}
 	CHECK(mt_mem_untracked(m) == 0);
 	res->executions++;
+	outcome_add(&res->out);
 	if (!res->seen && exists_holds(t)) {
 		res->seen = 1;
 		res->witness = *e;
@@ -447,6 +492,49 @@ static void interleave(const struct litmus *t, struct mt_mem *m, int c11, struct
 	}
 }
 
+/* Every execution up to equivalence, through the reduction (dpor.h): the
+ * final states into out; returns the executions run. */
+static unsigned long reduced(const struct litmus *t, struct mt_mem *m, int c11, struct outcomes *out)
+{
+	static char seq_cst_loc;
+	unsigned long runs = 0;
+	int more = 1, counted;
+
+	mt_dp_reset(t->nproc);
+	while (more) {
+		unsigned next[MAXP] = { 0 };
+		memset(mem, 0, sizeof(mem));
+		memset(regs, 0, sizeof(regs));
+		mt_mem_begin(m, c11);
+		mt_dp_begin();
+		for (;;) {
+			unsigned enabled = 0, p, rf;
+			for (unsigned q = 0; q < t->nproc; q++)
+				if (next[q] < t->nops[q])
+					enabled |= 1u << q;
+			if (!enabled)
+				break;
+			CHECK(mt_dp_choose(enabled, 0, &p, &rf) == 0);
+			const struct op *o = &t->ops[p][next[p]];
+			run_op(m, p, next[p], o, rf);
+			next[p]++;
+			struct mt_dp_fp fp;
+			memset(&fp, 0, sizeof(fp));
+			if (o->loc >= 0)
+				mt_dp_fp_add(&fp, &mem[o->loc], o->kind != OP_LOAD);
+			if (o->order == MT_ACC_SEQ_CST)
+				mt_dp_fp_add(&fp, &seq_cst_loc, 1);
+			mt_dp_step(&fp, o->kind == OP_LOAD && c11 ? mt_mem_last_allowed(m, p) : 1);
+		}
+		if (!mt_dp_blocked()) {
+			runs++;
+			outcome_add(out);
+		}
+		more = mt_dp_end(0, &counted);
+	}
+	return runs;
+}
+
 static void print_witness(const struct litmus *t, const struct result *res)
 {
 	const struct exec *e = &res->witness;
@@ -475,7 +563,7 @@ static void print_witness(const struct litmus *t, const struct result *res)
 
 int main(int argc, char **argv)
 {
-	unsigned files = 0, checks = 0, wrong = 0;
+	unsigned files = 0, checks = 0, wrong = 0, differ = 0;
 	struct mt_mem *m = mt_mem_new();
 	static struct litmus t;
 
@@ -484,7 +572,10 @@ int main(int argc, char **argv)
 		parse(&t, argv[a]);
 		files++;
 		for (int c11 = 0; c11 <= 1; c11++) {
-			struct result res = { 0 };
+			static struct result res;
+			static struct outcomes red;
+			memset(&res, 0, sizeof(res));
+			memset(&red, 0, sizeof(red));
 			struct exec e = { .nsteps = 0 };
 			unsigned next[MAXP] = { 0 }, idx[MAXP * MAXOPS];
 
@@ -502,11 +593,18 @@ int main(int argc, char **argv)
 			printf("\n");
 			if (res.seen && (!ok || getenv("LITMUS_VERBOSE")))
 				print_witness(&t, &res);
+			unsigned long runs = reduced(&t, m, c11, &red);
+			int same = outcomes_same(&res.out, &red);
+			differ += !same;
+			printf("%s %s %s reduced: %lu executions, %u final states%s\n", same ? "ok" : "DPOR DIFFERS",
+			       t.name, model_name[c11], runs, red.n, same ? " (the same)" : "");
+			if (!same)
+				printf("  naive: %u final states%s\n", res.out.n, res.out.overflow ? " (too many)" : "");
 		}
 	}
 	mt_mem_free(m);
-	printf("SUMMARY test=litmus files=%u checks=%u wrong=%u\n", files, checks, wrong);
+	printf("SUMMARY test=litmus files=%u checks=%u wrong=%u dpor_differs=%u\n", files, checks, wrong, differ);
 	if (files == 0)
 		fprintf(stderr, "litmus_test: no litmus files given\n");
-	return wrong || files == 0;
+	return wrong || differ || files == 0;
 }

@@ -38,6 +38,8 @@ struct vcpu {
 	                          * made by another VCPU while it was stopped (-1: none) */
 	uint32_t watch_seq;      /* the write sequence number when it was preempted */
 	int preempt_site;        /* last site where its operation was preempted, -1 */
+	const void *pend_addr;   /* the access of the schedule point it last passed */
+	unsigned pend_acc;       /* (mt_sim_pending) */
 	struct mt_sim_op op;
 };
 
@@ -697,6 +699,8 @@ void mt_sched_point(const struct mt_site *site_desc, const void *addr, unsigned 
 		            "none of %s's site tables (struct mt_ops.site_tables)", sim->cur,
 		            mt_in_op_name(vc->op.kind), site_desc ? site_desc->text : "(null)", sim->ops->name);
 	vc->op.points++;
+	vc->pend_addr = addr;
+	vc->pend_acc = acc;
 	if (sim->pair_pending >= 0) {
 		pair_hit(sim, sim->pair_pending, site);
 		sim->pair_pending = -1;
@@ -1177,6 +1181,24 @@ static void epilogue(struct mt_sim *sim)
 			run(sim, v, MT_RUN_ALL, 0);
 		}
 	}
+}
+
+int mt_sim_pending(const struct mt_sim *sim, unsigned v, const void **addr, unsigned *acc)
+{
+	if (!sim->prog || v >= sim->prog->nr_vcpus)
+		return 0;
+	const struct vcpu *vc = &sim->v[v];
+	if (vc->state == V_PARKED) {
+		*addr = vc->pend_addr;
+		*acc = vc->pend_acc;
+		return 1;
+	}
+	if (vc->state == V_BLOCKED) {
+		*addr = vc->lock;
+		*acc = 0;
+		return 1;
+	}
+	return 0;
 }
 
 int mt_sim_vcpu(const struct mt_sim *sim, unsigned v, int *site)

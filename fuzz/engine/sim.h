@@ -270,6 +270,11 @@ enum mt_sim_vcpu_state {
 	MT_SIM_DEAD,      /* stopped for good (livelock) */
 };
 int mt_sim_vcpu(const struct mt_sim *sim, unsigned v, int *site);
+/* What VCPU v does first when it runs again: parked, the access of its
+ * schedule point (address and enum mt_acc as the library passed them);
+ * waiting for a lock, the lock (acc 0).  0 if idle (the explorer keys
+ * footprints on it: dpor.h). */
+int mt_sim_pending(const struct mt_sim *sim, unsigned v, const void **addr, unsigned *acc);
 
 /* The operation in flight on VCPU v, or NULL if v is idle. */
 struct mt_sim_op *mt_sim_op_of(struct mt_sim *sim, unsigned v);

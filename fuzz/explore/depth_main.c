@@ -21,6 +21,21 @@
  * is explored at exactly K twice, pruned with I11 on and unpruned with I11
  * off; a scenario where only the second finds a violation is UNSOUND
  * (exit 1).  Last line: SUMMARY impl=NAME check=pruning ... unpruned_only=N
+ *
+ *   maptrack_depth --check-dpor --impl NAME [--max-ops N] [--max-vcpus M]
+ *                  [--max-naive S]
+ *
+ * Soundness check of the reduction of --preemptions all (explore.c,
+ * dpor.h): every scenario within the bounds (default 2 operations on 2
+ * VCPUs, the model of MT_MEMORY_MODEL) explored to the end reduced and
+ * naive (every switch at every point, every reads-from choice, no
+ * pruning), a crash of the library a verdict like any finding; a scenario
+ * where the kinds of verdict found differ is UNSOUND (exit 1).  A naive
+ * search longer than S schedules (default 2,000,000) is stopped there and
+ * counted (naive_too_big): the kinds it found so far must be among the
+ * reduced search's.  MT_DPOR_CHECK_VERBOSE=1 prints every scenario where
+ * the naive search found something, with both sides' kinds.  Last line: SUMMARY impl=NAME check=dpor ...
+ *
  * Last line: SUMMARY impl=NAME depth=K|none ops=N vcpus=N scenarios=N ...
  */
 #include <errno.h>
@@ -65,7 +80,12 @@ static struct {
 	int strict;              /* --strict-boundaries (explore.h: strict_boundaries) */
 	uint64_t schedules_plain, both, pruned_only, plain_only;
 	char finding[512];
+	int check_dpor;          /* --check-dpor: no bound, reduced against naive */
+	int mutant;              /* --dpor-mutant: a broken reduction (tests: must be caught) */
+	struct mt_xp_check ck;   /* --check-dpor: the kinds of verdict, any scenario */
+	uint64_t executions, differ, naive_cut;
 } D;
+
 
 static struct mt_xp_scenario sc;     /* the scenario being explored */
 
@@ -145,6 +165,40 @@ static void progress(void)
 	        (unsigned long long)D.schedules, t - D.t0);
 }
 
+/* --check-dpor: the scenario without a bound, reduced (dpor) and naive
+ * (every switch at every point, every reads-from choice, no pruning), both
+ * to the end; they must find the same kinds of verdict.  A naive search
+ * longer than max_naive schedules is skipped (counted). */
+static uint64_t max_naive = 2000000;
+
+static int check_dpor(const struct mt_xp_config *cfg)
+{
+	struct mt_xp_config c = *cfg;
+	c.dpor_mutant = D.mutant;
+	if (mt_xp_check_dpor(&sc, &c, max_naive, &D.ck)) {
+		fprintf(stderr, "depth: %s\n", D.ck.err);
+		exit(2);
+	}
+	D.scenarios++;
+	D.naive_cut += (uint64_t)!D.ck.naive_complete;
+	D.schedules += D.ck.runs;
+	D.executions += D.ck.executions;
+	D.schedules_plain += D.ck.naive_schedules;
+	int differ = mt_xp_check_differs(&D.ck);
+	if (differ || (getenv("MT_DPOR_CHECK_VERBOSE") && D.ck.naive)) {
+		printf("%s: reduced ", differ ? "UNSOUND: verdicts differ" : "compared");
+		mt_xp_print_kinds(&D.ck, D.ck.reduced, stdout);
+		printf(" (%llu executions), naive ", (unsigned long long)D.ck.executions);
+		mt_xp_print_kinds(&D.ck, D.ck.naive, stdout);
+		printf(" (%llu schedules):\n", (unsigned long long)D.ck.naive_schedules);
+		mt_xp_print_scenario(&sc, &D.h->sites, stdout);
+		fflush(stdout);
+	}
+	D.differ += (uint64_t)differ;
+	progress();
+	return 0;
+}
+
 /* Explore one scenario; 1 if it shows a violation. */
 static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned *choice,
                    const struct mt_xp_config *cfg, struct mt_xp_stats *st)
@@ -162,6 +216,8 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 		for (unsigned i = 0; i < parts[v]; i++)
 			sc.ops[v][sc.nr_ops[v]++] = alphabet[choice[j++]];
 	D.finding[0] = '\0';
+	if (D.check_dpor)
+		return check_dpor(cfg);
 	if (mt_xp_explore(&sc, cfg, st)) {
 		fprintf(stderr, "depth: %s\n", st->err);
 		exit(2);
@@ -254,6 +310,7 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 int main(int argc, char **argv)
 {
 	unsigned max_k = 2, max_ops = 4, max_vcpus = 3;
+	int ops_given = 0, vcpus_given = 0;
 
 	D.out = "out/depth";
 	for (int i = 1; i < argc; i++) {
@@ -270,6 +327,8 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			*dst = (unsigned)x;
+			ops_given |= dst == &max_ops;
+			vcpus_given |= dst == &max_vcpus;
 			i++;
 		} else if (!strcmp(a, "--impl") && val) {
 			D.impl = argv[++i];
@@ -281,11 +340,25 @@ int main(int argc, char **argv)
 			D.strict = 1;
 		} else if (!strcmp(a, "--check-pruning")) {
 			D.check = 1;
+		} else if (!strcmp(a, "--check-dpor")) {
+			D.check_dpor = 1;
+		} else if (!strcmp(a, "--dpor-mutant")) {
+			D.mutant = 1;
+		} else if (!strcmp(a, "--max-naive") && val) {
+			char *end;
+			errno = 0;
+			max_naive = strtoull(val, &end, 10);
+			if (!*val || *end || errno || *val == '-' || max_naive == 0) {
+				fprintf(stderr, "depth: --max-naive needs a positive number, not '%s'\n", val);
+				return 2;
+			}
+			i++;
 		} else if (!strcmp(a, "--no-i11")) {
 			D.no_i11 = 1;
 		} else {
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
-			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] [--out DIR] [--quiet]\n");
+			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] "
+			                "[--check-dpor [--max-naive S]] [--out DIR] [--quiet]\n");
 			return 2;
 		}
 	}
@@ -298,6 +371,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "depth: --impl NAME needed (known: tools/explore --list-impls)\n");
 		return 2;
 	}
+	if (D.check_dpor && !ops_given)
+		max_ops = 2;             /* the naive side grows fast: 2 operations ... */
+	if (D.check_dpor && !vcpus_given)
+		max_vcpus = 2;           /* ... on 2 VCPUs by default */
 	if (max_ops > MT_XP_MAX_OPS)
 		max_ops = MT_XP_MAX_OPS;
 	signal(SIGSEGV, on_crash);
@@ -305,6 +382,23 @@ int main(int argc, char **argv)
 	signal(SIGFPE, on_crash);
 	signal(SIGILL, on_crash);
 	D.t0 = D.last = now();
+	if (D.check_dpor) {
+		/* Every scenario within the bounds (max-k unused): without a
+		 * bound, reduced against naive. */
+		for (D.n = 1; D.n <= max_ops; D.n++)
+			for (D.m = 1; D.m <= max_vcpus && D.m <= D.n; D.m++)
+				sweep(D.n, D.m, 0);
+		printf("SUMMARY impl=%s check=dpor model=%s max_ops=%u max_vcpus=%u scenarios=%llu naive_complete=%llu "
+		       "naive_too_big=%llu differ=%llu executions=%llu schedules=%llu naive_schedules=%llu "
+		       "verdicts=", D.impl, D.h->model == MT_MODEL_C11 ? "c11" : "sc", max_ops, max_vcpus,
+		       (unsigned long long)D.scenarios, (unsigned long long)(D.scenarios - D.naive_cut),
+		       (unsigned long long)D.naive_cut, (unsigned long long)D.differ,
+		       (unsigned long long)D.executions, (unsigned long long)D.schedules,
+		       (unsigned long long)D.schedules_plain);
+		mt_xp_print_kinds(&D.ck, ~0u, stdout);
+		printf(" seconds=%.1f\n", now() - D.t0);
+		return D.differ ? 1 : 0;
+	}
 	if (D.check) {
 		/* Pruning against no pruning, on every scenario within the bounds
 		 * at exactly K = max-k (a crash of the library ends the run). */

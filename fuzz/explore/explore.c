@@ -11,9 +11,15 @@
  */
 #include "fuzz/explore/explore.h"
 
+#include <setjmp.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "fuzz/checkers/claims.h"
 #include "fuzz/engine/memory.h"
+#include "fuzz/explore/dpor.h"
+#include "lib/mt_access.h"
 
 #define MAX_OPTS (MT_IN_MAX_VCPUS + MT_MEM_HISTORY)
 
@@ -323,6 +329,488 @@ static int backtrack(void)
 	return 0;
 }
 
+
+/* ---- crashes as verdicts (catch_crashes) ---- */
+
+static sigjmp_buf crash_jmp;
+static volatile sig_atomic_t crash_armed;
+static const int crash_sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
+#define NR_CRASH_SIGS (sizeof(crash_sigs) / sizeof(crash_sigs[0]))
+static struct sigaction crash_old[NR_CRASH_SIGS];
+static char crash_what[64];
+
+static void on_crash_sig(int sig)
+{
+	if (crash_armed) {
+		crash_armed = 0;
+		siglongjmp(crash_jmp, sig);
+	}
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+static void crash_catch(int on)
+{
+	static char altstack[1 << 16];
+	if (on) {
+		stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack), .ss_flags = 0 };
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_crash_sig;
+		sa.sa_flags = SA_ONSTACK;
+		sigemptyset(&sa.sa_mask);
+		sigaltstack(&ss, NULL);
+		for (unsigned i = 0; i < NR_CRASH_SIGS; i++)
+			sigaction(crash_sigs[i], &sa, &crash_old[i]);
+	} else {
+		for (unsigned i = 0; i < NR_CRASH_SIGS; i++)
+			sigaction(crash_sigs[i], &crash_old[i], NULL);
+	}
+}
+
+/* One run; a crash of the library in it is a finding (catch_crashes)
+ * with *what its text, else the library's crash ends the process as
+ * before (the caller's handlers report it). */
+static int run_once(mt_sim_feed_fn fn, const char **what)
+{
+	*what = NULL;
+	if (!X.cfg->catch_crashes)
+		return mt_sim_run_fed(X.sim, &ran, X.cfg->harness->ops, NULL, fn, NULL);
+	int sig = sigsetjmp(crash_jmp, 1);
+	if (sig) {
+		snprintf(crash_what, sizeof(crash_what), "crash: signal %d (%s)", sig, strsignal(sig));
+		*what = crash_what;
+		X.st->crashes++;
+		return 1;
+	}
+	crash_armed = 1;
+	int finding = mt_sim_run_fed(X.sim, &ran, X.cfg->harness->ops, NULL, fn, NULL);
+	crash_armed = 0;
+	return finding;
+}
+
+/* ---- without a bound: dynamic partial-order reduction (dpor.h) ----
+ *
+ * A step is what one record of a VCPU does: start an operation and run to
+ * its first schedule point, or make the access of the point it is stopped
+ * at and run to the next one (ending the operation if there is none), or
+ * wake from a lock wait.  Its footprint, gathered by an observer of the
+ * run, is what makes two steps dependent (same location, one writes):
+ *
+ * - the access, a write if the site's kind or the access writes (an RMW,
+ *   a lock attempt, a CAS even when it fails: conservative); a seq_cst
+ *   access also writes one location of its own (the model's global order);
+ *   an allocation (an access of no memory, GROW_ALLOC) writes the
+ *   allocator (the failure pattern counts allocations in order);
+ * - a wake from a lock wait reads the lock;
+ * - an operation's start and its end write the book of who holds which
+ *   handle (the harness's hand-off, the oracle's overlap marks, what
+ *   quiescent means): all starts and ends are ordered, so every check at
+ *   an operation's end or at a quiescent point sees the same history in
+ *   every schedule of one trace;
+ * - the oracle reads the table without schedule points: the limit at a
+ *   hostile put's start, the view at the end of every operation but a put
+ *   of a held handle that succeeded: those steps read every location;
+ * - with I11 on, the claims checker's holds: a VCPU's private accesses
+ *   are held until its next shared access or operation edge, and that
+ *   step touches them again (as the claims were made), so whether another
+ *   VCPU's access falls inside a hold is the same in every schedule of
+ *   one trace.
+ * Loads with a reads-from choice (c11) take every choice, each a step of
+ * its own kind.  Soundness is checked against the naive enumeration
+ * (maptrack_depth --check-dpor, docs/explore.md).
+ */
+
+static char loc_alloc, loc_seq_cst, loc_view, loc_in_flight[MT_IN_MAX_VCPUS];
+
+/* Keyed locations (dpor.h) of the oracle's book: one per handle below
+ * KEY_GLOBAL, and one for its global state (the last handle put, the
+ * hostile puts' bookkeeping). */
+#define KEY_GLOBAL 63u
+#define KEY_ALL (~0ull)
+
+static unsigned key_of(mt_handle_t h)
+{
+	return h < KEY_GLOBAL ? (unsigned)h : KEY_GLOBAL - 1;
+}
+
+#define MAX_HELD 40u
+
+static struct {
+	int on;                          /* gathering (an exploration runs) */
+	int v;                           /* VCPU of the step in progress, -1 */
+	int claims;                      /* I11 is on: mirror its holds */
+	struct mt_dp_fp fp;
+	const void *last_addr[MT_IN_MAX_VCPUS];
+	unsigned nheld[MT_IN_MAX_VCPUS];
+	struct { const void *a; uint8_t w; } held[MT_IN_MAX_VCPUS][MAX_HELD];
+	struct mt_sim *attached[4];
+	unsigned nattached;
+	struct mt_view view;             /* the table's view before the step */
+	int have_view;
+} F;
+
+/* The oracle's view of the table (limit, frames) as the implementation
+ * gives it, read outside any VCPU (no schedule point is taken). */
+static int view_now(struct mt_view *vw)
+{
+	struct mt_table *t = mt_sim_table(X.sim);
+	memset(vw, 0, sizeof(*vw));
+	if (!t || !X.cfg->harness->ops->view)
+		return 0;
+	X.cfg->harness->ops->view(t, vw);
+	return 1;
+}
+
+/* The step reads the view: the location the steps that change it write,
+ * or, without a view to compare, every location. */
+static void fp_read_view(void)
+{
+	if (F.have_view)
+		mt_dp_fp_add(&F.fp, &loc_view, 0);
+	else
+		F.fp.reads_all = 1;
+}
+
+#define FP_RELEASED 1u                   /* fp.driver: the step ended v's holds */
+
+static void fp_release(unsigned v)
+{
+	F.fp.driver |= FP_RELEASED;
+	for (unsigned i = 0; i < F.nheld[v]; i++)
+		mt_dp_fp_add(&F.fp, F.held[v][i].a, F.held[v][i].w);
+	F.nheld[v] = 0;
+}
+
+static void fp_begin(void *ctx, struct mt_sim *sim)
+{
+	(void)ctx;
+	(void)sim;
+	memset(F.nheld, 0, sizeof(F.nheld));
+	memset(F.last_addr, 0, sizeof(F.last_addr));
+}
+
+static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr,
+                      unsigned acc)
+{
+	(void)ctx;
+	if (!F.on)
+		return;
+	if ((int)v != F.v) {
+		F.fp.overflow = 1;       /* not the step's VCPU: cannot happen; be safe */
+		return;
+	}
+	const struct mt_site *s = mt_sim_site(sim, site);
+	unsigned kind = s ? s->kind : MT_SK_RW;
+	unsigned op = acc & MT_ACC_OP_MASK;
+	int w = (kind & MT_SK_W) || (op & MT_ACC_STORE);
+	if (X.cfg->dpor_mutant && !w)
+		return;                  /* the broken reduction of the tests */
+	if (op == MT_ACC_NONE && !addr) {
+		mt_dp_fp_add(&F.fp, &loc_alloc, 1);
+	} else if (op != MT_ACC_NONE) {
+		mt_dp_fp_add(&F.fp, addr, w);
+		if ((acc & MT_ACC_ORDER_MASK) == MT_ACC_SEQ_CST)
+			mt_dp_fp_add(&F.fp, &loc_seq_cst, 1);
+		F.last_addr[v] = addr;
+	}
+	if (!F.claims || op == MT_ACC_NONE)
+		return;
+	if (!(kind & MT_SK_P)) {
+		fp_release(v);
+		return;
+	}
+	for (unsigned i = 0; i < F.nheld[v]; i++)
+		if (F.held[v][i].a == addr) {
+			F.held[v][i].w |= (uint8_t)w;
+			return;
+		}
+	if (F.nheld[v] == MAX_HELD) {
+		F.fp.overflow = 1;
+		return;
+	}
+	F.held[v][F.nheld[v]].a = addr;
+	F.held[v][F.nheld[v]++].w = (uint8_t)w;
+}
+
+static void fp_op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	(void)ctx;
+	(void)sim;
+	if (!F.on)
+		return;
+	if ((int)v != F.v)
+		F.fp.overflow = 1;
+	if (op->legit)
+		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);   /* now being put */
+	fp_release(v);
+}
+
+static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
+{
+	(void)ctx;
+	(void)sim;
+	if (!F.on)
+		return;
+	if ((int)v != F.v)
+		F.fp.overflow = 1;
+	mt_dp_fp_add(&F.fp, &loc_in_flight[v], 1);
+	switch (op->kind) {
+	case MT_OP_GET:
+		/* held now (the book, the hand-off's release); the hostile
+		 * puts excused while it ran; the limit it is checked against */
+		if (op->rc == MT_OK)
+			mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
+		mt_dp_fp_key(&F.fp, KEY_GLOBAL, 0);
+		fp_read_view();
+		break;
+	case MT_OP_PUT_OWN:
+	case MT_OP_PUT_OTHER:
+		/* free again, and the last handle put */
+		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
+		mt_dp_fp_key(&F.fp, KEY_GLOBAL, 1);
+		if (!(op->legit && op->rc == MT_OK))
+			fp_read_view();
+		break;
+	case MT_OP_GROW:
+		fp_read_view();
+		break;
+	default:                         /* put-bad and anything else: everything */
+		F.fp.kw |= KEY_ALL;
+		F.fp.any_write = 1;
+		fp_read_view();
+		break;
+	}
+	fp_release(v);
+}
+
+static const struct mt_sim_observer fp_observer = {
+	.name = "explore-footprints",
+	.begin = fp_begin,
+	.access = fp_access,
+	.op_started = fp_op_started,
+	.op_returned = fp_op_returned,
+};
+
+static int fp_attach(struct mt_sim *sim)
+{
+	for (unsigned i = 0; i < F.nattached; i++)
+		if (F.attached[i] == sim)
+			return 0;
+	if (F.nattached == sizeof(F.attached) / sizeof(F.attached[0]) ||
+	    mt_sim_attach(sim, &fp_observer, NULL))
+		return -1;
+	F.attached[F.nattached++] = sim;
+	return 0;
+}
+
+/* The table is allocated anew in every run, and not always at the same
+ * address: a footprint kept from an earlier run (a sleeping VCPU's) gets
+ * its addresses from this run.  v has not moved since: its next access is
+ * the one it is parked before (or the lock it waits for), and its holds
+ * are those of the mirror now; the other locations are the explorer's own
+ * (static) and keys. */
+static int static_loc(const void *a)
+{
+	const char *p = a;
+	return p == &loc_alloc || p == &loc_seq_cst || p == &loc_view ||
+	       (p >= loc_in_flight && p < loc_in_flight + MT_IN_MAX_VCPUS);
+}
+
+static void fp_refresh(unsigned v, struct mt_dp_fp *fp)
+{
+	unsigned n = 0;
+	fp->any_write = fp->kw != 0;
+	for (unsigned i = 0; i < fp->n; i++)
+		if (static_loc(fp->e[i].loc)) {
+			fp->any_write |= fp->e[i].write;
+			fp->e[n++] = fp->e[i];
+		}
+	fp->n = (uint8_t)n;
+	const void *addr;
+	unsigned acc;
+	int site = -1;
+	int st = mt_sim_vcpu(X.sim, v, &site);
+	if (mt_sim_pending(X.sim, v, &addr, &acc)) {
+		if (st != MT_SIM_PARKED) {
+			mt_dp_fp_add(fp, addr, 0);           /* the lock it waits for */
+		} else if ((acc & MT_ACC_OP_MASK) != MT_ACC_NONE) {
+			const struct mt_site *s = site >= 0 ? mt_sim_site(X.sim, (unsigned)site) : NULL;
+			int w = (!s || (s->kind & MT_SK_W)) || (acc & MT_ACC_STORE);
+			if (w || !X.cfg->dpor_mutant)
+				mt_dp_fp_add(fp, addr, w);
+		}
+	}
+	if (fp->driver & FP_RELEASED)
+		for (unsigned i = 0; i < F.nheld[v]; i++)
+			mt_dp_fp_add(fp, F.held[v][i].a, F.held[v][i].w);
+}
+
+/* The step chosen is about to run: a fresh footprint.  An operation's
+ * start reads which operations are in flight (the overlap marks); a put
+ * reads the whole book to pick its handle (a put that finds nothing too);
+ * a hostile put also reads the limit, and with nothing in flight takes a
+ * picture of the table: it writes every in-flight location and key, so it
+ * is ordered with every start and end. */
+static void fp_start(unsigned v, int state, int op)
+{
+	memset(&F.fp, 0, sizeof(F.fp));
+	F.v = (int)v;
+	F.have_view = view_now(&F.view);
+	if (state == MT_SIM_IDLE) {
+		int bad = op != MT_OP_GET && op != MT_OP_GROW && op != MT_OP_PUT_OWN && op != MT_OP_PUT_OTHER;
+		for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++)
+			if (u != v || bad)
+				mt_dp_fp_add(&F.fp, &loc_in_flight[u], bad);
+		if (op == MT_OP_PUT_OWN || op == MT_OP_PUT_OTHER)
+			F.fp.kr |= KEY_ALL;
+		if (bad) {
+			F.fp.kw |= KEY_ALL;
+			F.fp.any_write = 1;
+			fp_read_view();
+		}
+	} else if (state == MT_SIM_WAKEABLE) {
+		mt_dp_fp_add(&F.fp, F.last_addr[v], 0);   /* the lock it waited for */
+	}
+}
+
+/* The step that ran last is over: tell the search. */
+static void fp_done(int table_alive)
+{
+	if (F.v < 0)
+		return;
+	struct mt_view vw;
+	if (F.have_view && (!table_alive || !view_now(&vw) || memcmp(&vw, &F.view, sizeof(vw))))
+		mt_dp_fp_add(&F.fp, &loc_view, 1);   /* the step changed the view */
+	unsigned allowed = X.cfg->stale ? mt_sim_last_allowed(X.sim, (unsigned)F.v) : 1;
+	mt_dp_step(&F.fp, allowed);
+	F.v = -1;
+}
+
+static int feed_dp(void *ctx, struct mt_in_record *r)
+{
+	(void)ctx;
+	if (X.error)
+		return 0;
+	if (X.d > 0)
+		ended_done[X.d - 1] = mt_sim_vcpu(X.sim, (unsigned)X.last, NULL) == MT_SIM_IDLE;
+	memset(r, 0, sizeof(*r));
+	if (X.d >= MT_IN_MAX_RECORDS - 1) {
+		fail("a schedule needs more decisions than a program has records");
+		return 0;
+	}
+	unsigned w;
+	if (X.rf_step >= 0) {
+		w = (unsigned)X.rf_step;     /* the step after its read-from record */
+		X.rf_step = -1;
+	} else {
+		fp_done(1);
+		unsigned nv = X.sc->hdr.nr_vcpus, enabled = 0, rf = 0;
+		for (unsigned v = 0; v < nv; v++) {
+			int st = mt_sim_vcpu(X.sim, v, NULL);
+			if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
+			    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
+				enabled |= 1u << v;
+		}
+		if (!enabled) {
+			F.on = 0;
+			return 0;        /* everything done (or all left are blocked: deadlock) */
+		}
+		if (mt_dp_choose(enabled, X.last >= 0 ? (unsigned)X.last : 0, &w, &rf)) {
+			fail(mt_dp_depth() >= MT_DP_MAX_DEPTH ? "a schedule is longer than the search can hold"
+			                                      : "nondeterminism: a replayed prefix offered other choices");
+			return 0;
+		}
+		int st = mt_sim_vcpu(X.sim, w, NULL);
+		fp_start(w, st, st == MT_SIM_IDLE ? X.sc->ops[w][X.next_op[w]].kind : -1);
+		if (rf) {
+			/* w's load reads an older store: the record, then the step */
+			X.rf_step = (int)w;
+			X.last = (int)w;
+			X.d++;
+			r->vcpu = (uint8_t)w;
+			r->op = MT_OP_READ_FROM;
+			r->arg = (uint8_t)rf;
+			r->run_mode = MT_RUN_ALL;
+			return 1;
+		}
+	}
+	X.last = (int)w;
+	X.d++;
+	r->vcpu = (uint8_t)w;
+	r->run_mode = MT_RUN_POINTS;
+	r->run_n = 0;
+	if (mt_sim_vcpu(X.sim, w, NULL) == MT_SIM_IDLE) {
+		const struct mt_xp_op *op = &X.sc->ops[w][X.next_op[w]++];
+		r->op = op->kind;
+		r->arg = op->arg;
+	} else {
+		r->op = MT_OP_NOP;
+	}
+	return 1;
+}
+
+static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                        struct mt_xp_stats *st)
+{
+	if (fp_attach(X.sim)) {
+		fail("cannot watch the run's accesses (too many observers)");
+		st->error = 1;
+		return -1;
+	}
+	F.claims = mt_claims_enabled(cfg->harness->claims);
+	mt_dp_reset(sc->hdr.nr_vcpus);
+	mt_dp_set_refresh(fp_refresh);
+	for (;;) {
+		if (cfg->max_schedules && st->schedules >= cfg->max_schedules)
+			return 0;
+		if (cfg->stop && *cfg->stop)
+			return 0;
+		X.d = 0;
+		memset(ended_done, 0, sizeof(ended_done));
+		X.rf_step = -1;
+		X.last = -1;
+		memset(X.next_op, 0, sizeof(X.next_op));
+		ran = sc->hdr;
+		mt_dp_begin();
+		F.on = 1;
+		F.v = -1;
+		const char *crash;
+		int finding = run_once(feed_dp, &crash);
+		if (crash)
+			F.fp.overflow = 1;   /* the step did not finish: dependent with all */
+		fp_done(0);              /* a finding ended the run: the table is gone */
+		F.on = 0;
+		if (X.error) {
+			st->error = 1;
+			return -1;
+		}
+		st->schedules++;
+		st->decisions += X.d;
+		if (X.d > st->max_depth)
+			st->max_depth = X.d;
+		int counted;
+		int more = mt_dp_end(finding, &counted);
+		st->executions += (uint64_t)counted;
+		st->sleep_blocked += (uint64_t)!counted;
+		st->races = mt_dp_stats()->races;
+		if (finding) {
+			st->violations++;
+			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, crash ? crash : mt_sim_finding(X.sim)))
+				return 0;
+		}
+		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)
+			cfg->on_progress(cfg->ctx, st);
+		if (!more) {
+			st->complete = 1;
+			return 0;
+		}
+	}
+}
+
+static int explore_bounded(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                           struct mt_xp_stats *st);
+
 int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
                   struct mt_xp_stats *st)
 {
@@ -332,6 +820,17 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 	X.cfg = cfg;
 	X.st = st;
 	X.sim = cfg->harness->sim;
+	if (cfg->catch_crashes)
+		crash_catch(1);
+	int rc = cfg->dpor ? explore_dpor(sc, cfg, st) : explore_bounded(sc, cfg, st);
+	if (cfg->catch_crashes)
+		crash_catch(0);
+	return rc;
+}
+
+static int explore_bounded(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
+                           struct mt_xp_stats *st)
+{
 	for (;;) {
 		if (cfg->max_schedules && st->schedules >= cfg->max_schedules)
 			return 0;        /* cut short: complete stays 0 */
@@ -348,7 +847,8 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 		memset(X.next_op, 0, sizeof(X.next_op));
 		ran = sc->hdr;
 		X.pend_node = -1;
-		int finding = mt_sim_run_fed(X.sim, &ran, cfg->harness->ops, NULL, feed, NULL);
+		const char *crash;
+		int finding = run_once(feed, &crash);
 		settle_pending(1);       /* the run stopped right after it: unconfirmed */
 		if (X.error) {
 			st->error = 1;
@@ -370,7 +870,7 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 		}
 		if (finding) {
 			st->violations++;
-			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, mt_sim_finding(X.sim)))
+			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, crash ? crash : mt_sim_finding(X.sim)))
 				return 0;
 		}
 		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)
@@ -380,6 +880,91 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 			return 0;
 		}
 	}
+}
+
+/* ---- the reduction against the naive enumeration ---- */
+
+static struct {
+	struct mt_xp_check *c;
+	uint32_t *into;
+	struct mt_sim *sim;
+} CK;
+
+static uint32_t kind_bit(struct mt_xp_check *c, const char *kind)
+{
+	for (unsigned i = 0; i < c->nkinds; i++)
+		if (!strcmp(c->kinds[i], kind))
+			return 1u << i;
+	if (c->nkinds == 32)
+		return 1u << 31;         /* the rest share the last bit */
+	snprintf(c->kinds[c->nkinds], sizeof(c->kinds[0]), "%s", kind);
+	return 1u << c->nkinds++;
+}
+
+static int note_kind(void *ctx, const struct mt_program *p, const char *finding)
+{
+	(void)ctx;
+	(void)p;
+	const char *kind = !strncmp(finding, "crash:", 6) ? "crash" : mt_sim_blame(CK.sim)->inv;
+	*CK.into |= kind_bit(CK.c, kind[0] ? kind : "?");
+	return 0;
+}
+
+int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg, uint64_t max_naive,
+                     struct mt_xp_check *out)
+{
+	struct mt_xp_config red = *cfg, naive = *cfg;
+	struct mt_xp_stats st;
+
+	out->reduced = out->naive = 0;
+	out->err[0] = '\0';
+	CK.c = out;
+	CK.sim = cfg->harness->sim;
+	red.on_violation = naive.on_violation = note_kind;
+	red.on_progress = naive.on_progress = NULL;
+	red.catch_crashes = naive.catch_crashes = 1;
+	red.max_schedules = 0;
+	red.dpor = 1;
+	red.stale = sc->hdr.model == MT_MODEL_C11 ? 255 : 0;
+	CK.into = &out->reduced;
+	if (mt_xp_explore(sc, &red, &st)) {
+		snprintf(out->err, sizeof(out->err), "reduced: %s", st.err);
+		return -1;
+	}
+	out->executions = st.executions;
+	out->runs = st.schedules;
+	naive.dpor = 0;
+	naive.dpor_mutant = 0;
+	naive.preemptions = 250;
+	naive.no_prune = 1;
+	naive.strict_boundaries = 0;
+	naive.stale = red.stale;
+	naive.max_schedules = max_naive;
+	CK.into = &out->naive;
+	if (mt_xp_explore(sc, &naive, &st)) {
+		snprintf(out->err, sizeof(out->err), "naive: %s", st.err);
+		return -1;
+	}
+	out->naive_schedules = st.schedules;
+	out->naive_complete = st.complete;
+	return 0;
+}
+
+int mt_xp_check_differs(const struct mt_xp_check *c)
+{
+	return c->naive_complete ? c->reduced != c->naive : (c->naive & ~c->reduced) != 0;
+}
+
+void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out)
+{
+	int first = 1;
+	for (unsigned i = 0; i < c->nkinds; i++)
+		if (kinds >> i & 1u) {
+			fprintf(out, "%s%s", first ? "" : ",", c->kinds[i]);
+			first = 0;
+		}
+	if (first)
+		fprintf(out, "none");
 }
 
 struct mt_program *mt_xp_current(void)

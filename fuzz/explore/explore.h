@@ -13,6 +13,8 @@
  *     operation ended or a VCPU blocked is free (an operation boundary is
  *     a free switch point: the unit of work is the operation), unless
  *     strict_boundaries counts it when the VCPU has operations left;
+ *   - with dpor (--preemptions all) there is no bound: one schedule of each
+ *     class of equivalent schedules, dpor.h and explore.c (the dependence);
  *   - pruning: a switch before an access that the site table marks private
  *     (mt_sites.h, MT_SK_P) is not taken; the simulator checks every such
  *     claim in every run (I11), which is what makes skipping sound
@@ -68,6 +70,10 @@ struct mt_xp_stats {
 	uint64_t budget_cut;         /* switches not taken: the preemption bound */
 	uint64_t decisions;          /* decisions taken, over all runs */
 	unsigned max_depth;          /* most decisions in one run */
+	uint64_t executions;         /* dpor: runs that were new equivalence classes */
+	uint64_t sleep_blocked;      /* dpor: runs cut short by the sleep sets (not counted) */
+	uint64_t races;              /* dpor: reversible races found */
+	uint64_t crashes;            /* catch_crashes: runs the library crashed in */
 	int complete;                /* every schedule within the bound was run */
 	int error;                   /* the exploration itself failed (see err) */
 	char err[256];
@@ -82,7 +88,11 @@ typedef void (*mt_xp_progress_fn)(void *ctx, const struct mt_xp_stats *st);
 
 struct mt_xp_config {
 	struct mt_harness *harness;  /* the engine, its checkers, the implementation */
-	unsigned preemptions;        /* K */
+	unsigned preemptions;        /* K (ignored with dpor) */
+	int dpor;                    /* no bound on preemptions: every schedule up to
+	                                equivalence (dpor.h; explore.c says which steps
+	                                are dependent); under c11 every reads-from
+	                                choice of every load */
 	uint64_t max_schedules;      /* 0: no bound */
 	int no_prune;                /* take switches before private accesses too */
 	int strict_boundaries;       /* a switch after an operation of a VCPU with more
@@ -90,6 +100,11 @@ struct mt_xp_config {
 	unsigned stale;              /* c11: at most this many loads per schedule read
 	                                an older store than the newest (read-from
 	                                choices enumerated beside the preemptions) */
+	int dpor_mutant;             /* tests only: a broken reduction (loads touch
+	                                nothing), which the soundness check must catch */
+	int catch_crashes;           /* a crash of the library is a violation ("crash:
+	                                signal N") and the search goes on (the table of
+	                                that run is leaked); else it ends the process */
 	mt_xp_violation_fn on_violation;
 	mt_xp_progress_fn on_progress;
 	void *ctx;
@@ -103,6 +118,31 @@ struct mt_xp_config {
  * cannot rely on (an operation whose last access is private). */
 int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
                   struct mt_xp_stats *st);
+
+/* The soundness check of the reduction on one scenario: explored to the
+ * end reduced (dpor) and naive (every switch at every point, every
+ * reads-from choice, no pruning), crashes caught as verdicts; each side's
+ * verdicts as a set of kinds (a bit per kind: "I7", "I11", "crash", ...,
+ * numbered in the order first seen, kept across calls in the struct).
+ * The naive side stops after max_naive schedules (naive_complete 0: what
+ * it found so far must still be among the reduced side's kinds; complete,
+ * the kinds must be the same: mt_xp_check_differs()).  cfg gives the harness and the model's stale bound is
+ * ignored (every choice).  -1 on an error of either exploration (err). */
+struct mt_xp_check {
+	unsigned nkinds;
+	char kinds[32][32];
+	uint32_t reduced, naive;         /* kinds found by each */
+	uint64_t executions, runs, naive_schedules;
+	int naive_complete;
+	char err[300];
+};
+int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg, uint64_t max_naive,
+                     struct mt_xp_check *out);
+/* 1 if the reduced search is caught missing something (see above). */
+int mt_xp_check_differs(const struct mt_xp_check *c);
+
+/* The kinds of a set, comma-separated ("none" if empty). */
+void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out);
 
 /* The program that ran, with one record per decision, merged into the
  * fewest records that run the same schedule (a record per stretch of one

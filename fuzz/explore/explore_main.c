@@ -1,11 +1,16 @@
 /*
  * explore_main.c - the explorer as a program (tools/explore runs it).
  *
- *   maptrack_explore [--preemptions K] [--max-schedules N] [--impl NAME]
+ *   maptrack_explore [--preemptions K|all] [--max-schedules N] [--impl NAME]
  *                    [--all] [--no-prune] [--no-i11] [--strict-boundaries]
  *                    [--count-pruned] [--out DIR] [--minimal] [--known FILE]
- *                    [--name NAME] [--quiet] SCENARIO
+ *                    [--name NAME] [--quiet] [--check-dpor] SCENARIO
  *
+ * --preemptions all: no bound; every schedule up to equivalence (dynamic
+ * partial-order reduction, dpor.h; c11: every reads-from choice); SUMMARY
+ * says bound=none executions=N.  --check-dpor: that reduction against the
+ * naive enumeration on this scenario (the same kinds of verdict, else
+ * exit 1).
  * SCENARIO: the text form (tools/encode's) or any input's bytes; its
  * operations and geometry are kept, its schedule is replaced by every
  * schedule with at most K preemptions.  Each violation is printed with its
@@ -43,6 +48,7 @@ static struct {
 	const char *impl;
 	const char *out;
 	unsigned k;
+	int dpor;                /* --preemptions all */
 	int quiet;
 	int all;
 	unsigned saved;
@@ -58,6 +64,16 @@ static struct {
 } M;
 
 static struct mt_program compact, replayed;
+
+/* K as printed: a number, or "all" (no bound: partial-order reduction) */
+static const char *kname(void)
+{
+	static char buf[16];
+	if (M.dpor)
+		return "all";
+	snprintf(buf, sizeof(buf), "%u", M.k);
+	return buf;
+}
 static volatile int interrupted;
 
 static void on_interrupt(int sig)
@@ -79,6 +95,8 @@ static void usage(FILE *out)
 	fprintf(out,
 	        "usage: maptrack_explore [options] SCENARIO\n"
 	        "  --preemptions K     at most K preemptions per schedule (default 2)\n"
+	        "  --preemptions all   no bound: every schedule up to equivalence (dynamic\n"
+	        "                      partial-order reduction; c11: every reads-from choice)\n"
 	        "  --max-schedules N   stop after N schedules (default: no bound)\n"
 	        "  --stale N           c11 (the scenario's model or MT_MEMORY_MODEL): at most N loads per\n"
 	        "                      schedule read an older store than the newest (default 1)\n"
@@ -88,6 +106,11 @@ static void usage(FILE *out)
 	        "  --no-i11            the state invariants only: no private claims (I11), no races (I12); implies --no-prune\n"
 	        "  --strict-boundaries a switch between two operations of a VCPU that has more\n"
 	        "                      left costs a preemption too (default: free)\n"
+	        "  --check-dpor        the reduction of --preemptions all against the naive\n"
+	        "                      enumeration (every switch, every reads-from choice):\n"
+	        "                      the same kinds of verdict or exit 1 (--max-schedules:\n"
+	        "                      the naive side's bound, default 2000000; stopped there,\n"
+	        "                      what it found must be among the reduced side's kinds)\n"
 	        "  --count-pruned      explore a second time without pruning and report how\n"
 	        "                      many schedules the pruning removed (complete runs only)\n"
 	        "  --out DIR           where violations are saved (default out/explore)\n"
@@ -112,7 +135,7 @@ static const char *save(size_t len, unsigned n, const char *text, size_t text_le
 		fprintf(stderr, "explore: cannot create %s: %s\n", M.out, strerror(errno));
 		return NULL;
 	}
-	snprintf(path, sizeof(path), "%s/%s-%s-k%u-%u", M.out, M.name, M.impl, M.k, n);
+	snprintf(path, sizeof(path), "%s/%s-%s-k%s-%u", M.out, M.name, M.impl, kname(), n);
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(bytes, 1, len, f) != len || fclose(f)) {
 		fprintf(stderr, "explore: cannot write %s: %s\n", path, strerror(errno));
@@ -123,8 +146,8 @@ static const char *save(size_t len, unsigned n, const char *text, size_t text_le
 	char tpath[4200];
 	snprintf(tpath, sizeof(tpath), "%s.txt", path);
 	f = fopen(tpath, "w");
-	if (!f || fprintf(f, "# tools/explore %s --impl %s --preemptions %u: violation %u\n", M.name,
-	                  M.impl, M.k, n) < 0 ||
+	if (!f || fprintf(f, "# tools/explore %s --impl %s --preemptions %s: violation %u\n", M.name,
+	                  M.impl, kname(), n) < 0 ||
 	    fwrite(text, 1, text_len, f) != text_len || fclose(f))
 		fprintf(stderr, "explore: cannot write %s: %s\n", tpath, strerror(errno));
 	return path;
@@ -197,9 +220,14 @@ static void on_progress(void *ctx, const struct mt_xp_stats *st)
 	if (M.quiet || t - M.last_progress < 1.0)
 		return;
 	M.last_progress = t;
-	fprintf(stderr, "explore: %llu schedules, %llu violations, %.0f schedules/s\n",
-	        (unsigned long long)st->schedules, (unsigned long long)st->violations,
-	        st->schedules / (t - M.t0));
+	if (M.dpor)
+		fprintf(stderr, "explore: %llu executions (+%llu cut short by sleep sets), %llu violations, "
+		        "%.0f runs/s\n", (unsigned long long)st->executions, (unsigned long long)st->sleep_blocked,
+		        (unsigned long long)st->violations, st->schedules / (t - M.t0));
+	else
+		fprintf(stderr, "explore: %llu schedules, %llu violations, %.0f schedules/s\n",
+		        (unsigned long long)st->schedules, (unsigned long long)st->violations,
+		        st->schedules / (t - M.t0));
 }
 
 /* A crash of the library while exploring: report it with the schedule so
@@ -217,8 +245,8 @@ static void on_crash(int sig)
 		printf("  saved: %s; replay: tools/repro --impl %s %s\n", path, M.impl, path);
 	if (mt_sim_active())
 		mt_sim_report_crash(mt_sim_active(), stdout, what);
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=unknown violations=1 crash=1\n",
-	       M.name, M.impl, M.k);
+	printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=unknown violations=1 crash=1\n",
+	       M.name, M.impl, kname());
 	fflush(stdout);
 	signal(sig, SIG_DFL);
 	_exit(1);
@@ -232,8 +260,8 @@ static void on_crash_reading(int sig)
 	printf("explore: the scenario's program, run as written to read its operations, crashed %s "
 	       "(signal %d, %s): it is a reproducer already (tools/repro --impl %s)\n", M.impl, sig,
 	       strsignal(sig), M.impl);
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=1 crash=1\n", M.name, M.impl,
-	       M.k);
+	printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=0 violations=1 crash=1\n", M.name, M.impl,
+	       kname());
 	fflush(stdout);
 	signal(sig, SIG_DFL);
 	_exit(1);
@@ -260,7 +288,7 @@ int main(int argc, char **argv)
 	struct mt_xp_stats st, st2;
 	const char *file = NULL;
 	unsigned long long v;
-	int count_pruned = 0, stale_set = 0;
+	int count_pruned = 0, stale_set = 0, check_dpor = 0, mutant = 0;
 	const char *known = NULL;
 
 	memset(&cfg, 0, sizeof(cfg));
@@ -270,7 +298,11 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (!strcmp(a, "--preemptions")) {
+		if (!strcmp(a, "--preemptions") && val && !strcmp(val, "all")) {
+			M.dpor = 1;
+			i++;
+		} else if (!strcmp(a, "--preemptions")) {
+			M.dpor = 0;
 			if (parse_uint(a, val, 16, &v))
 				return 2;
 			M.k = (unsigned)v;
@@ -304,6 +336,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--no-i11")) {
 			M.no_i11 = 1;
 			cfg.no_prune = 1;
+		} else if (!strcmp(a, "--check-dpor")) {
+			check_dpor = 1;
+		} else if (!strcmp(a, "--dpor-mutant")) {
+			mutant = 1;
 		} else if (!strcmp(a, "--count-pruned")) {
 			count_pruned = 1;
 		} else if (!strcmp(a, "--quiet")) {
@@ -363,8 +399,8 @@ int main(int argc, char **argv)
 	char err[512];
 	if (mt_tri_load(file, M.ops, &prog, err, sizeof(err))) {
 		fprintf(stderr, "explore: %s\n", err);
-		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=unreadable\n",
-		       M.name, M.impl, M.k);
+		printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=0 violations=0 error=unreadable\n",
+		       M.name, M.impl, kname());
 		return 2;
 	}
 	signal(SIGSEGV, on_crash_reading);
@@ -377,21 +413,25 @@ int main(int argc, char **argv)
 			fprintf(stderr, "explore: %s was read as bytes: it has no NUL byte, but its first line "
 			        "is neither a header line (maptrack-input, vcpus, per_page, ...) nor a record "
 			        "(v0 get ...), so it is not the text form either\n", file);
-		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=0 violations=0 error=too-big\n",
-		       M.name, M.impl, M.k);
+		printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=0 violations=0 error=too-big\n",
+		       M.name, M.impl, kname());
 		return 2;
 	}
 	/* c11: one stale read per schedule unless --stale says otherwise
 	 * (sc: every load has one store to read, nothing to enumerate). */
 	if (sc.hdr.model != MT_MODEL_C11)
 		cfg.stale = 0;
+	else if (M.dpor)
+		cfg.stale = 255;         /* no bound: every reads-from choice (--stale is for K) */
 	else if (!stale_set)
 		cfg.stale = 1;
 	if (!M.quiet) {
-		printf("explore: scenario %s, impl %s, model %s, at most %u preemptions%s%s%s; operations:\n",
-		       M.name, M.impl, mt_in_model_name(sc.hdr.model), M.k, cfg.no_prune ? ", no pruning" : "",
+		printf("explore: scenario %s, impl %s, model %s, %s%s preemptions%s%s%s; operations:\n",
+		       M.name, M.impl, mt_in_model_name(sc.hdr.model), M.dpor ? "" : "at most ",
+		       M.dpor ? "all schedules up to equivalence, any number of" : kname(), cfg.no_prune ? ", no pruning" : "",
 		       cfg.strict_boundaries ? " (operation boundaries count)" : "",
-		       cfg.stale ? (cfg.stale == 1 ? ", at most 1 stale read" : ", stale reads bounded") : "");
+		       cfg.stale ? (cfg.stale == 1 ? ", at most 1 stale read" : M.dpor ? ", every reads-from choice"
+		                                                        : ", stale reads bounded") : "");
 		mt_xp_print_scenario(&sc, &M.h->sites, stdout);
 		fflush(stdout);
 	}
@@ -403,7 +443,40 @@ int main(int argc, char **argv)
 	signal(SIGILL, on_crash);
 
 	cfg.harness = M.h;
+	if (check_dpor) {
+		/* the reduction against the naive enumeration, on this scenario */
+		static struct mt_xp_check ck;
+		cfg.dpor_mutant = mutant;
+		M.t0 = now();
+		if (mt_xp_check_dpor(&sc, &cfg, cfg.max_schedules ? cfg.max_schedules : 2000000, &ck)) {
+			fprintf(stderr, "explore: %s\n", ck.err);
+			return 2;
+		}
+		int differ = mt_xp_check_differs(&ck);
+		printf("%s: reduced ", differ ? "UNSOUND: verdicts differ"
+		                       : ck.naive_complete ? "same verdicts"
+		                       : "the naive search's verdicts so far are among the reduced ones");
+		mt_xp_print_kinds(&ck, ck.reduced, stdout);
+		printf(" (%llu executions), naive ", (unsigned long long)ck.executions);
+		mt_xp_print_kinds(&ck, ck.naive, stdout);
+		printf(" (%llu schedules%s)\n", (unsigned long long)ck.naive_schedules,
+		       ck.naive_complete ? "" : ", stopped");
+		printf("SUMMARY scenario=%s impl=%s check=dpor model=%s executions=%llu naive_schedules=%llu "
+		       "complete=%d differ=%d reduced=", M.name, M.impl, mt_in_model_name(sc.hdr.model),
+		       (unsigned long long)ck.executions, (unsigned long long)ck.naive_schedules, ck.naive_complete,
+		       differ);
+		mt_xp_print_kinds(&ck, ck.reduced, stdout);
+		printf(" naive=");
+		mt_xp_print_kinds(&ck, ck.naive, stdout);
+		printf(" seconds=%.2f\n", now() - M.t0);
+		return differ ? 1 : 0;
+	}
 	cfg.preemptions = M.k;
+	cfg.dpor = M.dpor;
+	if (M.dpor && (M.minimal || count_pruned)) {
+		fprintf(stderr, "explore: --preemptions all takes neither --minimal/--known nor --count-pruned\n");
+		return 2;
+	}
 	cfg.on_violation = on_violation;
 	cfg.on_progress = on_progress;
 	cfg.stop = &interrupted;
@@ -434,8 +507,8 @@ int main(int argc, char **argv)
 	}
 	if (rc) {
 		fprintf(stderr, "explore: %s\n", st.err);
-		printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu error=explore\n",
-		       M.name, M.impl, M.k, (unsigned long long)st.schedules,
+		printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=%llu violations=%llu error=explore\n",
+		       M.name, M.impl, kname(), (unsigned long long)st.schedules,
 		       (unsigned long long)st.violations);
 		return 2;
 	}
@@ -465,9 +538,20 @@ int main(int argc, char **argv)
 		       (unsigned long long)(st2.schedules - st.schedules),
 		       st2.schedules ? 100.0 * (double)(st2.schedules - st.schedules) / (double)st2.schedules : 0.0);
 	}
+	char dp[160] = "";
+	if (M.dpor) {
+		snprintf(dp, sizeof(dp), " bound=none executions=%llu sleep_blocked=%llu races=%llu seconds=%.2f",
+		         (unsigned long long)st.executions, (unsigned long long)st.sleep_blocked,
+		         (unsigned long long)st.races, secs);
+		printf("explored: %llu executions (equivalence classes: %s), %llu runs cut short by sleep sets, "
+		       "%llu races reversed\n", (unsigned long long)st.executions,
+		       st.complete ? "all of them" : "stopped early", (unsigned long long)st.sleep_blocked,
+		       (unsigned long long)st.races);
+	}
 	printf("explored: %llu schedules (%s), %llu violations, %llu switches pruned%s, %llu cut by "
 	       "the bound, %u decisions in the longest, %.2f s, %.0f schedules/s\n",
-	       (unsigned long long)st.schedules, st.complete ? "all within the bound" : "stopped early",
+	       (unsigned long long)st.schedules,
+	       st.complete ? (M.dpor ? "every class" : "all within the bound") : "stopped early",
 	       (unsigned long long)st.violations, (unsigned long long)st.pruned,
 	       count_pruned || cfg.no_prune ? "" : " (--count-pruned: the schedules they remove)",
 	       (unsigned long long)st.budget_cut, st.max_depth, secs, rate);
@@ -477,11 +561,11 @@ int main(int argc, char **argv)
 		if (M.use_known)
 			mt_harness_print_stale(M.h, stdout);
 	}
-	printf("SUMMARY scenario=%s impl=%s preemptions=%u schedules=%llu violations=%llu "
-	       "pruned_switches=%llu%s complete=%d schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u "
+	printf("SUMMARY scenario=%s impl=%s preemptions=%s schedules=%llu violations=%llu "
+	       "pruned_switches=%llu%s complete=%d%s schedules_per_s=%.0f vcpus=%u ops=%u replay_mismatch=%u "
 	       "model=%s stale=%u%s%s\n",
-	       M.name, M.impl, M.k, (unsigned long long)st.schedules, (unsigned long long)st.violations,
-	       (unsigned long long)st.pruned, pruned_schedules, st.complete, rate, sc.hdr.nr_vcpus,
+	       M.name, M.impl, kname(), (unsigned long long)st.schedules, (unsigned long long)st.violations,
+	       (unsigned long long)st.pruned, pruned_schedules, st.complete, dp, rate, sc.hdr.nr_vcpus,
 	       mt_xp_nr_ops(&sc), M.replay_mismatch, mt_in_model_name(sc.hdr.model), cfg.stale,
 	       interrupted ? " interrupted=1" : "", minimal);
 	if (M.replay_mismatch)

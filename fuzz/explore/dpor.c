@@ -1,0 +1,316 @@
+/*
+ * dpor.c - source-set DPOR with sleep sets (see dpor.h).
+ *
+ * The stack holds one node per step of the current execution: the
+ * processes enabled there, the backtrack set (processes to explore from
+ * it), the done set, the sleep set on entry, the process being explored
+ * with its reads-from choice, and the footprint of each process's step
+ * from there as far as it is known (explored, or inherited asleep).
+ *
+ * After an execution, each new step j of process p is checked against the
+ * earlier steps: a step i of another process that is dependent with j and
+ * does not happen before j through any other step (vector clocks over the
+ * execution's positions) is a race.  Its reversal is the sequence v of the
+ * steps after i that do not happen after i, then j; if no process whose
+ * first step in v starts it (an initial of v) is in i's backtrack set or
+ * asleep at i, one is added (p if it is an initial).  Initials that are
+ * not enabled at i (a VCPU waiting for a lock) cannot start v: a race
+ * with only such initials is not reversible and adds nothing.
+ */
+#include "fuzz/explore/dpor.h"
+
+#include <string.h>
+
+struct dnode {
+	uint8_t enabled, backtrack, done, sleep;
+	uint8_t cur, rf, rf_n;
+	struct mt_dp_fp fp[MT_DP_MAX_PROCS];   /* valid for cur, done and sleep */
+};
+
+static struct dnode node[MT_DP_MAX_DEPTH];
+static void (*refresh)(unsigned proc, struct mt_dp_fp *fp);
+
+void mt_dp_set_refresh(void (*fn)(unsigned proc, struct mt_dp_fp *fp))
+{
+	refresh = fn;
+}
+static uint16_t clk[MT_DP_MAX_DEPTH][MT_DP_MAX_PROCS];   /* position + 1 of the latest step of
+                                                           * each process that happens before */
+static struct {
+	unsigned nprocs;
+	unsigned depth;              /* nodes on the stack */
+	unsigned replay;             /* nodes to replay in this execution */
+	unsigned first_new;          /* first node whose step is new in this execution */
+	unsigned d;                  /* steps chosen in this execution */
+	int blocked;                 /* every enabled process asleep: no more nodes */
+	int pending;                 /* a chosen step awaits mt_dp_step() */
+	struct mt_dp_stats st;
+} D;
+
+void mt_dp_fp_add(struct mt_dp_fp *fp, const void *loc, int write)
+{
+	if (write)
+		fp->any_write = 1;
+	for (unsigned i = 0; i < fp->n; i++)
+		if (fp->e[i].loc == loc) {
+			fp->e[i].write |= (uint8_t)(write != 0);
+			return;
+		}
+	if (fp->n == MT_DP_FP_MAX) {
+		fp->overflow = 1;
+		return;
+	}
+	fp->e[fp->n].loc = loc;
+	fp->e[fp->n++].write = (uint8_t)(write != 0);
+}
+
+void mt_dp_fp_key(struct mt_dp_fp *fp, unsigned k, int write)
+{
+	uint64_t bit = 1ull << (k < 63 ? k : 63);
+	if (write) {
+		fp->kw |= bit;
+		fp->any_write = 1;
+	} else {
+		fp->kr |= bit;
+	}
+}
+
+int mt_dp_dependent(const struct mt_dp_fp *a, const struct mt_dp_fp *b)
+{
+	if (a->overflow || b->overflow)
+		return 1;
+	if ((a->kw & (b->kr | b->kw)) || (b->kw & a->kr))
+		return 1;
+	if ((a->reads_all && b->any_write) || (b->reads_all && a->any_write))
+		return 1;
+	if (!a->any_write && !b->any_write)
+		return 0;
+	for (unsigned i = 0; i < a->n; i++)
+		for (unsigned j = 0; j < b->n; j++)
+			if (a->e[i].loc == b->e[j].loc && (a->e[i].write | b->e[j].write))
+				return 1;
+	return 0;
+}
+
+void mt_dp_reset(unsigned nprocs)
+{
+	memset(&D, 0, sizeof(D));
+	D.nprocs = nprocs;
+}
+
+void mt_dp_begin(void)
+{
+	D.d = 0;
+	D.blocked = 0;
+	D.pending = 0;
+}
+
+static unsigned lowest(unsigned mask)
+{
+	return (unsigned)__builtin_ctz(mask);
+}
+
+int mt_dp_choose(unsigned enabled, unsigned prefer, unsigned *proc, unsigned *rf)
+{
+	D.pending = 0;
+	if (D.blocked) {
+		/* finish the run without nodes: any schedule will do */
+		*proc = prefer < D.nprocs && (enabled >> prefer & 1u) ? prefer : lowest(enabled);
+		*rf = 0;
+		D.d++;
+		return 0;
+	}
+	if (D.d < D.replay) {
+		struct dnode *n = &node[D.d];
+		if (n->enabled != enabled)
+			return -1;
+		*proc = n->cur;
+		*rf = n->rf;
+		D.d++;
+		D.pending = 1;
+		return 0;
+	}
+	if (D.depth >= MT_DP_MAX_DEPTH)
+		return -1;
+	struct dnode *n = &node[D.depth];
+	n->enabled = (uint8_t)enabled;
+	n->sleep = 0;
+	if (D.depth > 0) {
+		/* asleep here: asleep or done at the parent, and independent of
+		 * the parent's step */
+		struct dnode *pa = &node[D.depth - 1];
+		const struct mt_dp_fp *f = &pa->fp[pa->cur];
+		unsigned cand = (unsigned)(pa->sleep | pa->done) & ~(1u << pa->cur);
+		for (; cand; cand &= cand - 1) {
+			unsigned q = lowest(cand);
+			if (refresh)
+				refresh(q, &pa->fp[q]);   /* q has not moved since pa */
+			if (!mt_dp_dependent(&pa->fp[q], f)) {
+				n->sleep |= (uint8_t)(1u << q);
+				n->fp[q] = pa->fp[q];
+			}
+		}
+	}
+	unsigned cand = enabled & ~(unsigned)n->sleep;
+	if (!cand) {
+		D.blocked = 1;
+		*proc = prefer < D.nprocs && (enabled >> prefer & 1u) ? prefer : lowest(enabled);
+		*rf = 0;
+		D.d++;
+		return 0;
+	}
+	unsigned p = prefer < D.nprocs && (cand >> prefer & 1u) ? prefer : lowest(cand);
+	n->backtrack = (uint8_t)(1u << p);
+	n->done = 0;
+	n->cur = (uint8_t)p;
+	n->rf = 0;
+	n->rf_n = 0;
+	D.depth++;
+	*proc = p;
+	*rf = 0;
+	D.d++;
+	D.pending = 1;
+	return 0;
+}
+
+void mt_dp_step(const struct mt_dp_fp *fp, unsigned rf_allowed)
+{
+	if (!D.pending)
+		return;
+	D.pending = 0;
+	struct dnode *n = &node[D.d - 1];
+	n->fp[n->cur] = *fp;
+	if (n->rf_n == 0)
+		n->rf_n = (uint8_t)(rf_allowed > 1 ? (rf_allowed > 255 ? 255 : rf_allowed) : 1);
+}
+
+unsigned mt_dp_depth(void)
+{
+	return D.d;
+}
+
+int mt_dp_blocked(void)
+{
+	return D.blocked;
+}
+
+const struct mt_dp_stats *mt_dp_stats(void)
+{
+	return &D.st;
+}
+
+/* Race (i, j): add an initial of notdep(i).j to i's backtrack set unless
+ * one is there already or asleep.  acc: j's clock without i. */
+static void reverse(unsigned i, unsigned j, const uint16_t *acc)
+{
+	struct dnode *ni = &node[i];
+	unsigned pi = node[i].cur, p = node[j].cur, np = D.nprocs;
+	unsigned seen = 0, init = 0;
+
+	D.st.races++;
+	for (unsigned k = i + 1; k < j; k++) {
+		unsigned r = node[k].cur;
+		if ((seen >> r & 1u) || clk[k][pi] > i)
+			continue;            /* not r's first in v, or after i */
+		seen |= 1u << r;
+		unsigned ok = 1;
+		for (unsigned s = 0; s < np && ok; s++)
+			if (s != r && clk[k][s] > i)
+				ok = 0;
+		if (ok)
+			init |= 1u << r;
+	}
+	if (!(seen >> p & 1u)) {
+		unsigned ok = 1;
+		for (unsigned s = 0; s < np && ok; s++)
+			if (s != p && acc[s] > i)
+				ok = 0;
+		if (ok)
+			init |= 1u << p;
+	}
+	init &= ni->enabled;
+	if (!init || (init & (unsigned)(ni->backtrack | ni->sleep)))
+		return;
+	unsigned q = (init >> p & 1u) ? p : lowest(init);
+	ni->backtrack |= (uint8_t)(1u << q);
+	D.st.backtracks++;
+}
+
+static void races(unsigned from, unsigned to)
+{
+	unsigned np = D.nprocs;
+	int last[MT_DP_MAX_PROCS];
+	uint16_t acc[MT_DP_MAX_PROCS];
+
+	for (unsigned q = 0; q < np; q++)
+		last[q] = -1;
+	for (unsigned j = 0; j < to; j++) {
+		unsigned p = node[j].cur;
+		if (j < from) {
+			last[p] = (int)j;
+			continue;
+		}
+		if (last[p] >= 0)
+			memcpy(acc, clk[last[p]], sizeof(acc));
+		else
+			memset(acc, 0, sizeof(acc));
+		const struct mt_dp_fp *fj = &node[j].fp[p];
+		for (unsigned i = j; i-- > 0;) {
+			unsigned q = node[i].cur;
+			if (q == p || acc[q] > i)
+				continue;    /* program order, or happens before j already */
+			if (!mt_dp_dependent(&node[i].fp[q], fj))
+				continue;
+			reverse(i, j, acc);
+			for (unsigned s = 0; s < np; s++)
+				if (clk[i][s] > acc[s])
+					acc[s] = clk[i][s];
+		}
+		acc[p] = (uint16_t)(j + 1);
+		memcpy(clk[j], acc, sizeof(acc));
+		last[p] = (int)j;
+	}
+}
+
+int mt_dp_end(int finding, int *counted)
+{
+	/* the nodes of this execution (a shorter run drops the rest) */
+	if (!D.blocked && D.d < D.depth)
+		D.depth = D.d;
+	*counted = !D.blocked;
+	if (D.blocked)
+		D.st.blocked++;
+	else
+		D.st.executions++;
+	races(D.first_new, D.depth);
+	if (finding && !D.blocked && D.depth > 0) {
+		/* The run stopped inside its last step: the steps the other
+		 * processes did not make may be dependent with anything, and a
+		 * schedule that makes one of them first may end otherwise (a
+		 * crash before the finding): each is tried in its place. */
+		struct dnode *n = &node[D.depth - 1];
+		unsigned add = (unsigned)n->enabled & ~(unsigned)(n->backtrack | n->sleep);
+		n->backtrack |= (uint8_t)add;
+		D.st.backtracks += (uint64_t)__builtin_popcount(add);
+	}
+	while (D.depth > 0) {
+		struct dnode *n = &node[D.depth - 1];
+		if (n->rf + 1u < n->rf_n) {
+			n->rf++;
+		} else {
+			n->done |= (uint8_t)(1u << n->cur);
+			unsigned cand = (unsigned)(n->backtrack & n->enabled) & ~(unsigned)(n->done | n->sleep);
+			if (!cand) {
+				D.depth--;
+				continue;
+			}
+			n->cur = (uint8_t)lowest(cand);
+			n->rf = 0;
+			n->rf_n = 0;
+		}
+		D.replay = D.depth;
+		D.first_new = D.depth - 1;
+		return 1;
+	}
+	return 0;
+}
