@@ -8,7 +8,7 @@
 #    MT_FINDINGS_DIR/new-<sig> and ends with SUMMARY-KNOWN and .counts;
 #  - each saved file replays to the signature it was saved under;
 #  - those signatures as a known file: the replay says KNOWN (exit 3) and
-#    the same campaign again finds nothing new;
+#    the same campaign again counts them and never tells or saves them;
 #  - the explorer's --minimal reports the ABA with its signature, --known
 #    skips it (exit 3), a clean scenario stays clean (exit 0).
 set -uo pipefail
@@ -59,9 +59,21 @@ printf 'C1:get:no.such.site\n' >"$tmp/other"
 check "replay --known with other signatures: new findings, exit 1, the stale line listed (exit $rc)" \
   "[[ $rc == 1 ]] && grep -q '^STALE C1:get:no.such.site' '$tmp/out'"
 
+# The same campaign with them known: known findings are counted, never
+# told or saved.  It need not take the first campaign's path (saving a new
+# signature re-runs its input, which lights coverage counters the known
+# campaign does not), so a signature it finds beyond the known ones is
+# allowed; one of the known ones told or saved again is not.
 campaign "$tmp/again" MT_KNOWN="$tmp/known" MT_FINDINGS_DIR="$tmp/again/findings"; rc=$?
-check "the same campaign with them known: exit $rc, nothing new, known findings counted" \
-  "[[ $rc == 0 ]] && grep -q 'SUMMARY-KNOWN execs=$runs known=[1-9][0-9]* new=0 ' '$tmp/again/log' && ! ls '$tmp/again/findings'/new-* >/dev/null 2>&1"
+retold=0
+for t in "$tmp/again/findings"/new-*.txt; do
+  [[ -e $t ]] && grep -qxF "$(sed -n 1p "$t")" "$tmp/known" && retold=$((retold + 1))
+done
+while read -r sig; do
+  grep -q "NEW SIGNATURE $sig " "$tmp/again/log" && retold=$((retold + 1))
+done <"$tmp/known"
+check "the same campaign with them known: exit $rc, known findings counted, none told or saved again ($retold)" \
+  "[[ $rc == 0 && $retold == 0 ]] && grep -q 'SUMMARY-KNOWN execs=$runs known=[1-9][0-9]* ' '$tmp/again/log'"
 printf 'not a signature\n' >"$tmp/bad"
 campaign "$tmp/bad-known" MT_KNOWN="$tmp/bad"; rc=$?
 check "a malformed known file: exit 2 before any input" "[[ $rc == 2 ]] && grep -q 'bad:1' '$tmp/bad-known/log'"
