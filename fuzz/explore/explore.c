@@ -223,6 +223,31 @@ static void settle_pending(int op_ended)
 	X.pend_node = -1;
 }
 
+/* The record that makes w's next load read the store rf back. */
+static void read_from_record(struct mt_in_record *r, unsigned w, unsigned rf)
+{
+	r->vcpu = (uint8_t)w;
+	r->op = MT_OP_READ_FROM;
+	r->arg = (uint8_t)rf;
+	r->run_mode = MT_RUN_ALL;
+}
+
+/* The record that runs w one step, starting its next operation if it is
+ * idle (both searches: the bounded one and the reduction). */
+static void step_record(struct mt_in_record *r, unsigned w)
+{
+	r->vcpu = (uint8_t)w;
+	r->run_mode = MT_RUN_POINTS;
+	r->run_n = 0;
+	if (mt_sim_vcpu(X.sim, w, NULL) == MT_SIM_IDLE) {
+		const struct mt_xp_op *op = &X.sc->ops[w][X.next_op[w]++];
+		r->op = op->kind;
+		r->arg = op->arg;
+	} else {
+		r->op = MT_OP_NOP;
+	}
+}
+
 static int feed(void *ctx, struct mt_in_record *r)
 {
 	(void)ctx;
@@ -293,25 +318,13 @@ static int feed(void *ctx, struct mt_in_record *r)
 		X.stale++;
 		X.rf_step = (int)w;
 		X.last = (int)w;
-		r->vcpu = (uint8_t)w;
-		r->op = MT_OP_READ_FROM;
-		r->arg = n->rf[n->chosen];
-		r->run_mode = MT_RUN_ALL;
+		read_from_record(r, w, n->rf[n->chosen]);
 		return 1;
 	}
 	X.rf_step = -1;
 	X.last_node = (int)(n - X.stack);
 	X.last = (int)w;
-	r->vcpu = (uint8_t)w;
-	r->run_mode = MT_RUN_POINTS;
-	r->run_n = 0;
-	if (mt_sim_vcpu(X.sim, w, NULL) == MT_SIM_IDLE) {
-		const struct mt_xp_op *op = &X.sc->ops[w][X.next_op[w]++];
-		r->op = op->kind;
-		r->arg = op->arg;
-	} else {
-		r->op = MT_OP_NOP;
-	}
+	step_record(r, w);
 	return 1;
 }
 
@@ -728,25 +741,13 @@ static int feed_dp(void *ctx, struct mt_in_record *r)
 			X.rf_step = (int)w;
 			X.last = (int)w;
 			X.d++;
-			r->vcpu = (uint8_t)w;
-			r->op = MT_OP_READ_FROM;
-			r->arg = (uint8_t)rf;
-			r->run_mode = MT_RUN_ALL;
+			read_from_record(r, w, rf);
 			return 1;
 		}
 	}
 	X.last = (int)w;
 	X.d++;
-	r->vcpu = (uint8_t)w;
-	r->run_mode = MT_RUN_POINTS;
-	r->run_n = 0;
-	if (mt_sim_vcpu(X.sim, w, NULL) == MT_SIM_IDLE) {
-		const struct mt_xp_op *op = &X.sc->ops[w][X.next_op[w]++];
-		r->op = op->kind;
-		r->arg = op->arg;
-	} else {
-		r->op = MT_OP_NOP;
-	}
+	step_record(r, w);
 	return 1;
 }
 
