@@ -11,7 +11,7 @@
  * memset under asan_calloc/asan_aligned_alloc in mt_pv_create).  16 MB
  * still keeps a freed block poisoned for thousands of runs, far longer than
  * the one run in which a use after free could happen.  Measured with the
- * command in README.md ("Speed").
+ * command in docs/figures.md ("Speed").
  */
 const char *__asan_default_options(void);
 

@@ -25,7 +25,7 @@ IX_COPTS = [
 # pairs).  Edges as trace-pc-guard calls served by :coverage
 # (ix_coverage.c says why not inline counters: clang 14's ThreadSanitizer
 # would hook every counter update); the runtime's scan finds the same
-# sites with and without (README, "Coverage of your code").
+# sites with and without (docs/figures.md, "Coverage of your code").
 IX_COVERAGE_COPTS = select({
     "//config:libfuzzer": ["-fsanitize-coverage=trace-pc-guard"],
     "//conditions:default": [],

@@ -16,7 +16,7 @@
  * before each run and reads as features after it (ft:, not cov:, which
  * counts the pc tables of inline-counter modules only).  Taken or not,
  * no hit counts: saturating 8-bit counts found later on the examples and
- * the zoo (README, "Coverage of your code").
+ * the zoo (docs/figures.md, "Coverage of your code").
  */
 #include <stdint.h>
 

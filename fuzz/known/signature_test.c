@@ -12,7 +12,7 @@
  * (a constant signature would agree everywhere).  Every run is made in a child process,
  * so a reproducer that crashes the library (signals end the process) is
  * reported and skipped, not fatal.  Prints one line per reproducer and
- * the number of distinct signatures per implementation (for the README);
+ * the number of distinct signatures per implementation (for docs/figures.md);
  * exit 1 on any mismatch or a reproducer that runs clean.
  */
 #include <stdio.h>

@@ -11,7 +11,7 @@
  *
  * Each variant registers itself in its own file (MT_ZOO_REGISTER, below):
  * linking the file is what puts it in the zoo.  Names, origins and
- * expected violations: mt_zoo_at(), mt_variant_info() (and README.md).
+ * expected violations: mt_zoo_at(), mt_variant_info() (and docs/library.md).
  */
 #ifndef MT_VARIANTS_ZOO_H
 #define MT_VARIANTS_ZOO_H
