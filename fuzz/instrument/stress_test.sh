@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# fuzz/instrument/stress_test.sh: a suite's real-threads binary (<name>_stress,
+# stress_defs.bzl) on one adapter, judged.
+#   stress_test.sh BIN IMPL clean FLAGS...
+#       one run: exit 0, result=clean, operations ran, remote puts ran (when
+#       the adapter declares them), and C5 was checked while the run went on
+#       (checks > 2: more than the end and drained checks)
+#   stress_test.sh BIN IMPL flagged ATTEMPTS FLAGS...
+#       a finding (exit 1 violation, 3 crash or 66 ThreadSanitizer report,
+#       with a VIOLATION or ThreadSanitizer report on stderr) within ATTEMPTS
+#       runs, seeds 1..ATTEMPTS; the first finding passes
+# FLAGS must bound the run by --ops (not --seconds: no wall-clock luck) and,
+# for flagged, must not contain --seed.
+# Last line: SUMMARY test=stress-clean|stress-flagged result=pass|fail ...
+set -uo pipefail
+
+bin=${1:?binary} impl=${2:?impl} verdict=${3:?clean|flagged}
+shift 3
+tmp=${TEST_TMPDIR:-$(mktemp -d)}
+out=$tmp/stress.out err=$tmp/stress.err
+field() { sed -n "s/.* $1=\([0-9a-z]*\).*/\1/p" <<<"$2"; }
+fail() { echo "FAIL: $*" >&2; echo "SUMMARY test=stress-$verdict impl=$impl result=fail $*"; exit 1; }
+
+case $verdict in
+clean)
+  "$bin" --impl "$impl" --progress 0 "$@" >"$out" 2>"$err"; rc=$?
+  cat "$err" >&2; cat "$out"
+  last=$(tail -1 "$out")
+  [[ $last == "SUMMARY scenario=mix "* ]] || fail "last line is not the SUMMARY"
+  [[ $rc -eq 0 && $last == *" result=clean "* ]] || fail "exit=$rc (want 0, clean)"
+  [[ $(field ops "$last") -gt 0 ]] || fail "no operations ran"
+  [[ $(field checks "$last") -gt 2 ]] || fail "no in-run check (checks=$(field checks "$last"))"
+  [[ $(field tsan "$last") == 1 ]] || fail "not a ThreadSanitizer build"
+  echo "SUMMARY test=stress-clean impl=$impl result=pass exit=$rc"
+  ;;
+flagged)
+  attempts=${1:?attempts}; shift
+  for seed in $(seq 1 "$attempts"); do
+    "$bin" --impl "$impl" --progress 0 --seed "$seed" "$@" >"$out" 2>"$err"; rc=$?
+    last=$(tail -1 "$out")
+    if [[ ($rc -eq 1 || $rc -eq 3 || $rc -eq 66) && $last == "SUMMARY scenario=mix "* &&
+          $last != *" result=clean "* ]] &&
+       grep -qE '^VIOLATION|WARNING: ThreadSanitizer' "$err"; then
+      grep -m3 '^VIOLATION' "$err" >&2
+      grep -m1 -A14 'WARNING: ThreadSanitizer' "$err" >&2
+      echo "$last"
+      echo "SUMMARY test=stress-flagged impl=$impl result=pass attempts=$seed exit=$rc"
+      exit 0
+    fi
+    echo "attempt $seed (seed $seed): exit $rc, ${last:-no SUMMARY}" >&2
+    tail -5 "$err" >&2
+  done
+  fail "no finding in $attempts attempts"
+  ;;
+*) echo "stress_test.sh: verdict must be clean or flagged, not '$verdict'" >&2; exit 2 ;;
+esac
