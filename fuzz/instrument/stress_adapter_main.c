@@ -86,7 +86,7 @@ struct opts {
 struct thr {
 	unsigned id;
 	pthread_t tid;
-	uint64_t rng, budget, done;
+	uint64_t rng, budget, done;          /* budget: operations this thread may do */
 	_Atomic uint64_t ops;                /* read by the progress line */
 	uint32_t *held;                      /* handles this thread holds */
 	unsigned nheld, cap;
@@ -272,14 +272,19 @@ static void pass(struct thr *t, unsigned i)
 	unsigned k = below(t, INBOX);
 	uint32_t h = t->held[i];
 
-	if (atomic_load_explicit(&r->inbox[k], memory_order_relaxed)) {
+	uint32_t empty = 0;
+
+	/* The receiver's book entry first: once in the inbox, h may be put. */
+	atomic_store_explicit(&g.holder[h], to + 1, memory_order_relaxed);
+	/* Other senders may aim at the same slot.  Release pairs with the
+	 * receiver's acquire exchange. */
+	if (!atomic_compare_exchange_strong_explicit(&r->inbox[k], &empty, h + 1, memory_order_release,
+	                                             memory_order_relaxed)) {
+		atomic_store_explicit(&g.holder[h], t->id + 1, memory_order_relaxed);
 		put_at(t, i, false);             /* that slot is taken: put it ourselves */
 		return;
 	}
 	held_remove(t, i);
-	atomic_store_explicit(&g.holder[h], to + 1, memory_order_relaxed);
-	/* Only the receiver empties a slot and only we fill ours: no CAS. */
-	atomic_store_explicit(&r->inbox[k], h + 1, memory_order_release);
 	t->passed++;
 }
 
@@ -361,7 +366,7 @@ static void *worker(void *arg)
 		sched_yield();
 	for (;;) {
 		pause_point();
-		if (stopping() || (t->budget && t->done >= t->budget))
+		if (stopping() || t->done >= t->budget)
 			break;
 		step(t);
 		t->done++;
@@ -851,8 +856,8 @@ static void setup(void)
 		struct thr *t = &g.t[i];
 		t->id = i;
 		t->rng = stress_mix(g.o.seed * 0x100000001b3ull + i) | 1;
-		if (g.o.ops)
-			t->budget = g.o.ops / g.n + (i < g.o.ops % g.n);
+		/* --ops split over the threads (some may get 0); none: unbounded. */
+		t->budget = g.o.ops ? g.o.ops / g.n + (i < g.o.ops % g.n) : UINT64_MAX;
 		atomic_init(&t->ops, 0);
 		for (unsigned k = 0; k < INBOX; k++)
 			atomic_init(&t->inbox[k], 0);

@@ -31,8 +31,7 @@ def freelist_stress(name, srcs, adapter, hdrs = [], deps = [], copts = [], stres
     )
     native.cc_binary(
         name = name + "_stress",
-        srcs = ["//fuzz/instrument:stress_adapter_main.c"],
-        deps = [":" + name + "_stress_lib", "//stress:race"],
+        deps = [":" + name + "_stress_lib", "//fuzz/instrument:stress_driver"],
         linkopts = ["-pthread"],
         testonly = True,
         visibility = ["//visibility:public"],

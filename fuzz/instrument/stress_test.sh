@@ -5,10 +5,10 @@
 #       one run: exit 0, result=clean, operations ran, remote puts ran (when
 #       the adapter declares them), and C5 was checked while the run went on
 #       (checks > 2: more than the end and drained checks)
-#   stress_test.sh BIN IMPL flagged ATTEMPTS FLAGS...
-#       a finding (exit 1 violation, 3 crash or 66 ThreadSanitizer report,
-#       with a VIOLATION or ThreadSanitizer report on stderr) within ATTEMPTS
-#       runs, seeds 1..ATTEMPTS; the first finding passes
+#   stress_test.sh BIN IMPL flagged ATTEMPTS WANT FLAGS...
+#       the finding WANT within ATTEMPTS runs, seeds 1..ATTEMPTS (the first
+#       passes): race (exit 66, a ThreadSanitizer data race report), C1..C6
+#       (exit 1, "VIOLATION Cn:" on stderr) or crash (exit 3)
 # FLAGS must bound the run by --ops (not --seconds: no wall-clock luck) and,
 # for flagged, must not contain --seed.
 # Last line: SUMMARY test=stress-clean|stress-flagged result=pass|fail ...
@@ -34,23 +34,29 @@ clean)
   echo "SUMMARY test=stress-clean impl=$impl result=pass exit=$rc"
   ;;
 flagged)
-  attempts=${1:?attempts}; shift
+  attempts=${1:?attempts} want=${2:?race, C1..C6 or crash}; shift 2
+  found() {
+    case $want in
+      race) [[ $rc -eq 66 ]] && grep -q 'WARNING: ThreadSanitizer: data race' "$err" ;;
+      C[1-6]) [[ $rc -eq 1 ]] && grep -q "^VIOLATION $want:" "$err" ;;
+      crash) [[ $rc -eq 3 ]] ;;
+      *) echo "stress_test.sh: want race, C1..C6 or crash, not '$want'" >&2; exit 2 ;;
+    esac
+  }
   for seed in $(seq 1 "$attempts"); do
     "$bin" --impl "$impl" --progress 0 --seed "$seed" "$@" >"$out" 2>"$err"; rc=$?
     last=$(tail -1 "$out")
-    if [[ ($rc -eq 1 || $rc -eq 3 || $rc -eq 66) && $last == "SUMMARY scenario=mix "* &&
-          $last != *" result=clean "* ]] &&
-       grep -qE '^VIOLATION|WARNING: ThreadSanitizer' "$err"; then
+    if [[ $last == "SUMMARY scenario=mix "* && $last != *" result=clean "* ]] && found; then
       grep -m3 '^VIOLATION' "$err" >&2
       grep -m1 -A14 'WARNING: ThreadSanitizer' "$err" >&2
       echo "$last"
-      echo "SUMMARY test=stress-flagged impl=$impl result=pass attempts=$seed exit=$rc"
+      echo "SUMMARY test=stress-flagged impl=$impl want=$want result=pass attempts=$seed exit=$rc"
       exit 0
     fi
     echo "attempt $seed (seed $seed): exit $rc, ${last:-no SUMMARY}" >&2
     tail -5 "$err" >&2
   done
-  fail "no finding in $attempts attempts"
+  fail "no $want finding in $attempts attempts"
   ;;
 *) echo "stress_test.sh: verdict must be clean or flagged, not '$verdict'" >&2; exit 2 ;;
 esac
