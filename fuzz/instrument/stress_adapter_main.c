@@ -522,6 +522,18 @@ STRESS_NO_TSAN static void raw_write(int fd, const char *buf, size_t n)
 	}
 }
 
+/* Operations so far, read without the runtime (plain volatile loads in an
+ * uninstrumented function: a runtime call may wait for a lock the
+ * reporting thread holds). */
+STRESS_NO_TSAN static uint64_t ops_unlocked(void)
+{
+	uint64_t n = 0;
+
+	for (unsigned i = 0; g.t && i < g.n; i++)
+		n += *(volatile uint64_t *)&g.t[i].ops;
+	return n;
+}
+
 /* A line on stderr, the SUMMARY on stdout, exit_group(code); the first
  * caller wins, any other waits for the exit. */
 STRESS_NO_TSAN static void halt_now(int code, const char *why, int sig)
@@ -552,7 +564,9 @@ STRESS_NO_TSAN static void halt_now(int code, const char *why, int sig)
 	n = put_str(buf, n, cap, g.o.impl);
 	n = put_str(buf, n, cap, " vcpus=");
 	n = put_u64(buf, n, cap, g.n);
-	n = put_str(buf, n, cap, " ops=0 ops_per_s=0 violations=");
+	n = put_str(buf, n, cap, " ops=");
+	n = put_u64(buf, n, cap, ops_unlocked());
+	n = put_str(buf, n, cap, " violations=");
 	n = put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
 	n = put_str(buf, n, cap, " seed=");
 	n = put_u64(buf, n, cap, g.o.seed);
