@@ -93,8 +93,9 @@ def freelist_fuzz_suite(
                --config=asan-libfuzzer); after runs, optionally a pattern
                the finding must match and "model=sc|c11" (every input
                runs under that memory model)
-    stress:    {"impl": ["clean"|"flagged", flags...]}: real-threads tests
-               under --config=tsan (stress_defs.bzl)
+    stress:    {"impl": ["clean", flags...] or ["flagged", attempts, want,
+               flags...]}: real-threads tests under --config=tsan
+               (stress_defs.bzl)
     volatile:  "plain" or "relaxed" (instrumented_library)
     export_scenarios: False when another suite of the package exports
                the same scenario files already

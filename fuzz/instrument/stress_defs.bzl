@@ -12,9 +12,10 @@ def freelist_stress(name, srcs, adapter, hdrs = [], deps = [], copts = [], stres
     instrumented libraries (//fuzz/instrument:runtime, incompatible there)
     has no stress binary.
 
-    stress: {"impl": ["clean"|"flagged", flags...]}: one sh_test each,
-            <name>_<impl>_stress_test (stress_test.sh says what passes);
-            the flags go to the binary (bound it by --ops, not --seconds).
+    stress: {"impl": ["clean", flags...] or ["flagged", ATTEMPTS, WANT,
+            flags...]}: one sh_test each, <name>_<impl>_stress_test
+            (stress_test.sh: WANT is race, C1..C6 or crash); the flags go
+            to the binary (bound it by --ops, not --seconds).
 
     Targets: <name>_stress_lib, <name>_stress (stress_adapter_main.c:
     --impl NAME, tools/stress --impl NAME runs it), the tests.
