@@ -9,6 +9,10 @@
 #       the finding WANT within ATTEMPTS runs, seeds 1..ATTEMPTS (the first
 #       passes): race (exit 66, a ThreadSanitizer data race report), C1..C6
 #       (exit 1, "VIOLATION Cn:" on stderr) or crash (exit 3)
+#   stress_test.sh BIN IMPL usage
+#       --help and --list exit 0 (the list names IMPL); an unknown adapter,
+#       an unknown flag, a bad number, no bound, a missing suppressions file
+#       exit 2 with a message, before any work (no SUMMARY of a run)
 # FLAGS must bound the run by --ops (not --seconds: no wall-clock luck) and,
 # for flagged, must not contain --seed.
 # Last line: SUMMARY test=stress-clean|stress-flagged result=pass|fail ...
@@ -58,5 +62,25 @@ flagged)
   done
   fail "no $want finding in $attempts attempts"
   ;;
-*) echo "stress_test.sh: verdict must be clean or flagged, not '$verdict'" >&2; exit 2 ;;
+usage)
+  n=0
+  check_usage() {  # want-exit pattern args...
+    local want=$1 pat=$2; shift 2
+    "$bin" "$@" >"$out" 2>"$err"; local rc=$?
+    [[ $rc -eq $want ]] || fail "'$*': exit $rc, want $want"
+    grep -q -- "$pat" "$out" "$err" || fail "'$*': no '$pat' in the output"
+    ! grep -q '^SUMMARY scenario=' "$out" || fail "'$*': a run started"
+    n=$((n + 1))
+  }
+  check_usage 0 'usage:' --help
+  check_usage 0 "$impl" --list
+  check_usage 2 "unknown adapter 'no-such-list'" --impl no-such-list
+  check_usage 2 "unknown flag '--scenario'" --impl "$impl" --scenario mixed
+  check_usage 2 "not an integer" --impl "$impl" --vcpus many
+  check_usage 2 "at least one bound" --impl "$impl" --ops 0 --seconds 0
+  check_usage 2 "no such readable file" --impl "$impl" --suppress /no/such/file
+  check_usage 2 "required" --ops 10
+  echo "SUMMARY test=stress-usage impl=$impl result=pass checks=$n"
+  ;;
+*) echo "stress_test.sh: verdict must be clean, flagged or usage, not '$verdict'" >&2; exit 2 ;;
 esac
