@@ -1,6 +1,7 @@
 """Compiling a user's code with the toolkit's instrumentation."""
 
 load("//config:defs.bzl", "only_under")
+load("//fuzz/instrument:stress_defs.bzl", "freelist_stress")
 
 # Compile step only: ThreadSanitizer's calls, served by //fuzz/instrument:runtime.
 # -fno-sanitize=all first: the asan configs' -fsanitize=address,undefined and
@@ -76,6 +77,7 @@ def freelist_fuzz_suite(
         deps = [],
         scenarios = {},
         fuzz = {},
+        stress = {},
         copts = [],
         volatile = "plain",
         export_scenarios = True):
@@ -91,6 +93,9 @@ def freelist_fuzz_suite(
                --config=asan-libfuzzer); after runs, optionally a pattern
                the finding must match and "model=sc|c11" (every input
                runs under that memory model)
+    stress:    {"impl": ["clean", flags...] or ["flagged", attempts, want,
+               flags...]}: real-threads tests under --config=tsan
+               (stress_defs.bzl)
     volatile:  "plain" or "relaxed" (instrumented_library)
     export_scenarios: False when another suite of the package exports
                the same scenario files already
@@ -101,8 +106,11 @@ def freelist_fuzz_suite(
     MT_IMPL picks the adapter), <name>_triage and <name>_depth (manual:
     tools/triage and tools/explore --depth build them), <name>_<impl>_<verdict>_test (replay),
     <name>_<impl>_<verdict>_explore_test (exploration at K = 1: clean
-    complete, or flagged), <name>_<impl>_fuzz_test.
+    complete, or flagged), <name>_<impl>_fuzz_test, <name>_stress and
+    <name>_<impl>_stress_test (real threads, clang's ThreadSanitizer:
+    stress_defs.bzl).
     """
+    freelist_stress(name, srcs, adapter, hdrs, deps, _volatile_copts(volatile) + copts, stress)
     instrumented_library(
         name = name + "_lib",
         srcs = srcs,
