@@ -14,6 +14,7 @@
 
 #include "fuzz/engine/arena.h"
 #include "fuzz/engine/fiber.h"
+#include "fuzz/engine/identity.h"
 #include "fuzz/engine/memory.h"
 #include "lib/mt_access.h"
 
@@ -631,6 +632,8 @@ static void vcpu_main(void)
 {
 	struct mt_sim *sim = active;
 
+	if (!sim)                /* a VCPU of its own thread (identity.h) */
+		active = sim = (struct mt_sim *)(void *)((char *)mt_identity_host() - offsetof(struct mt_sim, host));
 	mt_fiber_started(&sim->host);
 	unsigned v = (unsigned)sim->cur;
 	struct vcpu *vc = &sim->v[v];
