@@ -38,6 +38,11 @@ void mt_identity_enter(struct mt_fiber *f);
 void mt_identity_leave(struct mt_fiber *f, int final);
 void mt_identity_free(struct mt_fiber *f);
 
+/* Run fn(arg) on f's thread (made if it has none) and wait for it: a
+ * call the scheduler makes for a VCPU outside its operations (the
+ * contract's end-of-run gets), with no schedule points.  f is idle. */
+void mt_identity_call(struct mt_fiber *f, struct mt_fiber_host *h, void (*fn)(void *), void *arg);
+
 /* On a VCPU's thread: the host it belongs to; elsewhere NULL. */
 struct mt_fiber_host *mt_identity_host(void);
 

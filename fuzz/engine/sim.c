@@ -167,6 +167,14 @@ int mt_sim_current(const struct mt_sim *sim)
 	return sim->cur;
 }
 
+void mt_sim_call_on(struct mt_sim *sim, unsigned v, void (*fn)(void *), void *arg)
+{
+	if (mt_identity_on && v < MT_IN_MAX_VCPUS)
+		mt_identity_call(&sim->v[v].fiber, &sim->host, fn, arg);
+	else
+		fn(arg);
+}
+
 int mt_sim_rechecking(void)
 {
 	return active && active->cur >= 0 && active->rechecking;
