@@ -37,7 +37,6 @@ struct mt_identity_thread {
  * `active` at one address. */
 static pthread_key_t self_key;
 static pthread_once_t self_once = PTHREAD_ONCE_INIT;
-static unsigned long nthreads, npasses;
 
 static void make_key(void)
 {
@@ -46,9 +45,6 @@ static void make_key(void)
 		abort();
 	}
 }
-
-unsigned long mt_identity_threads(void) { return nthreads; }
-unsigned long mt_identity_passes(void) { return npasses; }
 
 struct mt_fiber_host *mt_identity_host(void)
 {
@@ -146,7 +142,6 @@ static struct mt_identity_thread *thread_of(struct mt_fiber *f, struct mt_fiber_
 			return NULL;
 		}
 		f->thread = t;
-		nthreads++;
 	}
 	return t;
 }
@@ -167,7 +162,6 @@ void mt_identity_enter(struct mt_fiber *f)
 {
 	struct mt_identity_thread *t = f->thread;
 
-	npasses++;
 	give(&t->turn);
 	take(&t->back);
 }

@@ -46,8 +46,4 @@ void mt_identity_call(struct mt_fiber *f, struct mt_fiber_host *h, void (*fn)(vo
 /* On a VCPU's thread: the host it belongs to; elsewhere NULL. */
 struct mt_fiber_host *mt_identity_host(void);
 
-/* Threads started so far, and baton passes (host -> VCPU) made. */
-unsigned long mt_identity_threads(void);
-unsigned long mt_identity_passes(void);
-
 #endif /* MT_FUZZ_ENGINE_IDENTITY_H */
