@@ -472,6 +472,30 @@ static void op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim
 }
 
 /* The end: every handle is back; gets must hand out the capacity once. */
+/* An end-of-run get, made as VCPU v's thread (a list that finds its
+ * cache by thread: fuzz/engine/identity.h). */
+struct end_get_call {
+	struct mt_contract *c;
+	unsigned v;
+	uint32_t *h;
+	int rc;
+};
+
+static void end_get_on(void *arg)
+{
+	struct end_get_call *g = arg;
+
+	g->rc = g->c->a->get(g->c->t->fl, g->v, g->h);
+}
+
+static int end_get(struct mt_sim *sim, struct mt_contract *c, unsigned v, uint32_t *h)
+{
+	struct end_get_call g = { c, v, h, 0 };
+
+	mt_sim_call_on(sim, v, end_get_on, &g);
+	return g.rc;
+}
+
 static void quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final)
 {
 	struct mt_contract *c = ctx;
@@ -491,7 +515,7 @@ static void quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final)
 		progress = 0;
 		for (unsigned v = 0; v < c->nr_vcpus && got < bound; v++) {
 			uint32_t h;
-			while (got < bound && c->a->get(c->t->fl, v, &h)) {
+			while (got < bound && end_get(sim, c, v, &h)) {
 				progress = 1;
 				got++;
 				if (h >= c->limit) {

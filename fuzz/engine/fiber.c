@@ -1,5 +1,6 @@
 /* fiber.c - cooperative contexts (see fiber.h). */
 #include "fuzz/engine/fiber.h"
+#include "fuzz/engine/identity.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -70,7 +71,8 @@ __asm__(
 
 int mt_fiber_setup(struct mt_fiber *f, struct mt_fiber_host *h, void (*entry)(void))
 {
-	(void)h;
+	if (mt_identity_on)          /* a thread per VCPU (identity.h) */
+		return mt_identity_setup(f, h, entry);
 	if (!f->stack) {
 		f->stack = aligned_alloc(64, STACK_SIZE);
 		if (!f->stack)
@@ -102,6 +104,8 @@ int mt_fiber_setup(struct mt_fiber *f, struct mt_fiber_host *h, void (*entry)(vo
 
 void mt_fiber_started(struct mt_fiber_host *h)
 {
+	if (mt_identity_on)
+		return;
 #ifdef MT_FIBER_ASAN
 	__sanitizer_finish_switch_fiber(NULL, &h->bottom, &h->size);
 #else
@@ -111,6 +115,10 @@ void mt_fiber_started(struct mt_fiber_host *h)
 
 void mt_fiber_enter(struct mt_fiber_host *h, struct mt_fiber *f)
 {
+	if (mt_identity_on) {
+		mt_identity_enter(f);
+		return;
+	}
 #ifdef MT_FIBER_TSAN
 	__tsan_switch_to_fiber(f->tsan_fiber, 0);
 #endif
@@ -125,6 +133,10 @@ void mt_fiber_enter(struct mt_fiber_host *h, struct mt_fiber *f)
 
 void mt_fiber_leave(struct mt_fiber_host *h, struct mt_fiber *f, int final)
 {
+	if (mt_identity_on) {
+		mt_identity_leave(f, final);
+		return;
+	}
 #ifdef MT_FIBER_ASAN
 	__sanitizer_start_switch_fiber(final ? NULL : &f->fake_stack, h->bottom, h->size);
 #else
@@ -141,6 +153,7 @@ void mt_fiber_leave(struct mt_fiber_host *h, struct mt_fiber *f, int final)
 
 void mt_fiber_free(struct mt_fiber *f)
 {
+	mt_identity_free(f);
 #ifdef MT_FIBER_ASAN
 	if (f->stack)
 		__asan_unpoison_memory_region(f->stack, STACK_SIZE);

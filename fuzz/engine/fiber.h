@@ -30,6 +30,7 @@ struct mt_fiber {
 	int dirty;                   /* abandoned in the middle of its function */
 	void *fake_stack;            /* ASan fake stack of this context */
 	void *tsan_fiber;            /* TSan's view of it (one per start) */
+	struct mt_identity_thread *thread;   /* identity.h: its thread, when on */
 };
 
 /* Make f start at entry (a function that never returns) on its next

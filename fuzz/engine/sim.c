@@ -14,6 +14,7 @@
 
 #include "fuzz/engine/arena.h"
 #include "fuzz/engine/fiber.h"
+#include "fuzz/engine/identity.h"
 #include "fuzz/engine/memory.h"
 #include "lib/mt_access.h"
 
@@ -164,6 +165,14 @@ struct mt_sim *mt_sim_active(void)
 int mt_sim_current(const struct mt_sim *sim)
 {
 	return sim->cur;
+}
+
+void mt_sim_call_on(struct mt_sim *sim, unsigned v, void (*fn)(void *), void *arg)
+{
+	if (mt_identity_on && v < MT_IN_MAX_VCPUS)
+		mt_identity_call(&sim->v[v].fiber, &sim->host, fn, arg);
+	else
+		fn(arg);
 }
 
 int mt_sim_rechecking(void)
@@ -631,6 +640,8 @@ static void vcpu_main(void)
 {
 	struct mt_sim *sim = active;
 
+	if (!sim)                /* a VCPU of its own thread (identity.h) */
+		active = sim = (struct mt_sim *)(void *)((char *)mt_identity_host() - offsetof(struct mt_sim, host));
 	mt_fiber_started(&sim->host);
 	unsigned v = (unsigned)sim->cur;
 	struct vcpu *vc = &sim->v[v];

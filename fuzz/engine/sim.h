@@ -199,6 +199,10 @@ struct mt_sim *mt_sim_active(void);
  * (fuzz/instrument/). */
 int mt_sim_current(const struct mt_sim *sim);
 
+/* fn(arg) as VCPU v's thread (fuzz/engine/identity.h; without thread
+ * identity, here): a call for v outside its operations, no schedule points. */
+void mt_sim_call_on(struct mt_sim *sim, unsigned v, void (*fn)(void *), void *arg);
+
 /*
  * Spinning (for runtimes that detect it, fuzz/instrument/ix.c).  A VCPU
  * that a runtime saw spinning, with nothing it reads changed, waits at

@@ -80,7 +80,8 @@ def freelist_fuzz_suite(
         stress = {},
         copts = [],
         volatile = "plain",
-        export_scenarios = True):
+        export_scenarios = True,
+        thread_identity = False):
     """Everything to fuzz a free list of your own, from one call.
 
     name:      prefix of the targets
@@ -99,6 +100,10 @@ def freelist_fuzz_suite(
     volatile:  "plain" or "relaxed" (instrumented_library)
     export_scenarios: False when another suite of the package exports
                the same scenario files already
+    thread_identity: True when the code keys anything by thread
+               (_Thread_local, pthread_self, pthread_getspecific, gettid,
+               liburcu's RCU readers): each VCPU then runs as a thread of
+               its own (docs/bring-your-own.md, "Thread identity")
 
     Targets: <name>_lib, <name>_adapter, <name>_replay (every adapter of
     the suite, by --impl), <name>_explore (every schedule of a scenario's
@@ -123,7 +128,8 @@ def freelist_fuzz_suite(
     native.cc_library(
         name = name + "_adapter",
         srcs = [adapter],
-        deps = [":" + name + "_lib", "//fuzz/checkers:contract"],
+        deps = [":" + name + "_lib", "//fuzz/checkers:contract"] +
+               (["//fuzz/instrument:identity"] if thread_identity else []),
         alwayslink = True,
         testonly = True,
         target_compatible_with = only_under("clang"),
