@@ -157,7 +157,7 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 		return;
 	/* A 16-byte access is checked on both its 8-byte halves (a second
 	 * location, mt_sim_loc2), so an 8-byte access of either half meets it. */
-	int hi = mt_sim_loc2(sim);
+	int hi = mt_acc_bytes(acc) == 16 ? mt_sim_loc2(sim) : -1;
 	struct loc *l = find(r, mt_sim_loc(sim));
 	if (l && check(sim, l, v, site, acc))
 		return;
