@@ -9,10 +9,9 @@
  * model and the race detector take it as one access of both 8-byte
  * halves (fuzz/engine/memory.h), so an 8-byte access of either half meets
  * it.  The model decides it at the schedule point: 16-byte locations
- * read their newest store (no older value under c11), and a CAS is an
- * RMW for the model and the race detector even when it fails, as the
- * 1- to 8-byte CAS of ix.c (stronger than C11: it can hide a bug, never
- * report one that is not there).
+ * read their newest store (no older value under c11: stronger than C11),
+ * and a CAS is an RMW for the model and the race detector even when it
+ * fails, as the 1- to 8-byte CAS of ix.c (docs/memory-model.md).
  */
 #include "fuzz/instrument/ix_atomic128.h"
 
