@@ -41,19 +41,19 @@ enum mt_acc {
 	MT_ACC_ACQ_REL = 4 << 2,
 	MT_ACC_SEQ_CST = 5 << 2,
 	MT_ACC_ORDER_MASK = 7 << 2,
-	MT_ACC_SIZE_SHIFT = 5,       /* bytes accessed: 0 unknown, 1..4 = 1, 2, 4, 8 */
+	MT_ACC_SIZE_SHIFT = 5,       /* bytes accessed: 0 unknown, 1..5 = 1, 2, 4, 8, 16 */
 	MT_ACC_SIZE_MASK = 7 << 5,
 	MT_ACC_DEFER = 1 << 8,       /* mt_sched_after() follows the access: a memory
 	                              * model decides the access there */
 };
 
 /* The size bits of enum mt_acc for an access of n bytes. */
-#define MT_ACC_SZ(n) ((unsigned)((n) == 8 ? 4 : (n) == 4 ? 3 : (n) == 2 ? 2 : (n) == 1 ? 1 : 0) \
+#define MT_ACC_SZ(n) ((unsigned)((n) == 16 ? 5 : (n) == 8 ? 4 : (n) == 4 ? 3 : (n) == 2 ? 2 : (n) == 1 ? 1 : 0) \
                       << MT_ACC_SIZE_SHIFT)
 /* ... and back: the bytes an access of acc touches (0: unknown). */
 static inline unsigned mt_acc_bytes(unsigned acc)
 {
-	static const unsigned char bytes[8] = { 0, 1, 2, 4, 8, 0, 0, 0 };
+	static const unsigned char bytes[8] = { 0, 1, 2, 4, 8, 16, 0, 0 };
 	return bytes[(acc & MT_ACC_SIZE_MASK) >> MT_ACC_SIZE_SHIFT];
 }
 

@@ -61,13 +61,11 @@ static void begin(void *ctx, struct mt_sim *sim)
 		mt_sim_use_clocks(sim);
 }
 
-/* The shadow of the location being accessed: the engine numbers a run's
- * locations densely in the order they are first touched, so a number past
- * the ones set up is a new location (and the next one). */
-static struct loc *find(struct mt_races *r, struct mt_sim *sim)
+/* The shadow of location id (mt_sim_loc, mt_sim_loc2): the engine
+ * numbers a run's locations densely in the order they are first touched,
+ * so a number past the ones set up is a new location (and the next one). */
+static struct loc *find(struct mt_races *r, int id)
 {
-	int id = mt_sim_loc(sim);
-
 	if (id < 0) {
 		r->untracked++;
 		return NULL;
@@ -115,16 +113,10 @@ static void race(struct mt_sim *sim, unsigned v, int site, unsigned acc, unsigne
 	            uplain ? "plain" : "atomic", uwrite ? "write" : "read");
 }
 
-static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr, unsigned acc)
+/* v's access of the location shadowed by l; 1 if it races. */
+static int check(struct mt_sim *sim, struct loc *l, unsigned v, unsigned site, unsigned acc)
 {
-	struct mt_races *r = ctx;
 	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
-
-	if (op == MT_ACC_NONE || !addr || r->off)
-		return;
-	struct loc *l = find(r, sim);
-	if (!l)
-		return;
 	int plain = order == MT_ACC_PLAIN;
 	int writes = op & MT_ACC_STORE;
 	const uint32_t *vc = mt_sim_clock(sim, v);   /* the acquire of this access is in it */
@@ -134,13 +126,13 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 	/* The last write, unordered before this access, with a plain side. */
 	if (l->wv >= 0 && (unsigned)l->wv != v && l->wepoch > vc[l->wv] && (plain || l->wplain)) {
 		race(sim, v, (int)site, acc, (unsigned)l->wv, l->wop, l->wsite, l->wplain, 1);
-		return;
+		return 1;
 	}
 	if (writes) {
 		for (unsigned u = 0; u < MAXV; u++)
 			if (u != v && l->repoch[u] && l->repoch[u] > vc[u] && (plain || l->rplain[u])) {
 				race(sim, v, (int)site, acc, u, l->rop[u], l->rsite[u], l->rplain[u], 0);
-				return;
+				return 1;
 			}
 		l->wv = (int8_t)v;
 		l->wplain = (uint8_t)plain;
@@ -154,6 +146,23 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 		l->rop[v] = kind;
 		l->rsite[v] = (int32_t)site;
 	}
+	return 0;
+}
+
+static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr, unsigned acc)
+{
+	struct mt_races *r = ctx;
+
+	if ((acc & MT_ACC_OP_MASK) == MT_ACC_NONE || !addr || r->off)
+		return;
+	/* A 16-byte access is checked on both its 8-byte halves (a second
+	 * location, mt_sim_loc2), so an 8-byte access of either half meets it. */
+	int hi = mt_acc_bytes(acc) == 16 ? mt_sim_loc2(sim) : -1;
+	struct loc *l = find(r, mt_sim_loc(sim));
+	if (l && check(sim, l, v, site, acc))
+		return;
+	if (hi >= 0 && (l = find(r, hi)) != NULL)
+		check(sim, l, v, site, acc);
 }
 
 const struct mt_sim_observer mt_races_observer = {

@@ -10,7 +10,8 @@
  *
  * A data race: two accesses to one location from different VCPUs, at least
  * one a write, at least one plain (not atomic), not ordered by
- * happens-before.  Reported as "I12" with both sites, VCPUs and operations.
+ * happens-before.  A 16-byte access is an access of both its 8-byte
+ * halves (an 8-byte access of either meets it).  Reported as "I12" with both sites, VCPUs and operations.
  * Only the accesses the library passes through its accessors (or, for
  * instrumented code, the runtime) are seen; the oracle's own reads at
  * quiescent points are not accesses of any VCPU.

@@ -30,6 +30,7 @@ struct loc {
 	uint8_t size;                /* bytes of the value (0: unknown: newest only) */
 	uint8_t n;                   /* stores kept (1..HIST) */
 	uint8_t newest;              /* index of the newest in h[] (a ring) */
+	uint8_t wide;                /* a half of a 16-byte access this run: newest only */
 	uint32_t seq;                /* seq of the newest */
 	uint32_t seen[MAXV];         /* newest seq each VCPU read or wrote (coherence) */
 	struct store h[HIST];
@@ -70,6 +71,7 @@ struct slot {
 struct mt_mem {
 	int c11;
 	int last_loc;                /* the location of the last mt_mem_access(); -1: none */
+	int last_loc2;               /* ... its upper half's, if 16 bytes (mt_mem_last_loc2) */
 	struct vstate vs[MAXV];
 	vclock sc;                   /* the seq_cst order's clock */
 	vclock book[MT_IN_MAX_HANDLES];
@@ -110,7 +112,7 @@ void mt_mem_begin(struct mt_mem *m, int c11)
 		m->index[m->slot_of[i]].addr = NULL;
 	m->nr_locs = 0;
 	m->untracked = 0;
-	m->last_loc = -1;
+	m->last_loc = m->last_loc2 = -1;
 	m->c11 = c11;
 	memset(m->vs, 0, sizeof(m->vs));
 	memset(m->sc, 0, sizeof(m->sc));
@@ -196,6 +198,7 @@ static struct loc *find(struct mt_mem *m, const void *addr, unsigned size)
 			m->slot_of[m->nr_locs] = h;
 			m->last_loc = (int)m->nr_locs++;
 			l->addr = addr;
+			l->wide = 0;
 			restart(l, addr, size);
 			return l;
 		}
@@ -207,6 +210,31 @@ static struct loc *find(struct mt_mem *m, const void *addr, unsigned size)
 int mt_mem_last_loc(const struct mt_mem *m)
 {
 	return m->last_loc;
+}
+
+int mt_mem_last_loc2(const struct mt_mem *m)
+{
+	return m->last_loc2;
+}
+
+/* A 16-byte access at addr: its halves at addr and addr + 8 are the
+ * locations that 8-byte accesses of them use (ThreadSanitizer's 8-byte
+ * shadow cells), whichever came first; the access is performed on both
+ * at one schedule point (it cannot tear), and both read only their
+ * newest store from now on in this run (no 16-byte values in the
+ * histories; an 8-byte access of a half then cannot read a value the
+ * 16-byte stores never left there).  Returns the upper half (or NULL:
+ * untracked); m->last_loc2 is its number. */
+static struct loc *find_upper_half(struct mt_mem *m, const void *addr)
+{
+	struct loc *hi = find(m, (const char *)addr + 8, 0);
+
+	m->last_loc2 = hi ? m->last_loc : -1;
+	if (hi) {
+		hi->wide = 1;
+		hi->size = 0;
+	}
+	return hi;
 }
 
 static inline int hb_before(const struct store *s, const struct vstate *vs)
@@ -373,19 +401,29 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 	unsigned op = acc & MT_ACC_OP_MASK;
 
 	s->last_allowed = 0;
-	m->last_loc = -1;
+	m->last_loc = m->last_loc2 = -1;
 	if (op == MT_ACC_NONE || !addr)
 		return;
 	unsigned size = m->c11 ? mt_acc_bytes(acc) : 0;
-	struct loc *l = find(m, addr, size);
+	int wide = mt_acc_bytes(acc) == 16;
+	struct loc *hi = wide ? find_upper_half(m, addr) : NULL;
+	m->last_loc = -1;
+	struct loc *l = find(m, addr, wide ? 0 : size);
 	if (!l)
 		return;
+	if (wide || l->wide) {
+		l->wide = 1;             /* newest only (find_upper_half) */
+		l->size = 0;
+		size = 0;
+	}
 	/* Written by code the model does not see (or reused memory)? */
 	if (size && (l->size != size || mt_mem_peek(addr, size) != l->h[l->newest].val))
 		restart(l, addr, size);
-	if (!(acc & MT_ACC_DEFER) || !m->c11) {
+	if (!(acc & MT_ACC_DEFER) || !m->c11 || wide) {
 		/* decided now: no value to give (sc reads memory's, the newest) */
 		perform(m, v, l, site, acc);
+		if (hi && hi != l)
+			perform(m, v, hi, site, acc);
 		if ((op & MT_ACC_STORE) && l->size)
 			l->h[l->newest].val = mt_mem_peek(addr, l->size);   /* best effort: not yet written */
 		return;

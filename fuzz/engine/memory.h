@@ -39,8 +39,10 @@
  * plain accesses are sequentially consistent (their races are finding I12
  * of fuzz/checkers/races.c, not weak values); a location written by code
  * the model does not see (atomic_init, memset) restarts its history with
- * the value found in memory, ordered before every VCPU.  Not modelled:
- * out-of-thin-air values, mixed-size accesses to one location.
+ * the value found in memory, ordered before every VCPU; a 16-byte access
+ * is performed on its two 8-byte halves together, and both read only
+ * their newest store for the rest of the run.  Not modelled:
+ * out-of-thin-air values, other mixed-size accesses to one location.
  */
 #ifndef MT_FUZZ_ENGINE_MEMORY_H
 #define MT_FUZZ_ENGINE_MEMORY_H
@@ -81,6 +83,10 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
  * per-location state on it (mt_sim_loc()) instead of hashing addresses
  * again. */
 int mt_mem_last_loc(const struct mt_mem *m);
+/* A 16-byte access touches two locations, its halves at addr and
+ * addr + 8 (an 8-byte access of either half finds the same one): the
+ * upper half's number, else -1. */
+int mt_mem_last_loc2(const struct mt_mem *m);
 
 /* What a load read, when it was not the newest store (for the pictures). */
 struct mt_mem_read {

@@ -140,6 +140,11 @@ int mt_sim_loc(const struct mt_sim *sim)
 	return sim->mem_on ? mt_mem_last_loc(sim->mem) : -1;
 }
 
+int mt_sim_loc2(const struct mt_sim *sim)
+{
+	return sim->mem_on ? mt_mem_last_loc2(sim->mem) : -1;
+}
+
 void mt_sim_weaken(struct mt_sim *sim, int id, unsigned order)
 {
 	sim->weaken_site = id;
@@ -769,8 +774,8 @@ static void note_value(struct mt_sim *sim, const void *addr, unsigned acc, const
 		unsigned i = (sim->nvals - 1 - k) % 8u;
 		if (sim->vals[i].addr != addr || sim->vals[i].v != sim->cur || sim->vals[i].has_val)
 			continue;
-		if (!sim->vals[i].size)
-			return;
+		if (!sim->vals[i].size || sim->vals[i].size > 8)
+			return;          /* 16 bytes: "(value not reported)" */
 		sim->vals[i].val = mt_mem_peek((acc & MT_ACC_STORE) || !val ? addr : val, sim->vals[i].size);
 		sim->vals[i].op = (uint8_t)(acc & MT_ACC_OP_MASK);   /* a failed CAS only read */
 		sim->vals[i].has_val = 1;

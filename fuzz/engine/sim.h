@@ -179,6 +179,8 @@ const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v);
  * MT_MEM_LOCS), -1 if the model does not track it: observers key their own
  * shadow on it instead of hashing the address again. */
 int mt_sim_loc(const struct mt_sim *sim);
+/* A 16-byte access: the number of its upper half (addr + 8), else -1. */
+int mt_sim_loc2(const struct mt_sim *sim);
 /* c11: how many stores v's last access could have read (>1: a load whose
  * read-from choice matters), else 0 or 1. */
 unsigned mt_sim_last_allowed(const struct mt_sim *sim, unsigned v);

@@ -523,6 +523,8 @@ static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, 
 		mt_dp_fp_add(&F.fp, &loc_alloc, 1);
 	} else if (op != MT_ACC_NONE) {
 		mt_dp_fp_add(&F.fp, addr, w);
+		if (mt_acc_bytes(acc) == 16)         /* both 8-byte halves (fuzz/engine/memory.h) */
+			mt_dp_fp_add(&F.fp, (const char *)addr + 8, w);
 		if ((acc & MT_ACC_ORDER_MASK) == MT_ACC_SEQ_CST)
 			mt_dp_fp_add(&F.fp, &loc_seq_cst, 1);
 		F.last_addr[v] = addr;

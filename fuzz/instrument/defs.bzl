@@ -12,12 +12,16 @@ load("//fuzz/instrument:stress_defs.bzl", "freelist_stress")
 # accesses survive optimisation, so both find the same sites and a saved
 # input's run=N point counts mean the same stops); -g keeps the line tables
 # that name the sites (file.line.column.kind).
+# -mcx16: 16-byte atomics (a {pointer, tag} head) become
+# __tsan_atomic128_* calls (served by ix_atomic128.c); without it clang
+# calls libatomic, which the runtime does not serve (no link).
 IX_COPTS = [
     "-fno-sanitize=all",
     "-fsanitize=thread",
     "-fno-omit-frame-pointer",
     "-O2",
     "-g",
+    "-mcx16",
 ]
 
 # libFuzzer's edge coverage of the instrumented code, in the libFuzzer

@@ -29,6 +29,7 @@
 
 #include "fuzz/engine/sim.h"
 #include "fuzz/format/input.h"
+#include "fuzz/instrument/ix_atomic128.h"
 #include "lib/mt_access.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(MT_ASAN_RUNTIME)
@@ -154,6 +155,12 @@ static inline uint64_t peek(const void *addr, size_t size)
 	case 1: v = *(const volatile uint8_t *)addr; break;
 	case 2: { uint16_t x; __builtin_memcpy(&x, (const void *)addr, 2); v = x; break; }
 	case 4: { uint32_t x; __builtin_memcpy(&x, (const void *)addr, 4); v = x; break; }
+	case 16: {               /* both halves: a {pointer, tag} whose tag moved changed */
+		uint64_t x[2];
+		__builtin_memcpy(x, (const void *)addr, 16);
+		v = x[0] ^ (x[1] * 0x9e3779b97f4a7c15ull);
+		break;
+	}
 	default:
 		if (size >= 8) {
 			__builtin_memcpy(&v, (const void *)addr, 8);
@@ -453,8 +460,10 @@ static int ix_point(uintptr_t pc, const void *addr, size_t size, unsigned kind, 
 	return v;
 }
 
-/* What a plain access is for the engine's memory checkers (enum mt_acc). */
+/* What a plain access is for the engine's memory checkers (enum mt_acc).
+ * 16 bytes say so: the model and the race detector take both halves. */
 #define IX_PLAIN_ACC(kind) ((kind) == IX_W ? MT_ACC_STORE | MT_ACC_PLAIN : MT_ACC_LOAD | MT_ACC_PLAIN)
+#define IX_PLAIN_ACC_N(kind, n) (IX_PLAIN_ACC(kind) | ((n) == 16 ? MT_ACC_SZ(16) : 0))
 
 /* ThreadSanitizer's memory order argument (0 relaxed, 1 consume, 2 acquire,
  * 3 release, 4 acq_rel, 5 seq_cst) -> enum mt_acc's order: the atomic is
@@ -478,7 +487,7 @@ static unsigned ix_order(int mo)
 
 #define IX_PLAIN(name, n, kind) \
 	void name(void *addr); \
-	__attribute__((noinline)) void name(void *addr) { ix_point(IX_PC(), addr, n, kind, IX_PLAIN_ACC(kind)); }
+	__attribute__((noinline)) void name(void *addr) { ix_point(IX_PC(), addr, n, kind, IX_PLAIN_ACC_N(kind, n)); }
 
 #define IX_PLAIN_SIZES(X) \
 	X(__tsan_read1, 1, IX_R) X(__tsan_read2, 2, IX_R) X(__tsan_read4, 4, IX_R) \
@@ -510,7 +519,8 @@ IX_PLAIN_SIZES(IX_PLAIN)
  * a load may read an older store (the hook puts its value in memory for
  * the compiled load, and the newest is written back at the VCPU's next
  * hook), and a store is recorded with its value.  16 bytes: relaxed for
- * the race detector, no size for the model (decided at the point). */
+ * the race detector, decided at the point (both halves, newest only, as
+ * the 16-byte atomics of ix_atomic128.c). */
 #define IX_VOLATILE_ACC(kind, n) \
 	(((kind) == IX_W ? MT_ACC_STORE : MT_ACC_LOAD) | MT_ACC_RELAXED | MT_ACC_SZ(n))
 
@@ -611,8 +621,8 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
  * the value the model chose (an older store it allows); a store or an
  * RMW records its value (RMWs read the newest store: atomicity).  Under
  * sc the model decides at the schedule point and mt_sched_after() changes
- * nothing.  (Every atomic here is 1, 2, 4 or 8 bytes: the model's sizes.
- * No 16-byte atomic is provided, see docs/bring-your-own.md.) */
+ * nothing.  (Every atomic here is 1, 2, 4 or 8 bytes; the 16-byte ones
+ * are in ix_atomic128.c.) */
 
 #define SC __ATOMIC_SEQ_CST
 
@@ -717,6 +727,33 @@ IX_ATOMICS(8, uint8_t)
 IX_ATOMICS(16, uint16_t)
 IX_ATOMICS(32, uint32_t)
 IX_ATOMICS(64, uint64_t)
+
+/* ---- for the runtime's other hook files (ix_atomic128.h) ---- */
+
+int mt_ix_point(uintptr_t pc, const void *addr, size_t size, unsigned kind, unsigned acc)
+{
+	return ix_point(pc, addr, size, kind, acc);
+}
+
+int mt_ix_cas_point(uintptr_t pc, const void *addr, size_t size, unsigned acc)
+{
+	ix_settle();
+	ix_check(addr, size, IX_RW);
+	return ix_point(pc, addr, size, IX_R, acc);
+}
+
+void mt_ix_cas_done(int v, const void *addr, size_t size, int ok)
+{
+	if (ok) {
+		forget_reads(&ix_v[v]);
+		ix_wrote(v, addr, size);
+	}
+}
+
+unsigned mt_ix_order(int mo)
+{
+	return ix_order(mo);
+}
 
 /* Fences: every access is sequentially consistent already. */
 void __tsan_atomic_thread_fence(int mo);
@@ -1009,6 +1046,7 @@ static const struct ix_hook ix_hooks[] = {
 	{ (void *)__tsan_read_range, IX_R, "read_range" },
 	{ (void *)__tsan_write_range, IX_W, "write_range" },
 	IX_HOOK_ATOMIC(8) IX_HOOK_ATOMIC(16) IX_HOOK_ATOMIC(32) IX_HOOK_ATOMIC(64)
+	IX_HOOK_ATOMIC(128)          /* ix_atomic128.c: load128, cas128, ... */
 	{ (void *)sched_yield, IX_R, "sched_yield" },
 	{ (void *)poll, IX_R, "poll" },
 	{ (void *)usleep, IX_R, "usleep" },
@@ -1036,6 +1074,7 @@ struct ix_found_site {
 	unsigned line, col;
 	char *outer;             /* the machine function: outermost frame, "function@file" */
 	char *name;              /* the site's identifier (ix_site_name) */
+	int runtime;             /* in the runtime's own code: a byte pattern, no call */
 };
 
 /* A call of __tsan_func_entry: not a site, it marks its machine function
@@ -1148,6 +1187,21 @@ static int parse_location(const char *loc, char **file, unsigned *line, unsigned
 	return *line != 0 && strcmp(buf, "??");
 }
 
+/* The runtime's own sources: an e8 byte found in their code is part of
+ * another instruction (`mov -0x18(%rbp),%rdi; mov $0x10,%edx` reads as a
+ * call of a hook 0x10ba bytes on), never a call from instrumented code. */
+static int in_runtime(const char *loc)
+{
+	static const char *const files[] = { "fuzz/instrument/ix.c:", "fuzz/instrument/ix_atomic128.c:" };
+
+	for (unsigned i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		const char *at = strstr(loc, files[i]);
+		if (at && (at == loc || at[-1] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
 /* Every frame of every found call, inlined frames included: one
  * symbolizer run for all of them (LLVM output style: for each address,
  * "function\nfile:line:column\n" per frame, innermost first, then an
@@ -1191,6 +1245,7 @@ static void symbolize(void)
 				if (!fs[i].outer)
 					abort();
 				snprintf(fs[i].outer, len, "%s@%s", outer_fn, ofile ? ofile : "?");
+				fs[i].runtime = in_runtime(outer_loc);
 				free(ofile);
 				i++;
 			}
@@ -1306,7 +1361,7 @@ __attribute__((constructor(102))) static void ix_scan(void)
 		for (j = i; j < nfs && !strcmp(fs[j].outer, fs[i].outer); j++)
 			instrumented |= fs[j].hook == IX_MARK || fs[j].hook < IX_FIRST_LIBCALL;
 		for (size_t k = i; k < j; k++) {
-			if (instrumented && fs[k].hook != IX_MARK)
+			if (instrumented && fs[k].hook != IX_MARK && !fs[k].runtime)
 				fs[kept++] = fs[k];
 			else
 				found_free(&fs[k]);
