@@ -4,6 +4,7 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,12 @@ void __ubsan_get_current_report_data(const char **kind, const char **msg, const 
 /* clang 14's ASan: the report lock a report leaves held when it does not
  * return (ScopedErrorReportLock::Unlock(), a static member function). */
 void mt_crash_asan_unlock(void) __asm__("_ZN11__sanitizer21ScopedErrorReportLock6UnlockEv") __attribute__((weak));
+/* ... and the report it is making (ErrorDescription; its first field, the
+ * kind, must be back to kErrorKindInvalid (0) for the next report). */
+extern uint32_t mt_crash_asan_error __asm__("_ZN6__asan19ScopedInErrorReport14current_error_E")
+	__attribute__((weak));
+extern uintptr_t mt_crash_asan_reporter __asm__("_ZN11__sanitizer21ScopedErrorReportLock17reporting_thread_E")
+	__attribute__((weak));
 /* libFuzzer's death callback (dumps the input), which ours replaces. */
 void mt_crash_fuzzer_death(void) __asm__("_ZN6fuzzer6Fuzzer19StaticDeathCallbackEv") __attribute__((weak));
 /* UBSan's monitor hook (overrides the runtime's weak definition). */
@@ -54,6 +61,8 @@ static char description[96];
 
 /* ---- which frames are the implementation's ---- */
 
+void __sanitizer_symbolize_pc(void *pc, const char *fmt, char *out, size_t n) __attribute__((weak));
+
 static int has_prefix(const char *s, const char *p)
 {
 	return !strncmp(s, p, strlen(p));
@@ -67,8 +76,14 @@ static int tool_func(const char *f)
 	                                   "mt_crash_", "mt_ix_", "mt_harness_", "mt_campaign_", "LLVMFuzzer",
 	                                   "mt_arena_", "mt_mem_" };
 
+	static const char *const ns[] = { "__sanitizer::", "__asan::", "__ubsan::", "__lsan::", "__interception::",
+	                                  "fuzzer::" };
+
 	for (unsigned i = 0; i < sizeof(pre) / sizeof(pre[0]); i++)
 		if (has_prefix(f, pre[i]))
+			return 1;
+	for (unsigned i = 0; i < sizeof(ns) / sizeof(ns[0]); i++)
+		if (strstr(f, ns[i]))
 			return 1;
 	return 0;
 }
@@ -81,6 +96,10 @@ static int tool_file(const char *file)
 	                                    "fuzz/instrument/ix", "fuzz/instrument/byo.c",
 	                                    "fuzz/instrument/covered.c" };
 
+	if (strstr(file, "crtstuff.c"))
+		return 1;                /* what the runtimes' line tables say */
+	if (strstr(file, "_test.c"))
+		return 0;                /* a test's own implementation */
 	for (unsigned i = 0; i < sizeof(part) / sizeof(part[0]); i++)
 		if (strstr(file, part[i]))
 			return 1;
@@ -95,6 +114,10 @@ static const char *base_name(const char *p)
 
 static int main_module(const char *m)
 {
+	if (!exe_path[0]) {
+		ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
+		exe_path[n > 0 ? n : 0] = '\0';
+	}
 	return m && *m && (!strcmp(m, exe_path) || !strcmp(base_name(m), base_name(exe_path)));
 }
 
@@ -105,7 +128,10 @@ static int impl_frame(const char *func, const char *file, const char *module)
 		return 0;
 	if (*file)
 		return !tool_file(file);
-	return main_module(module);      /* no line table: the executable's own code only */
+	/* No line table: with a symbolizer, the runtimes (the implementation
+	 * is built with -g wherever a sanitizer is); without one (dladdr),
+	 * the executable's own code. */
+	return !__sanitizer_symbolize_pc && main_module(module);
 }
 
 static void set_frame(struct mt_crash *c, const char *func)
@@ -177,8 +203,9 @@ done:
 	}
 }
 
-/* Return addresses up the frame-pointer chain from bp (at most max). */
-static unsigned walk_frames(void **pcs, unsigned n, unsigned max, uintptr_t bp, uintptr_t sp)
+/* Return addresses up the frame-pointer chain from bp (at most max).
+ * Frames hold ASan's stack redzones: read them unchecked. */
+__attribute__((no_sanitize("address", "undefined"))) static unsigned walk_frames(void **pcs, unsigned n, unsigned max, uintptr_t bp, uintptr_t sp)
 {
 	while (n < max && bp && !(bp & 7) && bp >= sp && bp - sp < (1u << 20)) {
 		void **f = (void **)bp;
@@ -276,6 +303,9 @@ static void parse_asan(const char *text, struct mt_crash *c)
 	memset(c, 0, sizeof(*c));
 	snprintf(c->kind, sizeof(c->kind), "asan");
 	set_frame(c, NULL);
+	/* The text may begin with earlier UBSan reports: this one is the last. */
+	for (const char *e; (e = strstr(text + 1, "ERROR: AddressSanitizer: "));)
+		text = e;
 	const char *s = strstr(text, "SUMMARY: AddressSanitizer: ");
 	if (s) {
 		s += strlen("SUMMARY: AddressSanitizer: ");
@@ -325,7 +355,7 @@ static void parse_asan(const char *text, struct mt_crash *c)
 
 static void on_asan_report(const char *text)
 {
-	if (!top || busy || !asan_crash_state || !mt_crash_asan_unlock) {
+	if (!top || busy || !asan_crash_state || !mt_crash_asan_unlock || !&mt_crash_asan_error) {
 		asan_declined = 1;       /* ASan dies as it would have */
 		return;
 	}
@@ -333,6 +363,7 @@ static void on_asan_report(const char *text)
 	parse_asan(text, &last);
 	/* What the report's end (Die) would have left: clear them. */
 	*(volatile unsigned char *)asan_crash_state = 0;
+	mt_crash_asan_error = 0;
 	mt_crash_asan_unlock();
 	if (!((uintptr_t)text & 4095))
 		munmap((void *)(uintptr_t)text, 1u << 16);   /* the report's copy buffer */
@@ -351,6 +382,37 @@ void __ubsan_on_report(void)
 	snprintf(ubsan_kind, sizeof(ubsan_kind), "%s", kind ? kind : "undefined-behavior");
 }
 
+/* A return address: the instruction before it is a call (e8 rel32; ff /2
+ * with a register, memory or rip-relative operand). */
+extern const unsigned char __executable_start[], etext[];   /* the linker's */
+
+__attribute__((no_sanitize("address", "undefined"))) static int after_call(const unsigned char *r)
+{
+	if (r < __executable_start + 8 || r >= etext)
+		return 0;                /* not code of the executable */
+	return r[-5] == 0xe8 || (r[-2] == 0xff && (r[-1] & 0x38) == 0x10) ||
+	       (r[-3] == 0xff && (r[-2] & 0x38) == 0x10) || (r[-6] == 0xff && (r[-5] & 0x38) == 0x10) ||
+	       (r[-7] == 0xff && (r[-6] & 0x38) == 0x10);
+}
+
+/* The sanitizer runtime keeps no frame pointers: the words above sp that
+ * are return addresses into the executable, innermost first (at most
+ * max, within 32 KB). */
+__attribute__((no_sanitize("address", "undefined"))) static unsigned scan_frames(void **pcs, unsigned max,
+                                                                                  uintptr_t sp)
+{
+	unsigned n = 0;
+	for (uintptr_t a = sp & ~(uintptr_t)7; a < sp + 32768 && n < max; a += 8) {
+		void *w = *(void *volatile *)a;
+		Dl_info info;
+		if ((uintptr_t)w < 4096 || !dladdr(w, &info) || !main_module(info.dli_fname))
+			continue;
+		if (after_call(w))
+			pcs[n++] = w;
+	}
+	return n;
+}
+
 static void on_death(void)
 {
 	if (top && !busy && !asan_declined) {
@@ -361,7 +423,18 @@ static void on_death(void)
 		uintptr_t bp = (uintptr_t)__builtin_frame_address(0);
 		unsigned n = walk_frames(pcs, 0, 32, bp, bp);
 		frame_of_pcs(&last, pcs, n, 0);
+		if (!strcmp(last.frame, "unknown")) {
+			n = scan_frames(pcs, 32, bp);
+			frame_of_pcs(&last, pcs, n < 3 ? n : 2, 0);   /* n < 3: not memoized */
+			for (unsigned i = 0; i < n && !strcmp(last.frame, "unknown"); i++)
+				frame_of_pcs(&last, pcs + i, 1, 0);
+		}
 		ubsan_kind[0] = '\0';
+		/* UBSan with halt_on_error=1 dies inside its report, holding
+		 * the report lock: release it as after an ASan report. */
+		if (&mt_crash_asan_reporter && mt_crash_asan_unlock &&
+		    __atomic_load_n(&mt_crash_asan_reporter, __ATOMIC_RELAXED) == (uintptr_t)pthread_self())
+			mt_crash_asan_unlock();
 		jump_back();
 	}
 	if (mt_crash_fuzzer_death)
@@ -404,17 +477,17 @@ const char *mt_crash_recovery(void)
 	if (enabled)
 		return description;
 	enabled = 1;
-	ssize_t n = readlink("/proc/self/exe", exe_path, sizeof(exe_path) - 1);
-	exe_path[n > 0 ? n : 0] = '\0';
+	main_module("");                 /* learn the executable's path now */
 	install_signals();
 	if (__asan_set_error_report_callback) {
 		asan_crash_state = find_asan_crash_state();
-		if (asan_crash_state && mt_crash_asan_unlock)
+		if (asan_crash_state && mt_crash_asan_unlock && &mt_crash_asan_error)
 			__asan_set_error_report_callback(on_asan_report);
 	}
 	snprintf(description, sizeof(description), "signals%s%s",
 	         !__asan_set_error_report_callback ? ""
-	         : asan_crash_state && mt_crash_asan_unlock ? ", ASan reports" : ", not ASan reports (unknown runtime)",
+	         : asan_crash_state && mt_crash_asan_unlock && &mt_crash_asan_error ? ", ASan reports"
+	                                                                              : ", not ASan reports (unknown runtime)",
 	         __sanitizer_set_death_callback ? ", UBSan reports" : "");
 	return description;
 }
