@@ -384,11 +384,14 @@ void __ubsan_on_report(void)
 
 /* A return address: the instruction before it is a call (e8 rel32; ff /2
  * with a register, memory or rip-relative operand). */
-extern const unsigned char __executable_start[], etext[];   /* the linker's */
+/* The linker's, in an executable (weak: the engine may be a shared
+ * library of a test). */
+extern const unsigned char __executable_start[] __attribute__((weak));
+extern const unsigned char etext[] __attribute__((weak));
 
 __attribute__((no_sanitize("address", "undefined"))) static int after_call(const unsigned char *r)
 {
-	if (r < __executable_start + 8 || r >= etext)
+	if (__executable_start && etext && (r < __executable_start + 8 || r >= etext))
 		return 0;                /* not code of the executable */
 	return r[-5] == 0xe8 || (r[-2] == 0xff && (r[-1] & 0x38) == 0x10) ||
 	       (r[-3] == 0xff && (r[-2] & 0x38) == 0x10) || (r[-6] == 0xff && (r[-5] & 0x38) == 0x10) ||
