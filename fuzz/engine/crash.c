@@ -384,14 +384,45 @@ void __ubsan_on_report(void)
 
 /* A return address: the instruction before it is a call (e8 rel32; ff /2
  * with a register, memory or rip-relative operand). */
-/* The linker's, in an executable (weak: the engine may be a shared
- * library of a test). */
-extern const unsigned char __executable_start[] __attribute__((weak));
-extern const unsigned char etext[] __attribute__((weak));
+/* The executable's code: its r-x mappings (/proc/self/maps, read once). */
+static struct { uintptr_t lo, hi; } code[8];
+static unsigned ncode;
+static int code_read;
+
+static void read_code_ranges(void)
+{
+	char line[4352], path[4096];
+	FILE *f;
+
+	code_read = 1;
+	main_module("");
+	if (!(f = fopen("/proc/self/maps", "r")))
+		return;
+	while (ncode < 8 && fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi;
+		char perm[8];
+		path[0] = '\0';
+		if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %4095s", &lo, &hi, perm, path) >= 3 && perm[0] == 'r' &&
+		    perm[2] == 'x' && main_module(path)) {
+			code[ncode].lo = lo;
+			code[ncode].hi = hi;
+			ncode++;
+		}
+	}
+	fclose(f);
+}
+
+static int in_code(const unsigned char *r)
+{
+	for (unsigned i = 0; i < ncode; i++)
+		if ((uintptr_t)r >= code[i].lo + 8 && (uintptr_t)r < code[i].hi)
+			return 1;
+	return 0;
+}
 
 __attribute__((no_sanitize("address", "undefined"))) static int after_call(const unsigned char *r)
 {
-	if (__executable_start && etext && (r < __executable_start + 8 || r >= etext))
+	if (!in_code(r))
 		return 0;                /* not code of the executable */
 	return r[-5] == 0xe8 || (r[-2] == 0xff && (r[-1] & 0x38) == 0x10) ||
 	       (r[-3] == 0xff && (r[-2] & 0x38) == 0x10) || (r[-6] == 0xff && (r[-5] & 0x38) == 0x10) ||
@@ -407,10 +438,7 @@ __attribute__((no_sanitize("address", "undefined"))) static unsigned scan_frames
 	unsigned n = 0;
 	for (uintptr_t a = sp & ~(uintptr_t)7; a < sp + 32768 && n < max; a += 8) {
 		void *w = *(void *volatile *)a;
-		Dl_info info;
-		if ((uintptr_t)w < 4096 || !dladdr(w, &info) || !main_module(info.dli_fname))
-			continue;
-		if (after_call(w))
+		if (after_call(w))       /* in the executable's code, after a call */
 			pcs[n++] = w;
 	}
 	return n;
@@ -480,7 +508,7 @@ const char *mt_crash_recovery(void)
 	if (enabled)
 		return description;
 	enabled = 1;
-	main_module("");                 /* learn the executable's path now */
+	read_code_ranges();              /* the executable's path and code, now */
 	install_signals();
 	if (__asan_set_error_report_callback) {
 		asan_crash_state = find_asan_crash_state();
