@@ -267,22 +267,33 @@ static void trampoline(void)
 static void chain(int sig, siginfo_t *si, void *uc)
 {
 	struct sigaction *o = &old_act[sig];
+	static volatile sig_atomic_t chaining;
 
-	if ((o->sa_flags & SA_SIGINFO) && o->sa_sigaction) {
+	/* Not ours to recover (outside a run, a second fault, kill()): the
+	 * handler before ours has it; if it comes back here (libFuzzer calls
+	 * the handler it found before it, which may be this one), or there
+	 * is none, the default action kills. */
+	if (chaining || !((o->sa_flags & SA_SIGINFO) ? o->sa_sigaction != NULL
+	                                               : o->sa_handler != SIG_DFL && o->sa_handler != SIG_IGN)) {
+		signal(sig, SIG_DFL);
+		raise(sig);
+		return;
+	}
+	chaining = 1;
+	int was = busy;
+	busy = 1;                        /* no death callback jumps back meanwhile */
+	if (o->sa_flags & SA_SIGINFO)
 		o->sa_sigaction(sig, si, uc);
-		return;
-	}
-	if (!(o->sa_flags & SA_SIGINFO) && o->sa_handler != SIG_DFL && o->sa_handler != SIG_IGN) {
+	else
 		o->sa_handler(sig);
-		return;
-	}
-	signal(sig, SIG_DFL);            /* the fault happens again and kills */
-	raise(sig);
+	busy = was;
+	chaining = 0;
 }
 
 static void on_signal(int sig, siginfo_t *si, void *ucv)
 {
-	if (!top || busy) {
+	/* sent by kill(), not a fault of the code under test */
+	if (!top || busy || si->si_code <= 0) {
 		chain(sig, si, ucv);
 		return;
 	}
@@ -509,7 +520,8 @@ const char *mt_crash_recovery(void)
 		return description;
 	enabled = 1;
 	read_code_ranges();              /* the executable's path and code, now */
-	install_signals();
+	/* The handlers are installed at the first guarded run, after the
+	 * fuzzing engine installed its own (theirs are then chained). */
 	if (__asan_set_error_report_callback) {
 		asan_crash_state = find_asan_crash_state();
 		if (asan_crash_state && mt_crash_asan_unlock && &mt_crash_asan_error)
