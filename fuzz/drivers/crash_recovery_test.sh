@@ -2,7 +2,7 @@
 # crash_recovery_test.sh REPLAY CRASH SEED: a crash of the code under test
 # is a finding and the process goes on (fuzz/engine/crash.h).  CRASH makes
 # b3-double-put read a page pointer far past its table (SEGV in
-# mt_pv_entry); the replay binary runs it 20 times among clean seeds, in
+# mt_pv_entry); the replay binary runs it 10 times among clean seeds, in
 # one process: every crash must be a finding with signature
 # crash:SEGV:mt_pv_entry, every run after the first crash must happen
 # (the seeds stay clean), the exit is 1; with the signature in a known file
@@ -13,7 +13,7 @@ replay=$1 crash=$2 seed=$3
 fail=0
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
 files=()
-for i in $(seq -w 1 20); do
+for i in $(seq -w 1 10); do
   cp "$crash" "$t/c$i-crash"; cp "$seed" "$t/c$i-seed"; files+=("$t/c$i-crash" "$t/c$i-seed")
 done
 out=$("$replay" --impl b3-double-put --quiet "${files[@]}" 2>&1); rc=$?
@@ -22,9 +22,9 @@ runs_after=$(awk '/^FINDING .*c01-crash/ { on = 1; next } on && /^(FINDING|CLEAN
 summary=$(grep '^SUMMARY' <<<"$out" | tail -1)
 echo "exit $rc; crash signatures $sigs; runs after the first crash $runs_after; $summary"
 [[ $rc == 1 ]] || { echo "FAIL exit $rc, want 1 (findings)"; fail=1; }
-[[ $sigs == 20 ]] || { echo "FAIL $sigs crash signatures crash:SEGV:mt_pv_entry, want 20"; fail=1; }
+[[ $sigs == 10 ]] || { echo "FAIL $sigs crash signatures crash:SEGV:mt_pv_entry, want 10"; fail=1; }
 ((runs_after > 1)) || { echo "FAIL only $runs_after runs after the first crash"; fail=1; }
-[[ $summary == *"files=40 clean=20 findings=20"* ]] || { echo "FAIL summary: $summary"; fail=1; }
+[[ $summary == *"files=20 clean=10 findings=10"* ]] || { echo "FAIL summary: $summary"; fail=1; }
 printf 'crash:SEGV:mt_pv_entry   # b3: SEGV in mt_pv_entry\n' >"$t/known"
 out=$("$replay" --impl b3-double-put --quiet --known "$t/known" "$t/c01-crash" "$t/c01-seed" "$t/c02-crash" 2>&1); rc=$?
 summary=$(grep '^SUMMARY' <<<"$out" | tail -1)
