@@ -80,7 +80,10 @@ struct mt_crash_guard {
 	int switched;                    /* the jump left a fiber (mt_crash_landed) */
 };
 
-/* Turn recovery on for this process (installs the handlers; idempotent).
+/* Turn recovery on for this process (idempotent; the handlers are
+ * installed at the first guarded run, after a fuzzing engine's own, which
+ * are chained: a fault outside a run, or a signal sent by kill(), goes to
+ * them).
  * Returns a one-line description of what is recovered ("signals, ASan
  * reports, UBSan reports"), for banners. */
 const char *mt_crash_recovery(void);
