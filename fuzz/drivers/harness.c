@@ -1,6 +1,7 @@
 /* harness.c - decode, run, check (see harness.h). */
 #include "fuzz/drivers/harness.h"
 
+#include "fuzz/engine/crash.h"
 #include "lib/mt_access.h"
 
 #include <dirent.h>
@@ -274,15 +275,18 @@ int mt_harness_classify(struct mt_harness *h, int *first)
 		*first = 0;
 	if (mt_signature(h->sim, h->sig, sizeof(h->sig)) != 0)
 		return MT_VERDICT_CLEAN;
+	/* A crash is named by its report and first frame (fuzz/engine/crash.h). */
+	if (mt_sim_crash(h->sim))
+		mt_crash_signature(mt_sim_crash(h->sim), h->sig, sizeof(h->sig));
 	if (mt_known_match(h->known, h->sig)) {
 		h->n_known++;
 		return MT_VERDICT_KNOWN;
 	}
 	h->n_new++;
-	for (unsigned i = 0; i < h->n_new_sigs && i < 32; i++)
+	for (unsigned i = 0; i < h->n_new_sigs && i < MT_HARNESS_SIGS; i++)
 		if (!strcmp(h->new_sigs[i], h->sig))
 			return MT_VERDICT_NEW;
-	if (h->n_new_sigs < 32)
+	if (h->n_new_sigs < MT_HARNESS_SIGS)
 		snprintf(h->new_sigs[h->n_new_sigs], MT_SIG_MAX, "%s", h->sig);
 	h->n_new_sigs++;
 	if (first)
@@ -304,7 +308,7 @@ void mt_harness_known_counts(const struct mt_harness *h, char *buf, size_t cap)
 {
 	size_t n = (size_t)snprintf(buf, cap, " known=%lu new=%lu new_sigs=", h->n_known, h->n_new);
 
-	for (unsigned i = 0; i < h->n_new_sigs && i < 32 && n < cap; i++)
+	for (unsigned i = 0; i < h->n_new_sigs && i < MT_HARNESS_SIGS && n < cap; i++)
 		n += (size_t)snprintf(buf + n, cap - n, "%s%s", i ? "," : "", h->new_sigs[i]);
 	if (!h->n_new_sigs && n < cap)
 		n += (size_t)snprintf(buf + n, cap - n, "-");
@@ -322,21 +326,23 @@ void mt_harness_print_stale(const struct mt_harness *h, FILE *out)
 			fprintf(out, "STALE %s (in the known file, never matched)\n", s);
 }
 
-static void on_crash(int sig)
+static void on_crash(int sig, siginfo_t *si, void *uc)
 {
-	char what[64];
+	char what[160];
+	struct mt_crash c;
 
-	snprintf(what, sizeof(what), "signal %d (%s)", sig, strsignal(sig));
+	/* The signature a recovered crash gets (crash.h): the same here. */
+	mt_crash_describe_signal(sig, si ? si->si_addr : NULL, uc, &c);
+	snprintf(what, sizeof(what), "%s in %s", c.kind, c.frame);
 	fflush(stdout);
 	printf("FINDING crash: %s\n", what);
 	int known = 0;
 	if (mt_sim_active()) {
 		char s[MT_SIG_MAX];
 		mt_sim_report_crash(mt_sim_active(), stdout, what);
-		if (mt_signature(mt_sim_active(), s, sizeof(s)) == 0) {
-			known = crash_known && mt_known_match(crash_known->known, s);
-			printf("%s %s\n", known ? "KNOWN-SIGNATURE" : "SIGNATURE", s);
-		}
+		mt_crash_signature(&c, s, sizeof(s));
+		known = crash_known && mt_known_match(crash_known->known, s);
+		printf("%s %s\n", known ? "KNOWN-SIGNATURE" : "SIGNATURE", s);
 	}
 	printf("SUMMARY crash=1 signal=%d%s\n", sig, known ? " known=1" : "");
 	fflush(stdout);
@@ -351,13 +357,30 @@ void mt_harness_catch_crashes(void)
 
 	sigaltstack(&ss, NULL);      /* the crash may be on a VCPU stack */
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_crash;
-	sa.sa_flags = SA_ONSTACK | SA_RESETHAND;
+	sa.sa_sigaction = on_crash;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESETHAND;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGSEGV, &sa, NULL);
 	sigaction(SIGBUS, &sa, NULL);
 	sigaction(SIGFPE, &sa, NULL);
 	sigaction(SIGILL, &sa, NULL);
+}
+
+const char *mt_harness_recover_crashes(void)
+{
+	return mt_crash_recovery();
+}
+
+const char *mt_harness_model_text(const struct mt_harness *h)
+{
+	if (h->model < 0)
+		return "memory model: input (each input's header picks sc or c11; v1 inputs are sc; "
+		       "--memory-model sc|c11 or MT_MEMORY_MODEL runs every input under one)";
+	if (h->model == MT_MODEL_C11)
+		return "memory model: c11 (every input: a load may read an older store its memory order allows, "
+		       "so relaxed and acquire/release slips show; docs/memory-model.md)";
+	return "memory model: sc (every input: sequential consistency, each load reads the newest store; "
+	       "ordering slips do not show)";
 }
 
 /* ---- fuzzing campaigns ---- */
@@ -372,7 +395,7 @@ static struct {
 	struct timespec t0;
 	unsigned long execs;
 	/* The counts so far not yet in MT_FINDINGS_DIR/.counts. */
-	unsigned long flushed_execs, flushed_known, flushed_new;
+	unsigned long flushed_execs, flushed_known, flushed_new, flushed_crashes;
 } camp = { .findings_dir = "." };
 
 static double elapsed_s(void)
@@ -394,9 +417,9 @@ static void flush_counts(void)
 
 	if (!getenv("MT_FINDINGS_DIR") || camp.execs == camp.flushed_execs)
 		return;
-	size_t n = (size_t)snprintf(line, sizeof(line), "execs=%lu known=%lu new=%lu matched=",
+	size_t n = (size_t)snprintf(line, sizeof(line), "execs=%lu known=%lu new=%lu crashes=%lu matched=",
 	                            camp.execs - camp.flushed_execs, camp.h->n_known - camp.flushed_known,
-	                            camp.h->n_new - camp.flushed_new);
+	                            camp.h->n_new - camp.flushed_new, mt_crash_count() - camp.flushed_crashes);
 	for (unsigned i = 0; (k = mt_known_at(camp.h->known, i, &m)) && n < sizeof(line) - 1; i++)
 		if (m)
 			n += (size_t)snprintf(line + n, sizeof(line) - n, "%s,", k);
@@ -406,6 +429,7 @@ static void flush_counts(void)
 	camp.flushed_execs = camp.execs;
 	camp.flushed_known = camp.h->n_known;
 	camp.flushed_new = camp.h->n_new;
+	camp.flushed_crashes = mt_crash_count();
 	char path[4096];
 	snprintf(path, sizeof(path), "%s/.counts", camp.findings_dir);
 	int fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);   /* one write: atomic append */
@@ -422,7 +446,8 @@ static void known_summary(void)
 	char counts[2048];
 
 	mt_harness_known_counts(camp.h, counts, sizeof(counts));
-	fprintf(stderr, "%s: SUMMARY-KNOWN execs=%lu%s\n", camp.who, camp.execs, counts);
+	fprintf(stderr, "%s: SUMMARY-KNOWN execs=%lu%s crashes=%lu\n", camp.who, camp.execs, counts,
+	        mt_crash_count());
 	mt_harness_print_stale(camp.h, stderr);
 	flush_counts();
 }
@@ -442,6 +467,9 @@ int mt_campaign_init(struct mt_harness *h, const char *who)
 	clock_gettime(CLOCK_MONOTONIC, &camp.t0);
 	if (camp.keep_going)
 		atexit(known_summary);
+	/* Crashes are findings like the others: recovered in process. */
+	if (camp.keep_going)
+		fprintf(stderr, "%s: crashes recovered in process (%s)\n", who, mt_harness_recover_crashes());
 	return camp.keep_going;
 }
 

@@ -32,6 +32,10 @@
 #include "fuzz/known/known.h"
 #include "lib/maptrack.h"
 
+/* Distinct new signatures a harness tells apart (a campaign says and
+ * saves each once; beyond this many, each is said again). */
+#define MT_HARNESS_SIGS 256u
+
 /* The checker sets a harness has a context for (mt_harness_kind()). */
 enum { MT_HARNESS_MAPTRACK, MT_HARNESS_ADAPTER, MT_HARNESS_ADAPTER_RACES, MT_HARNESS_KINDS };
 
@@ -50,8 +54,8 @@ struct mt_harness {
 	struct mt_known *known;          /* NULL: none loaded */
 	char sig[MT_SIG_MAX];            /* signature of the last classified finding */
 	unsigned long n_known, n_new;    /* findings classified known / new */
-	unsigned n_new_sigs;             /* distinct new signatures seen (first 32 kept) */
-	char new_sigs[32][MT_SIG_MAX];
+	unsigned n_new_sigs;             /* distinct new signatures seen (first MT_HARNESS_SIGS kept) */
+	char new_sigs[MT_HARNESS_SIGS][MT_SIG_MAX];
 };
 
 /* The memory model every input runs under whatever its header says
@@ -136,8 +140,19 @@ void mt_harness_known_counts(const struct mt_harness *h, char *buf, size_t cap);
 void mt_harness_print_stale(const struct mt_harness *h, FILE *out);
 
 /* Replay drivers: turn SIGSEGV/SIGBUS/SIGFPE/SIGILL in the library into a
- * reported finding ("FINDING crash: ...", the interleaving, exit 1). */
+ * reported finding ("FINDING crash: ...", the interleaving, its signature
+ * crash:KIND:FRAME, exit 1).  The fatal fallback of the recovery below. */
 void mt_harness_catch_crashes(void);
+
+/* In-process crash recovery (fuzz/engine/crash.h): from now on a crash of
+ * the code under test inside a run (a signal, an ASan or UBSan report)
+ * ends that run as a finding "crash: KIND in FRAME" whose signature is
+ * crash:KIND:FRAME, and the process goes on.  Returns what is recovered
+ * ("signals, ASan reports, UBSan reports"). */
+const char *mt_harness_recover_crashes(void);
+
+/* "memory model: M (what it means)": the first line of every campaign. */
+const char *mt_harness_model_text(const struct mt_harness *h);
 
 /* ---- fuzzing campaigns ----
  *
@@ -166,9 +181,11 @@ void mt_harness_catch_crashes(void);
  * findings recover in process (the engine owns every VCPU stack and the
  * table's pages; the next run starts clean): a known one returns at once,
  * a new one is printed and saved the first time its signature is seen,
- * and the input returns normally.  Signals and sanitizer reports still
- * end the process.  At exit: "WHO: SUMMARY-KNOWN execs=N known=N new=N
- * new_sigs=... stale=N".
+ * and the input returns normally.  Crashes too (mt_harness_recover_crashes
+ * is turned on with them): a signal or a sanitizer report inside a run is
+ * a finding with signature crash:KIND:FRAME, and the process goes on.  At
+ * exit: "WHO: SUMMARY-KNOWN execs=N known=N new=N new_sigs=... stale=N
+ * crashes=N".
  */
 
 /* Start the campaign on h (loads MT_KNOWN into it).  who prefixes every

@@ -21,8 +21,11 @@
  *                         abort()s so libFuzzer saves the input; with them
  *                         a known finding returns, a new signature is saved
  *                         once as MT_FINDINGS_DIR/new-<signature> and the
- *                         campaign goes on.  At exit:
- *                         "maptrack_fuzzer: SUMMARY-KNOWN execs=N known=N new=N new_sigs=... stale=N".
+ *                         campaign goes on; a crash (signal, ASan or UBSan
+ *                         report) is such a finding too, recovered in
+ *                         process (signature crash:KIND:FRAME).  At exit:
+ *                         "maptrack_fuzzer: SUMMARY-KNOWN execs=N known=N new=N new_sigs=... stale=N crashes=N".
+ * The first line printed names the memory model and what it means.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +62,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	const char *pc = getenv("MT_PAIR_COVERAGE");
 	harness = mt_harness_new(impl);
+	/* The first line: the memory model every input runs under. */
+	fprintf(stderr, "maptrack_fuzzer: %s\n", mt_harness_model_text(harness));
 	const char *i11 = getenv("MT_I11");
 	mt_claims_enable(harness->claims, !(i11 && !strcmp(i11, "0")));
 	const char *races = getenv("MT_RACES");

@@ -28,8 +28,11 @@
  * --known FILE (or $MT_KNOWN): a finding whose signature is in FILE is
  * "KNOWN" (printed, not reported at length); exit 3 if every finding was
  * known (0 clean, 1 a new finding); a malformed FILE exits 2 at once.
- * A crash (SIGSEGV...) of the library is reported as "FINDING crash" with
- * the interleaving up to it, exit 1 (--no-catch: die of the signal).
+ * A crash of the library inside a run (a signal; in sanitizer builds an
+ * ASan or UBSan report too) is a finding like the others ("FINDING ...
+ * crash: KIND in FRAME", the interleaving, SIGNATURE crash:KIND:FRAME) and
+ * the replay goes on with the next file (fuzz/engine/crash.h); --decode
+ * reports it and exits 1; --no-catch: die of it.
  * Last line of a replay: SUMMARY files=N clean=N findings=N.
  */
 #include <errno.h>
@@ -441,8 +444,11 @@ static int run_main(const char *encode_in, const char *convert_in, const char *o
 		return do_encode(encode_in, out, auto_impl);
 	if (convert_in)
 		return do_convert(convert_in, out);
-	if (catch_crashes && !check)
-		mt_harness_catch_crashes();
+	if (catch_crashes && !check) {
+		mt_harness_catch_crashes();          /* outside a run: report and exit */
+		if (!decode)
+			mt_harness_recover_crashes();  /* inside a run: a finding, go on */
+	}
 	if (nfiles == 0) {
 		fprintf(stderr, "maptrack_replay: no input files\n");
 		usage(stderr);

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "fuzz/engine/arena.h"
+#include "fuzz/engine/crash.h"
 #include "fuzz/engine/fiber.h"
 #include "fuzz/engine/identity.h"
 #include "fuzz/engine/memory.h"
@@ -115,6 +116,8 @@ struct mt_sim {
 	 * finding (what each VCPU read and wrote just before it) */
 	struct { const void *addr; uint64_t val; int32_t site; int8_t v; uint8_t op, size, has_val; } vals[8];
 	unsigned nvals;
+	int crashed;             /* the finding is a crash (crash.h): what it was */
+	struct mt_crash crash;
 	int weaken_site;         /* mt_sim_weaken(), -1: off */
 	unsigned weaken_order;
 	struct mt_arena arena;
@@ -1251,9 +1254,79 @@ int mt_sim_run_fed(struct mt_sim *sim, struct mt_program *p, const struct mt_ops
 	return sim_run(sim, p, p, ops, trace, feed, ctx);
 }
 
-/* fed: the program the feed's records are appended to (== p), or NULL. */
+/* ---- crashes of the code under test (crash.h) ---- */
+
+const struct mt_crash *mt_sim_crash(const struct mt_sim *sim)
+{
+	return sim->failed && sim->crashed ? &sim->crash : NULL;
+}
+
+/* A crash ended the run: it is the run's finding; every VCPU is abandoned
+ * where it was (its fiber starts afresh, its stack unpoisoned). */
+static void crashed(struct mt_sim *sim)
+{
+	const struct mt_crash *c = mt_crash_last();
+	int v = sim->cur;
+
+	for (unsigned i = 0; i < MT_IN_MAX_VCPUS; i++)
+		if (sim->v[i].state != V_IDLE && sim->v[i].state != V_DONE)
+			sim->v[i].fiber.dirty = 1;
+	sim->failed = 0;             /* a crash after a finding (in destroy) is the finding */
+	mt_sim_fail(sim, "crash", MT_INVALID_HANDLE, "%s in %s (v%d's %s)", c->kind, c->frame, v,
+	            v >= 0 ? mt_in_op_name(sim->v[v].op.kind) : "create/destroy/check");
+	sim->crashed = 1;
+	sim->crash = *c;
+	sim->cur = -1;
+	sim->rechecking = 0;
+	for (unsigned i = 0; i < MT_IN_MAX_VCPUS; i++)
+		sim->v[i].state = V_IDLE;
+}
+
+static int sim_run_body(struct mt_sim *sim, const struct mt_program *p, struct mt_program *fed,
+                        const struct mt_ops *ops, FILE *trace, mt_sim_feed_fn feed, void *ctx);
+
+/* With crash recovery on (mt_crash_recovery()), the run is guarded: a
+ * crash lands here, becomes the finding, and the table is destroyed as
+ * after any finding (a destroy that crashes too leaves it). */
 static int sim_run(struct mt_sim *sim, const struct mt_program *p, struct mt_program *fed,
                    const struct mt_ops *ops, FILE *trace, mt_sim_feed_fn feed, void *ctx)
+{
+	struct mt_sim *volatile outer = active;
+	struct mt_crash_guard g = { .in_fiber = &sim->cur, .host = &sim->host };
+
+	sim->crashed = 0;
+	if (!mt_crash_recovery_on())
+		return sim_run_body(sim, p, fed, ops, trace, feed, ctx);
+	mt_crash_push(&g);
+	if (sigsetjmp(g.jb, 0) == 0) {
+		int rc = sim_run_body(sim, p, fed, ops, trace, feed, ctx);
+		mt_crash_pop(&g);
+		return rc;
+	}
+	mt_crash_landed(&g);
+	if (sim->crashed) {
+		sim->table = NULL;       /* destroy crashed: the table is left */
+	} else {
+		crashed(sim);
+		if (sigsetjmp(g.jb, 0) == 0 && sim->table)
+			ops->destroy(sim->table);
+		else
+			mt_crash_landed(&g);
+		sim->table = NULL;
+	}
+	mt_crash_pop(&g);
+	EACH_OBSERVER0(sim, end);
+	if (trace) {
+		print_values(sim, trace);
+		fprintf(trace, "# FINDING %s\n", sim->finding);
+	}
+	active = outer;
+	return 1;
+}
+
+/* fed: the program the feed's records are appended to (== p), or NULL. */
+static int sim_run_body(struct mt_sim *sim, const struct mt_program *p, struct mt_program *fed,
+                        const struct mt_ops *ops, FILE *trace, mt_sim_feed_fn feed, void *ctx)
 {
 	struct mt_config cfg;
 	struct mt_sim *outer = active;

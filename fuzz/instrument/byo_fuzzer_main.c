@@ -42,6 +42,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	if (!name || !*name)
 		name = mt_byo_first();
 	byo = mt_byo_new(name);
+	/* The first line: the memory model every input runs under. */
+	fprintf(stderr, "byo_fuzzer: %s\n", mt_harness_model_text(byo->h));
 	mt_sim_set_pair_counters(byo->h->sim, byo_pairs, BYO_PAIR_COUNTERS);
 	int keep_going = mt_campaign_init(byo->h, "byo_fuzzer");
 	fprintf(stderr, "byo_fuzzer: impl=%s sites=%u model=%s known=%u%s%s%s\n", byo->h->ops->name,

@@ -16,7 +16,8 @@
  * --known FILE (or $MT_KNOWN): a finding whose signature is in FILE is
  * "KNOWN" (one line and its signature); expecting clean, a replay whose
  * every finding is known exits 3.  A crash of the library is a finding
- * ("FINDING crash", its signature; exit 1, 3 if known).
+ * like the others (signature crash:KIND:FRAME, fuzz/engine/crash.h; the
+ * replay goes on with the next file; exit 1, 3 if known).
  * Exit: 0 as expected (default: every input clean), 1 not, 3 findings
  * that are all known, 2 usage, a refused file or a malformed known file.
  * Last line: SUMMARY impl=NAME files=N flagged=N refused=N expect=E
@@ -133,6 +134,8 @@ int main(int argc, char **argv)
 	r.b = mt_byo_new(impl);
 	int use_known = mt_harness_load_known(r.b->h, "byo_replay", known);
 	mt_harness_catch_crashes();
+	if (!r.trace)
+		mt_harness_recover_crashes();   /* a crash in a run: a finding, next file */
 	for (int i = first; i < argc; i++)
 		if (mt_harness_each_file("byo_replay", argv[i], one, &r) < 0)
 			r.refused++;
