@@ -1,6 +1,7 @@
 /* harness.c - decode, run, check (see harness.h). */
 #include "fuzz/drivers/harness.h"
 
+#include "fuzz/known/root_cause.h"
 #include "lib/mt_access.h"
 
 #include <dirent.h>
@@ -272,7 +273,7 @@ int mt_harness_classify(struct mt_harness *h, int *first)
 {
 	if (first)
 		*first = 0;
-	if (mt_signature(h->sim, h->sig, sizeof(h->sig)) != 0)
+	if (mt_root_signature(h->sim, h->sig, sizeof(h->sig)) != 0)   /* fuzz/known/root_cause.h */
 		return MT_VERDICT_CLEAN;
 	if (mt_known_match(h->known, h->sig)) {
 		h->n_known++;

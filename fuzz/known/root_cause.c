@@ -1,0 +1,533 @@
+/* root_cause.c - signatures from the minimised reproducer (root_cause.h). */
+#include "fuzz/known/root_cause.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz/known/known.h"
+#include "lib/mt_access.h"
+
+/* ---- watching one run: accesses and preemptions ---- */
+
+#define MAX_ACC 8192u
+#define MAX_STOPS 512u
+
+struct acc {
+	const void *addr;
+	int site;
+	unsigned opn;                    /* the operation of v it belongs to */
+	uint8_t v, w;
+};
+
+/* A stop by the schedule: VCPU v parked before its access at site (addr);
+ * the accesses of a[from..to) were made while it waited (to: it resumed,
+ * or the run ended); a[op_from..from) are its own operation's before. */
+struct stop {
+	const void *addr;
+	int site;
+	uint8_t v, w;
+	unsigned from, to, op_from, opn;
+};
+
+static struct {
+	int on;
+	unsigned n, nstops;
+	struct acc a[MAX_ACC];
+	struct stop s[MAX_STOPS];
+	unsigned op_from[MT_IN_MAX_VCPUS];
+	unsigned opn[MT_IN_MAX_VCPUS];      /* operations v started */
+	int open[MT_IN_MAX_VCPUS];       /* the stop v waits in, -1 */
+	int last_record;                 /* record of the last event, -1 drain */
+	unsigned nlocks;                 /* lock words seen (mt_lock's acquire) */
+	const void *locks[16];
+} W;
+
+/* A lock word: its accesses order critical sections, they are no conflict
+ * of the data (mt_lock() takes it by an acquire read-modify-write, which
+ * nothing else in lib/ does). */
+static int is_lock(const void *addr)
+{
+	for (unsigned i = 0; i < W.nlocks; i++)
+		if (W.locks[i] == addr)
+			return 1;
+	return 0;
+}
+
+static void watch_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr, unsigned acc)
+{
+	(void)ctx;
+	if (!W.on || W.n >= MAX_ACC)
+		return;
+	const struct mt_site *s = mt_sim_site(sim, site);
+	unsigned op = acc & MT_ACC_OP_MASK;
+	if (op == MT_ACC_RMW && (acc & MT_ACC_ORDER_MASK) == MT_ACC_ACQUIRE && !is_lock(addr) && W.nlocks < 16)
+		W.locks[W.nlocks++] = addr;
+	W.a[W.n++] = (struct acc){ .addr = addr, .site = (int)site, .opn = W.opn[v], .v = (uint8_t)v,
+	                           .w = (uint8_t)(op ? (op & MT_ACC_STORE) != 0 : s && (s->kind & MT_SK_W)) };
+}
+
+static const struct mt_sim_observer watch_observer = {
+	.name = "root-cause",
+	.access = watch_access,
+};
+
+static void watch_event(void *ctx, const struct mt_ev *e, const struct mt_in_record *r)
+{
+	struct mt_sim *sim = ctx;
+	(void)r;
+	W.last_record = e->record;
+	if (e->vcpu >= MT_IN_MAX_VCPUS)
+		return;
+	switch (e->type) {
+	case MT_EV_START:
+		W.op_from[e->vcpu] = W.n;
+		W.opn[e->vcpu]++;
+		break;
+	case MT_EV_STOP:
+		if (W.nstops < MAX_STOPS) {
+			const void *addr = NULL;
+			unsigned acc = 0;
+			mt_sim_pending(sim, e->vcpu, &addr, &acc);
+			const struct mt_site *s = e->site >= 0 ? mt_sim_site(sim, (unsigned)e->site) : NULL;
+			unsigned op = acc & MT_ACC_OP_MASK;
+			W.s[W.nstops] = (struct stop){ .addr = addr, .site = e->site, .v = e->vcpu,
+			                               .w = (uint8_t)(op ? (op & MT_ACC_STORE) != 0 : s && (s->kind & MT_SK_W)),
+			                               .from = W.n, .to = MAX_ACC, .op_from = W.op_from[e->vcpu],
+			                               .opn = W.opn[e->vcpu] };
+			W.open[e->vcpu] = (int)W.nstops++;
+		}
+		break;
+	case MT_EV_BLOCK:
+		/* a lock attempt that found the lock held did nothing */
+		if (W.n && W.a[W.n - 1].v == e->vcpu)
+			W.n--;
+		break;
+	case MT_EV_RESUME:
+		if (W.open[e->vcpu] >= 0) {
+			W.s[W.open[e->vcpu]].to = W.n;
+			W.open[e->vcpu] = -1;
+		}
+		break;
+	default:
+		break;
+	}
+}
+
+/* The sims the watcher is attached to (attached once, on a context's
+ * first finding: a campaign that finds nothing never pays for it). */
+static struct mt_sim *attached[8];
+
+static int watch_attach(struct mt_sim *sim)
+{
+	for (unsigned i = 0; i < 8; i++)
+		if (attached[i] == sim)
+			return 0;
+	for (unsigned i = 0; i < 8; i++)
+		if (!attached[i]) {
+			if (mt_sim_attach(sim, &watch_observer, NULL))
+				return -1;
+			attached[i] = sim;
+			return 0;
+		}
+	return -1;
+}
+
+static void watch_begin(struct mt_sim *sim)
+{
+	W.on = 1;
+	W.n = W.nstops = W.nlocks = 0;
+	W.last_record = -1;
+	for (unsigned v = 0; v < MT_IN_MAX_VCPUS; v++) {
+		W.op_from[v] = 0;
+		W.opn[v] = 0;
+		W.open[v] = -1;
+	}
+	mt_sim_set_event_hook(sim, watch_event, sim);
+}
+
+static void watch_end(struct mt_sim *sim)
+{
+	W.on = 0;
+	mt_sim_set_event_hook(sim, NULL, NULL);
+	for (unsigned i = 0; i < W.nstops; i++)
+		if (W.s[i].to > W.n)
+			W.s[i].to = W.n;
+}
+
+/* ---- shrinking ---- */
+
+struct shrink {
+	struct mt_sim *sim;
+	const struct mt_ops *ops;
+	char inv[32];
+	unsigned budget, runs;
+	int out;
+};
+
+static struct mt_program cur, cand;
+
+static void copy_prog(struct mt_program *d, const struct mt_program *s)
+{
+	memcpy(d, s, offsetof(struct mt_program, rec));
+	memcpy(d->rec, s->rec, s->nr_records * sizeof(s->rec[0]));
+	d->ids = s->ids;
+}
+
+/* The list-shape invariants that the quiescent walk checks in one pass
+ * (I1-I6, I9): which of them it meets first depends on the state around
+ * the bug, so a candidate may move among them (the minimal run's own is
+ * the name); any other invariant must stay the same. */
+static int same_class(const char *a, const char *b)
+{
+	static const char *const walk[] = { "I1", "I2", "I3", "I4", "I5", "I6", "I9" };
+	int wa = 0, wb = 0;
+
+	if (!strcmp(a, b))
+		return 1;
+	for (unsigned i = 0; i < sizeof(walk) / sizeof(walk[0]); i++) {
+		wa |= !strcmp(a, walk[i]);
+		wb |= !strcmp(b, walk[i]);
+	}
+	return wa && wb;
+}
+
+/* Does p fail with the same invariant (class)?  Spends one re-run. */
+static int same(struct shrink *k, const struct mt_program *p)
+{
+	if (k->runs >= k->budget) {
+		k->out = 1;
+		return 0;
+	}
+	k->runs++;
+	return mt_sim_run(k->sim, p, k->ops, NULL) && same_class(mt_sim_blame(k->sim)->inv, k->inv);
+}
+
+static int take_if_same(struct shrink *k)
+{
+	if (!same(k, &cand))
+		return 0;
+	copy_prog(&cur, &cand);
+	return 1;
+}
+
+/* Remove chunks of records, halving the chunk (ddmin's complement steps). */
+static int remove_records(struct shrink *k)
+{
+	int changed = 0;
+	unsigned chunk = 1;
+
+	while (chunk * 2 <= cur.nr_records / 2)
+		chunk *= 2;
+	for (; chunk >= 1 && !k->out; chunk /= 2) {
+		for (unsigned i = 0; i < cur.nr_records && cur.nr_records > 1 && !k->out;) {
+			unsigned c = chunk < cur.nr_records - i ? chunk : cur.nr_records - i;
+			if (c >= cur.nr_records)
+				break;
+			copy_prog(&cand, &cur);
+			memmove(&cand.rec[i], &cand.rec[i + c], (cand.nr_records - i - c) * sizeof(cand.rec[0]));
+			cand.nr_records -= c;
+			if (take_if_same(k))
+				changed = 1;
+			else
+				i += c;
+		}
+	}
+	return changed;
+}
+
+/* Turn each stop into "run to the end of the operation", one at a time. */
+static int remove_stops(struct shrink *k)
+{
+	int changed = 0;
+
+	for (unsigned i = 0; i < cur.nr_records && !k->out; i++) {
+		if (cur.rec[i].run_mode == MT_RUN_ALL)
+			continue;
+		copy_prog(&cand, &cur);
+		cand.rec[i].run_mode = MT_RUN_ALL;
+		cand.rec[i].run_n = 0;
+		if (take_if_same(k))
+			changed = 1;
+	}
+	return changed;
+}
+
+/* The smallest geometry that still fails: entries per page and frames
+ * from 2 and 1 upwards, no allocation failure; then the VCPUs renumbered
+ * in the order records first name them (fewer of them if some are never
+ * named); then every argument 0.  Inputs of one bug with different
+ * geometries then meet in one minimal program. */
+static int shrink_header(struct shrink *k)
+{
+	int changed = 0;
+
+	for (unsigned pp = 2; pp < cur.per_page && !k->out; pp++) {
+		copy_prog(&cand, &cur);
+		cand.per_page = pp;
+		if (take_if_same(k)) {
+			changed = 1;
+			break;
+		}
+	}
+	for (unsigned mf = 1; mf < cur.max_frames && !k->out; mf++) {
+		copy_prog(&cand, &cur);
+		cand.max_frames = mf;
+		if (take_if_same(k)) {
+			changed = 1;
+			break;
+		}
+	}
+	if (cur.alloc_fail && !k->out) {
+		copy_prog(&cand, &cur);
+		cand.alloc_fail = 0;
+		changed |= take_if_same(k);
+	}
+	int map[MT_IN_MAX_VCPUS];
+	unsigned used = 0, moved = 0;
+	for (unsigned v = 0; v < MT_IN_MAX_VCPUS; v++)
+		map[v] = -1;
+	for (unsigned i = 0; i < cur.nr_records; i++)
+		if (cur.rec[i].vcpu < MT_IN_MAX_VCPUS && map[cur.rec[i].vcpu] < 0) {
+			moved |= cur.rec[i].vcpu != used;
+			map[cur.rec[i].vcpu] = (int)used++;
+		}
+	if (used && (moved || used < cur.nr_vcpus) && !k->out) {
+		copy_prog(&cand, &cur);
+		cand.nr_vcpus = used;
+		for (unsigned i = 0; i < cand.nr_records; i++)
+			cand.rec[i].vcpu = (uint8_t)map[cand.rec[i].vcpu];
+		changed |= take_if_same(k);
+	}
+	for (unsigned i = 0; i < cur.nr_records && !k->out; i++) {
+		if (!cur.rec[i].arg)
+			continue;
+		copy_prog(&cand, &cur);
+		cand.rec[i].arg = 0;
+		changed |= take_if_same(k);
+	}
+	return changed;
+}
+
+static int all_run_to_end(struct mt_program *p)
+{
+	int any = 0;
+
+	for (unsigned i = 0; i < p->nr_records; i++)
+		if (p->rec[i].run_mode != MT_RUN_ALL) {
+			p->rec[i].run_mode = MT_RUN_ALL;
+			p->rec[i].run_n = 0;
+			any = 1;
+		}
+	return any;
+}
+
+/* ---- naming ---- */
+
+static const char *site_name(struct mt_sim *sim, int site)
+{
+	const struct mt_site *s = site >= 0 ? mt_sim_site(sim, (unsigned)site) : NULL;
+
+	return s && s->id ? s->id : "unknown_site";
+}
+
+static int tok_char(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+	       c == '.' || c == '-';
+}
+
+static void pair(char *buf, size_t cap, const char *inv, const char *x, const char *y)
+{
+	if (strcmp(x, y) > 0) {
+		const char *t = x;
+		x = y;
+		y = t;
+	}
+	snprintf(buf, cap, "%s:%s:%s", inv, x, y);
+}
+
+/* The conflicting pair of stop s (two accesses to the same memory, one
+ * of them a write): the first access another VCPU made while s waited
+ * that conflicts with s's pending access; else with the last access of
+ * s's operation before the stop; else with the first after it.  0 if
+ * none: what the others did meanwhile commutes with s's operation, which
+ * might as well have run to its end first (no preemption). */
+static int conflict_of(const struct stop *s, int *a_site, int *b_site)
+{
+	for (unsigned j = s->from; j < s->to; j++)
+		if (W.a[j].v != s->v && s->addr && W.a[j].addr == s->addr && (s->w || W.a[j].w) &&
+		    !is_lock(s->addr)) {
+			*a_site = s->site;
+			*b_site = W.a[j].site;
+			return 1;
+		}
+	for (unsigned j = s->from; j < s->to; j++) {
+		if (W.a[j].v == s->v || !W.a[j].addr || is_lock(W.a[j].addr))
+			continue;
+		for (unsigned i = s->from; i-- > s->op_from;)
+			if (W.a[i].v == s->v && W.a[i].addr == W.a[j].addr && (W.a[i].w || W.a[j].w)) {
+				*a_site = W.a[i].site;
+				*b_site = W.a[j].site;
+				return 1;
+			}
+	}
+	for (unsigned j = s->from; j < s->to; j++) {
+		if (W.a[j].v == s->v || !W.a[j].addr || is_lock(W.a[j].addr))
+			continue;
+		for (unsigned i = s->to; i < W.n; i++)
+			if (W.a[i].v == s->v && W.a[i].opn == s->opn && W.a[i].addr == W.a[j].addr &&
+			    (W.a[i].w || W.a[j].w)) {
+				*a_site = W.a[i].site;
+				*b_site = W.a[j].site;
+				return 1;
+			}
+	}
+	return 0;
+}
+
+/* Name the watched run that just failed (the minimal one). */
+static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq)
+{
+	const struct mt_sim_blame *b = mt_sim_blame(sim);
+
+	*seq = 0;
+	if (b->hint >= 0 && b->other >= 0) {
+		/* I11, I12: the checker names its pair */
+		pair(buf, cap, b->inv, site_name(sim, b->hint), site_name(sim, b->other));
+		return;
+	}
+	for (unsigned i = W.nstops; i-- > 0;) {
+		int x, y;
+		if (conflict_of(&W.s[i], &x, &y)) {
+			pair(buf, cap, b->inv, site_name(sim, x), site_name(sim, y));
+			return;
+		}
+	}
+	const char *op;
+	switch (b->phase) {
+	case MT_PHASE_OP:
+		op = mt_in_op_name(b->op);
+		break;
+	case MT_PHASE_QUIESCENT:
+		/* the walk sees a state: which operation made it last is
+		 * not the cause (a get that grows and a grow prepend alike) */
+		op = "quiescent";
+		break;
+	case MT_PHASE_FINAL:
+		op = "final";
+		break;
+	default:
+		op = "end";
+		break;
+	}
+	*seq = 1;
+	snprintf(buf, cap, "%s:seq:%s", b->inv, op);
+}
+
+/* ---- the signature ---- */
+
+static struct mt_root_stats stats;
+
+const struct mt_root_stats *mt_root_last_stats(void)
+{
+	return &stats;
+}
+
+static unsigned budget_of(void)
+{
+	static int read;
+	static unsigned budget = MT_ROOT_BUDGET;
+
+	if (!read) {
+		const char *e = getenv("MT_ROOT_BUDGET");
+		char *end;
+		read = 1;
+		if (e && *e) {
+			unsigned long n = strtoul(e, &end, 10);
+			if (*end || n > 100000) {
+				fprintf(stderr, "root_cause: MT_ROOT_BUDGET='%s': want a number of re-runs, 0-100000\n", e);
+				exit(2);
+			}
+			budget = (unsigned)n;
+		}
+	}
+	return budget;
+}
+
+int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_program *min)
+{
+	const struct mt_program *orig = mt_sim_program(sim);
+	struct shrink k = { .sim = sim, .ops = mt_sim_ops(sim), .budget = budget_of() };
+
+	memset(&stats, 0, sizeof(stats));
+	if (!mt_sim_failed(sim) || !orig || mt_sim_blame(sim)->phase == MT_PHASE_NONE) {
+		if (cap)
+			buf[0] = '\0';
+		return -1;
+	}
+	snprintf(k.inv, sizeof(k.inv), "%s", mt_sim_blame(sim)->inv);
+	copy_prog(&cur, orig);
+	stats.records_in = cur.nr_records;
+	int watched = watch_attach(sim) == 0;
+
+	/* 1. The original run, watched: the record the finding came in. */
+	if (watched)
+		watch_begin(sim);
+	mt_sim_run(sim, &cur, k.ops, NULL);
+	stats.runs++;
+	if (watched)
+		watch_end(sim);
+	if (watched && W.last_record >= 0 && (unsigned)W.last_record + 1 < cur.nr_records) {
+		copy_prog(&cand, &cur);
+		cand.nr_records = (unsigned)W.last_record + 1;
+		take_if_same(&k);
+	}
+	/* 2. No preemption at all? */
+	copy_prog(&cand, &cur);
+	if (all_run_to_end(&cand))
+		take_if_same(&k);
+	/* 3. Fewer records, fewer stops, until nothing changes. */
+	for (unsigned round = 0; round < 4 && !k.out; round++) {
+		int changed = remove_records(&k);
+		changed |= remove_stops(&k);
+		changed |= shrink_header(&k);
+		if (!changed)
+			break;
+	}
+	/* 4. Name the minimal run, watched. */
+	if (watched)
+		watch_begin(sim);
+	int failed = mt_sim_run(sim, &cur, k.ops, NULL);
+	stats.runs++;
+	if (watched)
+		watch_end(sim);
+	if (!failed || !same_class(mt_sim_blame(sim)->inv, k.inv) || !watched) {
+		/* cannot happen (a run is deterministic) unless the watcher
+		 * could not be attached: the one-run signature */
+		mt_sim_run(sim, orig, k.ops, NULL);
+		stats.runs++;
+		mt_signature(sim, buf, cap);
+	} else {
+		name_run(sim, buf, cap, &stats.seq);
+		/* 5. The context holds the original run again. */
+		mt_sim_run(sim, orig, k.ops, NULL);
+		stats.runs++;
+	}
+	for (char *c = buf; *c; c++)
+		if (!tok_char((unsigned char)*c) && *c != ':')
+			*c = '_';
+	stats.runs += k.runs;
+	stats.records_out = cur.nr_records;
+	for (unsigned i = 0; i < cur.nr_records; i++)
+		stats.stops_out += cur.rec[i].run_mode != MT_RUN_ALL;
+	stats.budget_out = k.out;
+	if (min)
+		copy_prog(min, &cur);
+	return 0;
+}
+
+int mt_root_signature(struct mt_sim *sim, char *buf, size_t cap)
+{
+	return mt_root_signature_min(sim, buf, cap, NULL);
+}
