@@ -163,9 +163,10 @@ struct shrink {
 	char inv[32];
 	unsigned budget, runs;
 	int out;
+	int need_pre;      /* it does not fail with no preemption: neither may a candidate */
 };
 
-static struct mt_program cur, cand;
+static struct mt_program cur, cand, flat;
 
 static void copy_prog(struct mt_program *d, const struct mt_program *s)
 {
@@ -192,7 +193,13 @@ static int same_class(const char *a, const char *b)
 	return wa && wb;
 }
 
-/* Does p fail with the same invariant (class)?  Spends one re-run. */
+static int all_run_to_end(struct mt_program *p);
+
+/* Does p fail with the same invariant (class)?  One re-run.  A finding
+ * that needs a preemption must keep needing one (one more re-run, for a
+ * candidate that passed): in a program with two bugs, a race's input
+ * shrinks otherwise onto the other bug's sequential slip when that breaks
+ * the same invariant, and takes its name. */
 static int same(struct shrink *k, const struct mt_program *p)
 {
 	if (k->runs >= k->budget) {
@@ -200,7 +207,15 @@ static int same(struct shrink *k, const struct mt_program *p)
 		return 0;
 	}
 	k->runs++;
-	return mt_sim_run(k->sim, p, k->ops, NULL) && same_class(mt_sim_blame(k->sim)->inv, k->inv);
+	if (!mt_sim_run(k->sim, p, k->ops, NULL) || !same_class(mt_sim_blame(k->sim)->inv, k->inv))
+		return 0;
+	if (!k->need_pre)
+		return 1;
+	copy_prog(&flat, p);
+	if (!all_run_to_end(&flat))
+		return 0;                /* no stop left: it cannot need one */
+	k->runs++;
+	return !(mt_sim_run(k->sim, &flat, k->ops, NULL) && !strcmp(mt_sim_blame(k->sim)->inv, k->inv));
 }
 
 static int take_if_same(struct shrink *k)
@@ -262,7 +277,8 @@ static int shrink_header(struct shrink *k)
 {
 	int changed = 0;
 
-	for (unsigned pp = 2; pp < cur.per_page && !k->out; pp++) {
+	/* 2, then halving: a few re-runs whatever the geometry */
+	for (unsigned pp = 2; pp < cur.per_page && !k->out; pp = pp == 2 && cur.per_page / 2 > 2 ? cur.per_page / 2 : cur.per_page) {
 		copy_prog(&cand, &cur);
 		cand.per_page = pp;
 		if (take_if_same(k)) {
@@ -270,7 +286,7 @@ static int shrink_header(struct shrink *k)
 			break;
 		}
 	}
-	for (unsigned mf = 1; mf < cur.max_frames && !k->out; mf++) {
+	for (unsigned mf = 1; mf < cur.max_frames && !k->out; mf = mf == 1 && cur.max_frames / 2 > 1 ? cur.max_frames / 2 : cur.max_frames) {
 		copy_prog(&cand, &cur);
 		cand.max_frames = mf;
 		if (take_if_same(k)) {
@@ -386,6 +402,16 @@ static int conflict_of(const struct stop *s, int *a_site, int *b_site)
 	return 0;
 }
 
+static int any_conflict(void)
+{
+	int x, y;
+
+	for (unsigned i = 0; i < W.nstops; i++)
+		if (conflict_of(&W.s[i], &x, &y))
+			return 1;
+	return 0;
+}
+
 /* Name the watched run that just failed (the minimal one). */
 static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq)
 {
@@ -483,12 +509,23 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 		cand.nr_records = (unsigned)W.last_record + 1;
 		take_if_same(&k);
 	}
-	/* 2. No preemption at all? */
+	/* 2. No preemption at all?  It is sequential if it fails so with the
+	 * same invariant, or with another of the walk's when the original run
+	 * had no preemption that met a conflicting access; else every
+	 * candidate must need a preemption too (same()). */
+	int conflicted = watched && any_conflict();
 	copy_prog(&cand, &cur);
-	if (all_run_to_end(&cand))
-		take_if_same(&k);
+	if (all_run_to_end(&cand)) {
+		k.runs++;
+		int f = mt_sim_run(sim, &cand, k.ops, NULL);
+		const char *inv = mt_sim_blame(sim)->inv;
+		if (f && (!strcmp(inv, k.inv) || (same_class(inv, k.inv) && !conflicted)))
+			copy_prog(&cur, &cand);
+		else
+			k.need_pre = 1;
+	}
 	/* 3. Fewer records, fewer stops, until nothing changes. */
-	for (unsigned round = 0; round < 4 && !k.out; round++) {
+	for (unsigned round = 0; round < 3 && !k.out; round++) {
 		int changed = remove_records(&k);
 		changed |= remove_stops(&k);
 		changed |= shrink_header(&k);
