@@ -26,7 +26,7 @@ struct acc {
 struct stop {
 	const void *addr;
 	int site;
-	uint8_t v, w;
+	uint8_t v, w, op;
 	unsigned from, to, op_from, opn;
 };
 
@@ -39,6 +39,7 @@ static struct {
 	unsigned opn[MT_IN_MAX_VCPUS];      /* operations v started */
 	int open[MT_IN_MAX_VCPUS];       /* the stop v waits in, -1 */
 	int last_record;                 /* record of the last event, -1 drain */
+	uint8_t opkind[MT_IN_MAX_VCPUS];    /* the operation v started last */
 	unsigned nlocks;                 /* lock words seen (mt_lock's acquire) */
 	const void *locks[16];
 } W;
@@ -83,6 +84,7 @@ static void watch_event(void *ctx, const struct mt_ev *e, const struct mt_in_rec
 	case MT_EV_START:
 		W.op_from[e->vcpu] = W.n;
 		W.opn[e->vcpu]++;
+		W.opkind[e->vcpu] = e->op;
 		break;
 	case MT_EV_STOP:
 		if (W.nstops < MAX_STOPS) {
@@ -94,7 +96,7 @@ static void watch_event(void *ctx, const struct mt_ev *e, const struct mt_in_rec
 			W.s[W.nstops] = (struct stop){ .addr = addr, .site = e->site, .v = e->vcpu,
 			                               .w = (uint8_t)(op ? (op & MT_ACC_STORE) != 0 : s && (s->kind & MT_SK_W)),
 			                               .from = W.n, .to = MAX_ACC, .op_from = W.op_from[e->vcpu],
-			                               .opn = W.opn[e->vcpu] };
+			                               .opn = W.opn[e->vcpu], .op = W.opkind[e->vcpu] };
 			W.open[e->vcpu] = (int)W.nstops++;
 		}
 		break;
@@ -194,6 +196,7 @@ static int same_class(const char *a, const char *b)
 }
 
 static int all_run_to_end(struct mt_program *p);
+static int delay_stops(struct mt_program *p);
 
 /* Does p fail with the same invariant (class)?  One re-run.  A finding
  * that needs a preemption must keep needing one (one more re-run, for a
@@ -215,7 +218,12 @@ static int same(struct shrink *k, const struct mt_program *p)
 	if (!all_run_to_end(&flat))
 		return 0;                /* no stop left: it cannot need one */
 	k->runs++;
-	return !(mt_sim_run(k->sim, &flat, k->ops, NULL) && !strcmp(mt_sim_blame(k->sim)->inv, k->inv));
+	if (mt_sim_run(k->sim, &flat, k->ops, NULL) && same_class(mt_sim_blame(k->sim)->inv, k->inv))
+		return 0;
+	copy_prog(&flat, p);
+	delay_stops(&flat);
+	k->runs++;
+	return !(mt_sim_run(k->sim, &flat, k->ops, NULL) && same_class(mt_sim_blame(k->sim)->inv, k->inv));
 }
 
 static int take_if_same(struct shrink *k)
@@ -338,6 +346,43 @@ static int all_run_to_end(struct mt_program *p)
 	return any;
 }
 
+/* Every stopped operation run to its end at the point its VCPU would
+ * have resumed it (the VCPU's next record, which it replaces, or the end
+ * of the records): a stop before the operation's first access is only a
+ * later start, and this is the sequential run that shows it.  0 if p had
+ * no stop. */
+static int delay_stops(struct mt_program *p)
+{
+	struct mt_in_record pend[MT_IN_MAX_VCPUS];
+	int has[MT_IN_MAX_VCPUS] = { 0 };
+	unsigned n = 0;
+	int any = 0;
+
+	for (unsigned i = 0; i < p->nr_records; i++) {
+		struct mt_in_record r = p->rec[i];
+		unsigned v = r.vcpu < MT_IN_MAX_VCPUS ? r.vcpu : 0;
+		if (has[v]) {
+			p->rec[n++] = pend[v];          /* it resumes here: all of it now */
+			has[v] = 0;
+			continue;
+		}
+		if (r.run_mode != MT_RUN_ALL) {
+			r.run_mode = MT_RUN_ALL;
+			r.run_n = 0;
+			pend[v] = r;
+			has[v] = 1;
+			any = 1;
+			continue;
+		}
+		p->rec[n++] = r;
+	}
+	for (unsigned v = 0; v < MT_IN_MAX_VCPUS; v++)
+		if (has[v])
+			p->rec[n++] = pend[v];
+	p->nr_records = n;
+	return any;
+}
+
 /* ---- naming ---- */
 
 static const char *site_name(struct mt_sim *sim, int site)
@@ -368,9 +413,12 @@ static void pair(char *buf, size_t cap, const char *inv, const char *x, const ch
  * that conflicts with s's pending access; else with the last access of
  * s's operation before the stop; else with the first after it.  0 if
  * none: what the others did meanwhile commutes with s's operation, which
- * might as well have run to its end first (no preemption). */
+ * might as well have run to its end first (no preemption).  A stop
+ * before the operation's first access only starts it later (name_run()). */
 static int conflict_of(const struct stop *s, int *a_site, int *b_site)
 {
+	if (s->from == s->op_from)
+		return 0;   /* stopped before its operation's first access: a later start */
 	for (unsigned j = s->from; j < s->to; j++)
 		if (W.a[j].v != s->v && s->addr && W.a[j].addr == s->addr && (s->w || W.a[j].w) &&
 		    !is_lock(s->addr)) {
@@ -402,18 +450,8 @@ static int conflict_of(const struct stop *s, int *a_site, int *b_site)
 	return 0;
 }
 
-static int any_conflict(void)
-{
-	int x, y;
-
-	for (unsigned i = 0; i < W.nstops; i++)
-		if (conflict_of(&W.s[i], &x, &y))
-			return 1;
-	return 0;
-}
-
 /* Name the watched run that just failed (the minimal one). */
-static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq)
+static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq, int need_pre)
 {
 	const struct mt_sim_blame *b = mt_sim_blame(sim);
 
@@ -429,6 +467,21 @@ static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq)
 			pair(buf, cap, b->inv, site_name(sim, x), site_name(sim, y));
 			return;
 		}
+	}
+	for (unsigned i = W.nstops; need_pre && i-- > 0;)
+		if (W.s[i].from == W.s[i].op_from) {
+			/* it needs an operation to be in flight, stopped before
+			 * its first access, while others ran (its operands were
+			 * chosen at its start, or a checker judges overlapping
+			 * operations apart): no preemption of accesses */
+			snprintf(buf, cap, "%s:overlap:%s", b->inv, mt_in_op_name(W.s[i].op));
+			return;
+		}
+	if (need_pre && W.nstops) {
+		/* it needs a stop, and no conflicting access of it passed a
+		 * schedule point */
+		snprintf(buf, cap, "%s:%s:none", b->inv, site_name(sim, W.s[W.nstops - 1].site));
+		return;
 	}
 	const char *op;
 	switch (b->phase) {
@@ -452,6 +505,38 @@ static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq)
 }
 
 /* ---- the signature ---- */
+
+/* Signatures of programs named before: a campaign runs many inputs that
+ * decode to one program (the decoder folds bytes), and a program always
+ * gets the same name, so the name is remembered (direct-mapped, by a
+ * hash of the program and the implementation). */
+#define CACHE 4096u
+static struct {
+	uint64_t key;
+	char sig[MT_SIG_MAX];
+} cache[CACHE];
+
+static uint64_t prog_hash(const struct mt_program *p, const struct mt_ops *ops)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const unsigned char *b;
+#define MIX(x) do { h ^= (uint64_t)(x); h *= 0x100000001b3ull; } while (0)
+	MIX((uintptr_t)ops);
+	MIX(p->model);
+	MIX(p->nr_vcpus);
+	MIX(p->per_page);
+	MIX(p->max_frames);
+	MIX(p->alloc_fail);
+	MIX(p->nr_records);
+	for (unsigned i = 0; i < p->nr_records; i++) {
+		b = (const unsigned char *)&p->rec[i];
+		MIX(p->rec[i].vcpu | (unsigned)p->rec[i].op << 8 | (unsigned)p->rec[i].arg << 16 |
+		    (uint64_t)p->rec[i].run_mode << 24 | (uint64_t)p->rec[i].run_n << 32);
+	}
+	(void)b;
+#undef MIX
+	return h | 1u;
+}
 
 static struct mt_root_stats stats;
 
@@ -493,6 +578,12 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 		return -1;
 	}
 	snprintf(k.inv, sizeof(k.inv), "%s", mt_sim_blame(sim)->inv);
+	uint64_t key = min ? 0 : prog_hash(orig, k.ops);
+	if (key && cache[key % CACHE].key == key) {
+		snprintf(buf, cap, "%s", cache[key % CACHE].sig);
+		stats.records_in = orig->nr_records;
+		return 0;
+	}
 	copy_prog(&cur, orig);
 	stats.records_in = cur.nr_records;
 	int watched = watch_attach(sim) == 0;
@@ -509,20 +600,22 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 		cand.nr_records = (unsigned)W.last_record + 1;
 		take_if_same(&k);
 	}
-	/* 2. No preemption at all?  It is sequential if it fails so with the
-	 * same invariant, or with another of the walk's when the original run
-	 * had no preemption that met a conflicting access; else every
-	 * candidate must need a preemption too (same()). */
-	int conflicted = watched && any_conflict();
-	copy_prog(&cand, &cur);
-	if (all_run_to_end(&cand)) {
+	/* 2. No preemption at all (every record run to its end, or every
+	 * stopped operation run at its resumption: delay_stops())?  It is
+	 * sequential if it fails so with the same invariant (class); else
+	 * every candidate must need a preemption too (same()). */
+	for (int how = 0; how < 2 && !k.out; how++) {
+		copy_prog(&cand, &cur);
+		if (!(how ? delay_stops(&cand) : all_run_to_end(&cand)))
+			break;               /* no stop at all */
 		k.runs++;
 		int f = mt_sim_run(sim, &cand, k.ops, NULL);
 		const char *inv = mt_sim_blame(sim)->inv;
-		if (f && (!strcmp(inv, k.inv) || (same_class(inv, k.inv) && !conflicted)))
+		if (f && same_class(inv, k.inv)) {
 			copy_prog(&cur, &cand);
-		else
-			k.need_pre = 1;
+			break;
+		}
+		k.need_pre = how == 1;
 	}
 	/* 3. Fewer records, fewer stops, until nothing changes. */
 	for (unsigned round = 0; round < 3 && !k.out; round++) {
@@ -546,7 +639,7 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 		stats.runs++;
 		mt_signature(sim, buf, cap);
 	} else {
-		name_run(sim, buf, cap, &stats.seq);
+		name_run(sim, buf, cap, &stats.seq, k.need_pre);
 		/* 5. The context holds the original run again. */
 		mt_sim_run(sim, orig, k.ops, NULL);
 		stats.runs++;
@@ -561,6 +654,10 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 	stats.budget_out = k.out;
 	if (min)
 		copy_prog(min, &cur);
+	if (key) {
+		cache[key % CACHE].key = key;
+		snprintf(cache[key % CACHE].sig, MT_SIG_MAX, "%s", buf);
+	}
 	return 0;
 }
 
