@@ -30,9 +30,9 @@ sig_on() {
 flags() { "$replay" --impl "$1" --quiet "$2" >/dev/null 2>&1; (($? == 1)); }
 # variant ; I11 ; shallow one-bug variant ; deep one-bug variant ; known (shallow) signatures ; runs per round
 cases=(
-  "multi-b5-b1;0;b5-oom-no-steal;b1-xsa228-aba;I10:quiescent:seq;200000"
-  "multi-b2-b1;1;b2-stale-sentinel;b1-xsa228-aba;list:quiescent:seq list:end:seq;100000"
-  "multi-b3-pop-unlock;1;b3-double-put;m-pop-unlock-early;I7:put-bad:seq;50000"
+  "multi-b5-b1;0;b5-oom-no-steal;b1-xsa228-aba;I10:seq:quiescent;200000"
+  "multi-b2-b1;1;b2-stale-sentinel;b1-xsa228-aba;I5:seq:quiescent I2:seq:quiescent;100000"
+  "multi-b3-pop-unlock;1;b3-double-put;m-pop-unlock-early;I7:seq:put-bad;50000"
 )
 rounds=60
 for c in "${cases[@]}"; do

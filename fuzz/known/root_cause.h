@@ -45,7 +45,7 @@
 
 /* Re-runs one signature may spend shrinking (MT_ROOT_BUDGET=N overrides;
  * 0: no shrinking, the one run is analysed as it is). */
-#define MT_ROOT_BUDGET 200u
+#define MT_ROOT_BUDGET 100u
 
 /* What the last mt_root_signature() did (for tests and tools). */
 struct mt_root_stats {

@@ -134,7 +134,7 @@ static int name_in_child(struct mt_harness *h, const struct mt_program *p, char 
 			rc = 0;
 		else if (first && sscanf(line, "SIG %127s", sig) == 1)
 			rc = 1;
-		if (file)
+		if (file && rc)
 			fputs(line, stdout);
 		first = 0;
 	}
