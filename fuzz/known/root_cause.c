@@ -602,7 +602,9 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 	 * stopped operation run at its resumption: delay_stops())?  It is
 	 * sequential if it fails so with the same invariant (class); else
 	 * every candidate must need a preemption too (same()). */
-	for (int how = 0; how < 2 && !k.out; how++) {
+	copy_prog(&cand, &cur);
+	k.need_pre = all_run_to_end(&cand);  /* until shown otherwise (a budget of 0) */
+	for (int how = 0; how < 2 && k.runs < k.budget; how++) {
 		copy_prog(&cand, &cur);
 		if (!(how ? delay_stops(&cand) : all_run_to_end(&cand)))
 			break;               /* no stop at all */
@@ -611,12 +613,12 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 		const char *inv = mt_sim_blame(sim)->inv;
 		if (f && same_class(inv, k.inv)) {
 			copy_prog(&cur, &cand);
+			k.need_pre = 0;
 			break;
 		}
-		k.need_pre = how == 1;
 	}
 	/* 3. Fewer records, fewer stops, until nothing changes. */
-	for (unsigned round = 0; round < 3 && !k.out; round++) {
+	for (unsigned round = 0; round < 2 && !k.out; round++) {
 		int changed = remove_records(&k);
 		changed |= remove_stops(&k);
 		changed |= shrink_header(&k);

@@ -44,8 +44,10 @@
 #include "fuzz/engine/sim.h"
 
 /* Re-runs one signature may spend shrinking (MT_ROOT_BUDGET=N overrides;
- * 0: no shrinking, the one run is analysed as it is). */
-#define MT_ROOT_BUDGET 100u
+ * 0: no shrinking, the one run is named as it is, and never "seq" if it
+ * has a stop).  Each re-run costs about one execution: a campaign whose
+ * inputs fail often runs at a fraction of its speed (docs/bugbench.md). */
+#define MT_ROOT_BUDGET 64u
 
 /* What the last mt_root_signature() did (for tests and tools). */
 struct mt_root_stats {
