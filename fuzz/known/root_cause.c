@@ -180,11 +180,15 @@ static void copy_prog(struct mt_program *d, const struct mt_program *s)
 /* The list-shape invariants that the quiescent walk checks in one pass
  * (I1-I6, I9): which of them it meets first depends on the state around
  * the bug, so a candidate may move among them (the minimal run's own is
- * the name); any other invariant must stay the same. */
+ * the name); so may the generic contract's symptoms of a broken list
+ * (C1 a handle handed out twice, C4 a get that finds nothing while
+ * handles are free, C5 handles lost at the end).  Any other invariant
+ * must stay the same. */
 static int same_class(const char *a, const char *b)
 {
 	static const char *const walk[] = { "I1", "I2", "I3", "I4", "I5", "I6", "I9" };
-	int wa = 0, wb = 0;
+	static const char *const lost[] = { "C1", "C4", "C5" };
+	int wa = 0, wb = 0, la = 0, lb = 0;
 
 	if (!strcmp(a, b))
 		return 1;
@@ -192,7 +196,11 @@ static int same_class(const char *a, const char *b)
 		wa |= !strcmp(a, walk[i]);
 		wb |= !strcmp(b, walk[i]);
 	}
-	return wa && wb;
+	for (unsigned i = 0; i < sizeof(lost) / sizeof(lost[0]); i++) {
+		la |= !strcmp(a, lost[i]);
+		lb |= !strcmp(b, lost[i]);
+	}
+	return (wa && wb) || (la && lb);
 }
 
 static int all_run_to_end(struct mt_program *p);
@@ -419,23 +427,41 @@ static int conflict_of(const struct stop *s, int *a_site, int *b_site)
 {
 	if (s->from == s->op_from)
 		return 0;   /* stopped before its operation's first access: a later start */
-	for (unsigned j = s->from; j < s->to; j++)
-		if (W.a[j].v != s->v && s->addr && W.a[j].addr == s->addr && (s->w || W.a[j].w) &&
-		    !is_lock(s->addr)) {
-			*a_site = s->site;
-			*b_site = W.a[j].site;
-			return 1;
-		}
-	for (unsigned j = s->from; j < s->to; j++) {
-		if (W.a[j].v == s->v || !W.a[j].addr || is_lock(W.a[j].addr))
+	/* what s's operation read or wrote before the stop, earliest first,
+	 * made stale by a write of another VCPU meanwhile (the ABA's read of
+	 * the head, wherever between it and the CAS the pop was stopped) */
+	for (unsigned i = s->op_from; i < s->from; i++) {
+		if (W.a[i].v != s->v || !W.a[i].addr || is_lock(W.a[i].addr))
 			continue;
-		for (unsigned i = s->from; i-- > s->op_from;)
-			if (W.a[i].v == s->v && W.a[i].addr == W.a[j].addr && (W.a[i].w || W.a[j].w)) {
+		for (unsigned j = s->from; j < s->to; j++)
+			if (W.a[j].v != s->v && W.a[j].w && W.a[j].addr == W.a[i].addr) {
 				*a_site = W.a[i].site;
 				*b_site = W.a[j].site;
 				return 1;
 			}
 	}
+	/* its pending access: another VCPU's write there, else (it writes)
+	 * another's read */
+	for (int want_w = 1; want_w >= 0; want_w--)
+		for (unsigned j = s->from; j < s->to; j++)
+			if (W.a[j].v != s->v && s->addr && W.a[j].addr == s->addr && !is_lock(s->addr) &&
+			    (want_w ? W.a[j].w : s->w)) {
+				*a_site = s->site;
+				*b_site = W.a[j].site;
+				return 1;
+			}
+	/* what it did before, read by another meanwhile (it wrote it) */
+	for (unsigned i = s->op_from; i < s->from; i++) {
+		if (W.a[i].v != s->v || !W.a[i].w || !W.a[i].addr || is_lock(W.a[i].addr))
+			continue;
+		for (unsigned j = s->from; j < s->to; j++)
+			if (W.a[j].v != s->v && W.a[j].addr == W.a[i].addr) {
+				*a_site = W.a[i].site;
+				*b_site = W.a[j].site;
+				return 1;
+			}
+	}
+	/* what it does after, against another's access meanwhile */
 	for (unsigned j = s->from; j < s->to; j++) {
 		if (W.a[j].v == s->v || !W.a[j].addr || is_lock(W.a[j].addr))
 			continue;
@@ -490,6 +516,43 @@ static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq, int ne
 	 * start, a lock held, the order of allocation attempts): "order". */
 	*seq = !need_pre;
 	snprintf(buf, cap, "%s:%s:%s", b->inv, need_pre ? "order" : "seq", op);
+}
+
+/* ---- the fuzzer's coverage ----
+ *
+ * The re-runs light the coverage counters of libFuzzer (the compiler's
+ * inline 8-bit counters, and the engine's interleaving pairs in
+ * __libfuzzer_extra_counters) as if the input had run them: it would keep
+ * failing inputs for coverage their shrinking found, and mutate them
+ * (measured: 2,004 findings instead of 61 in 50,000 runs of treiber-aba).
+ * The counters are saved before the first re-run and put back after the
+ * last, as the input left them.  Weak: nothing without libFuzzer. */
+extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
+extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
+extern uint8_t __start___libfuzzer_extra_counters[] __attribute__((weak));
+extern uint8_t __stop___libfuzzer_extra_counters[] __attribute__((weak));
+
+static uint8_t *saved_cov, *saved_extra;
+
+static void cov_save(void)
+{
+	size_t n = __start___sancov_cntrs ? (size_t)(__stop___sancov_cntrs - __start___sancov_cntrs) : 0;
+	size_t m = __start___libfuzzer_extra_counters ?
+	           (size_t)(__stop___libfuzzer_extra_counters - __start___libfuzzer_extra_counters) : 0;
+
+	if (n && (saved_cov || (saved_cov = malloc(n))))
+		memcpy(saved_cov, __start___sancov_cntrs, n);
+	if (m && (saved_extra || (saved_extra = malloc(m))))
+		memcpy(saved_extra, __start___libfuzzer_extra_counters, m);
+}
+
+static void cov_restore(void)
+{
+	if (saved_cov)
+		memcpy(__start___sancov_cntrs, saved_cov, (size_t)(__stop___sancov_cntrs - __start___sancov_cntrs));
+	if (saved_extra)
+		memcpy(__start___libfuzzer_extra_counters, saved_extra,
+		       (size_t)(__stop___libfuzzer_extra_counters - __start___libfuzzer_extra_counters));
 }
 
 /* ---- the signature ---- */
@@ -665,5 +728,8 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 
 int mt_root_signature(struct mt_sim *sim, char *buf, size_t cap)
 {
-	return mt_root_signature_min(sim, buf, cap, NULL);
+	cov_save();
+	int rc = mt_root_signature_min(sim, buf, cap, NULL);
+	cov_restore();
+	return rc;
 }
