@@ -11,11 +11,11 @@
 # crashes) must be the shallow bug's (flagged on its variant, clean on the
 # deep one's) and restarts the round.  The deep reproducer is clean on
 # production; production with an empty known file stays clean.
-# B3 shows as I7 at whatever site its get was last stopped, so each build
-# learns several B3 signatures first: the deep bug came in round 7, 16 and
-# 30 on three builds of nearly the same source (the first rounds agree, later
-# ones part; why a build changes libFuzzer's path is not pinned down).  The
-# bound is 60 rounds; rounds end at the first crash or new signature
+# With the one-run signatures B3 showed as I7 at whatever site its get was
+# last stopped, and the deep bug came in round 7, 16 and 30 on three
+# builds; named from the minimised reproducer (fuzz/known/root_cause.h) B3
+# is mostly I7:seq:put-bad and the deep bug came in round 7 (2026-12-06),
+# after 5 B3 crashes.  The bound is 60 rounds; rounds end at the first crash or new signature
 # (about 0.5 s each), so that is a bound on work, not on wall-clock luck.
 set -uo pipefail
 fuzzer=$(realpath "$1") replay=$(realpath "$2")   # the runs cd into their own folders

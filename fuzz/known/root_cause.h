@@ -8,23 +8,34 @@
  * process and bounded, then names what is left:
  *
  *   1. shrink: re-run candidates of the program (records cut after the
- *      finding, chunks of records removed, each stop turned into "run to
- *      the end of the operation"), keeping a candidate when it fails with
- *      the same invariant; at most MT_ROOT_BUDGET re-runs, in a fixed
- *      order, so one program always shrinks to the same one;
+ *      finding; the program with no preemption at all, every record run
+ *      to the end of its operation or every stopped operation run where it
+ *      would have resumed; chunks of records removed; each stop turned
+ *      into "run to the end"; the smallest geometry; VCPUs renumbered;
+ *      arguments 0), keeping a candidate when it fails with the same
+ *      invariant (the walk's I1-I6/I9 one class, the contract's C1/C4/C5
+ *      one class) and, if the finding needs a preemption, still needs
+ *      one; at most MT_ROOT_BUDGET re-runs, in a fixed order, so one
+ *      program always shrinks to the same one;
  *   2. name the minimal run:
- *        INV:seq:OP        it fails with no preemption at all (every
- *                          record runs its operation to the end); OP is the
- *                          operation that met the check ("get", "put-bad",
- *                          ...; for the quiescent walk the operation that
- *                          returned last), "final" for the check at the end
- *                          of the run, "end" after destroy;
+ *        INV:seq:OP        it fails with no preemption; OP is the
+ *                          operation that met the check ("get",
+ *                          "put-bad", ...), "quiescent" for the walk
+ *                          between operations, "final" for the check at
+ *                          the end of the run, "end" after destroy;
  *        INV:SITE:SITE     it needs a preemption: the conflicting pair of
- *                          accesses of the last preemption before the
- *                          finding that met one (the stopped VCPU's access
- *                          and the other VCPU's access to the same memory,
- *                          one of them a write; sorted).  I11 and I12 are
- *                          named by the pair their checker reports.
+ *                          accesses (same memory, one a write, lock words
+ *                          aside) of the last preemption before the
+ *                          finding that met one: what the stopped
+ *                          operation read or wrote before its stop, earliest
+ *                          first, and another VCPU's write to it meanwhile
+ *                          (else its pending access, then its later ones);
+ *                          sorted.  I11 and I12 are named by the pair their
+ *                          checker reports;
+ *        INV:order:OP      it needs its stops, but no conflicting pair
+ *                          passed a schedule point (an operation in flight
+ *                          whose operands were chosen at its start, a lock
+ *                          held, the order of allocation attempts).
  *      INV is the invariant exactly (I1..I12, C1..C6, deadlock, leak ...).
  *
  * Sites are named by their stable identifiers (the hooked library's
@@ -33,8 +44,12 @@
  * rebuild.  Deterministic: the same program gives the same signature.
  *
  * After the call the context holds the run of the original program again
- * (mt_sim_report() prints the finding as found).  Not for use inside an
- * exploration's callback (it re-runs the context) or a signal handler.
+ * (mt_sim_report() prints the finding as found), and libFuzzer's coverage
+ * counters are as the input left them (the re-runs would make failing
+ * inputs look new).  A program named before is remembered.  Not for use
+ * inside an exploration's callback (it re-runs the context) or a signal
+ * handler; a re-run that crashes the library ends the process as the
+ * input would have (a crash in process is not recovered here).
  */
 #ifndef MT_FUZZ_KNOWN_ROOT_CAUSE_H
 #define MT_FUZZ_KNOWN_ROOT_CAUSE_H
