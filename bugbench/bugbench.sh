@@ -10,6 +10,12 @@
 #                       [--jobs 1|2] [--out DIR] [--list] [--help]
 #        tools/bugbench --from-csv TRIALS.csv [--out DIR]   (re-render a report)
 #        tools/bugbench --multi [--variants multi-...] [--trials K] [--budget S] [--out DIR]
+#        tools/bugbench --sigs [--variants a,b] [--trials K] [--budget S] [--out DIR]
+#   --sigs         signatures per root cause: per one-bug variant (default: every
+#                  variant but production and the multi-bug ones) and trial, one
+#                  libFuzzer campaign with findings continuing in process for the
+#                  budget; the number of distinct signatures it saved (one bug should
+#                  give at most two: fuzz/known/root_cause.h; bugbench/sigs.sh)
 #   --multi        the multi-bug variants (lib/variants/multi_bug.c): per trial, one
 #                  libFuzzer campaign that feeds each signature it finds back as
 #                  known until every bug of bugbench/multi_bugs.tsv is found; the
@@ -61,7 +67,7 @@ usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' 
 die() { echo "$me: $*" >&2; echo "($me --help for usage)" >&2; exit 2; }
 log() { echo "$me: $*" >&2; }
 
-variants_arg= engines_arg=libfuzzer,afl,tsan,naive trials=3 budget=30 engine_budget_arg= jobs=1 multi=0 known=
+variants_arg= engines_arg=libfuzzer,afl,tsan,naive trials=3 budget=30 engine_budget_arg= jobs=1 multi=0 sigs=0 known=
 out= list=0 from_csv=
 need() { [[ $# -ge 2 && -n $2 ]] || die "$1 needs a value"; }
 while (($#)); do
@@ -79,6 +85,7 @@ while (($#)); do
     --out) need "$@"; out=$2; shift 2 ;;
     --from-csv) need "$@"; from_csv=$2; shift 2 ;;
     --multi) multi=1; shift ;;
+    --sigs) sigs=1; shift ;;
     --known) need "$@"; known=$2; shift 2 ;;
     *) die "unknown argument '$flag'" ;;
   esac
@@ -340,12 +347,21 @@ fi
 # ---------------------------------------------------------------- setup
 
 mkdir -p "$out/bin" "$out/runs" || die "cannot create $out"
-if ((multi)); then
+if ((multi || sigs)); then
   mkdir -p "$out" || die "cannot create $out"
   if [[ ${BUGBENCH_NO_BUILD:-0} == 1 ]]; then FUZZER=${BUGBENCH_FUZZER_BIN:-}; [[ -x $FUZZER ]] || die "BUGBENCH_NO_BUILD=1 needs BUGBENCH_FUZZER_BIN"
   else FUZZER=$out/bin/maptrack_fuzzer; build_copy //fuzz/drivers:maptrack_fuzzer fuzz/drivers/maptrack_fuzzer "$FUZZER" --config=asan-libfuzzer; fi
   mv=()
   [[ -n $variants_arg ]] && IFS=, read -r -a mv <<<"$variants_arg"
+  if ((sigs)); then
+    if ((${#mv[@]} == 0)); then
+      # every one-bug variant: one file each in lib/variants/, named as its registration
+      mapfile -t mv < <(cd "$root/lib/variants" && ls ./*.c | sed 's|^\./||; s|\.c$||' |
+        grep -vE '^(zoo.*|multi_bug|.*_test)$' | tr _ - | sort)
+    fi
+    ((${#mv[@]})) || die "--sigs: no variants"
+    exec "$root/bugbench/sigs.sh" "$FUZZER" "$out/sigs" "$trials" "$budget" "${mv[@]}"
+  fi
   exec "$root/bugbench/multi.sh" "$FUZZER" "$out/multi" "$trials" "$budget" "${mv[@]}"
 fi
 NAIVE=$(naive_bin) || exit 2

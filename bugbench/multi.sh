@@ -12,8 +12,13 @@
 # counted and the campaign resumes.  I11 is off for a variant whose table
 # says so (its deep bug shows only then).
 #
+# sigs_per_bug: the signatures attributed to each bug until every bug was
+# found, per trial (one root cause should give one); shared_sigs: new
+# signatures that two bugs' one-bug variants both gave (two bugs sharing a
+# signature: it must be 0); noise_sigs: signatures no bug could claim.
+#
 # Usage: multi.sh FUZZER OUT TRIALS BUDGET [VARIANT...]
-# Last line: SUMMARY mode=multi variants=N bugs=N found=N trials=K budget_s=S
+# Last line: SUMMARY mode=multi variants=N bugs=N found=N shared_sigs=N noise_sigs=N trials=K budget_s=S
 set -uo pipefail
 fuzzer=$1 out=$2 trials=$3 budget=$4; shift 4
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -22,8 +27,8 @@ mapfile -t variants < <(if (($#)); then printf '%s\n' "$@"; else grep -v '^#' "$
 mkdir -p "$out" || exit 2
 now() { date +%s.%N; }
 res=$out/multi.csv
-echo "variant,bug,trial,found,seconds,execs,signature" >"$res"
-nbugs=0 nfound=0
+echo "variant,bug,trial,found,seconds,execs,signature,sigs" >"$res"
+nbugs=0 nfound=0 nshared=0 nnoise=0
 for v in "${variants[@]}"; do
   grep -q "^$v	" "$table" || { echo "bugbench --multi: $v is not in $table" >&2; exit 2; }
   mapfile -t rows < <(grep "^$v	" "$table")
@@ -32,7 +37,7 @@ for v in "${variants[@]}"; do
     d=$out/$v/trial$k; rm -rf "$d"; mkdir -p "$d/corpus" "$d/findings" "$d/artifacts" "$d/replay"
     : >"$d/replay/none"
     known=$d/known.txt; : >"$known"
-    declare -A when=() sigof=() execsof=()
+    declare -A when=() sigof=() execsof=() nsigs=()
     t0=$(now) total_execs=0 crashes=0 round=0
     while :; do
       left=$(awk -v b="$budget" -v t0="$t0" -v t="$(now)" 'BEGIN { l = b - (t - t0); print (l > 1 ? int(l) : 0) }')
@@ -69,6 +74,9 @@ for v in "${variants[@]}"; do
         [[ $got == "$sig" ]] && { same=$(cut -f3 <<<"$r"); nsame=$((nsame + 1)); }
       done
       if ((nsame == 1)); then bug=$same; elif ((nsame == 0 && nflag == 1)); then bug=$flagged; fi
+      ((nsame > 1)) && nshared=$((nshared + 1))
+      [[ -n $bug ]] && nsigs[$bug]=$((${nsigs[$bug]:-0} + 1))
+      [[ -z $bug ]] && nnoise=$((nnoise + 1))
       if [[ -z $bug ]]; then
         echo "bugbench --multi: $v trial $k: $sig: same signature on $nsame, flagged on $nflag of the one-bug variants (counted as noise)" >&2
         continue
@@ -83,24 +91,25 @@ for v in "${variants[@]}"; do
       nbugs=$((nbugs + 1))
       if [[ -n ${when[$b]:-} ]]; then
         nfound=$((nfound + 1))
-        echo "$v,$b,$k,1,${when[$b]},${execsof[$b]},${sigof[$b]}" >>"$res"
+        echo "$v,$b,$k,1,${when[$b]},${execsof[$b]},${sigof[$b]},${nsigs[$b]:-0}" >>"$res"
       else
-        echo "$v,$b,$k,0,-,-,-" >>"$res"
+        echo "$v,$b,$k,0,-,-,-,${nsigs[$b]:-0}" >>"$res"
       fi
     done
-    unset when sigof execsof
+    unset when sigof execsof nsigs
   done
 done
 # The table: per variant and bug, found/trials and the median seconds.
-printf '%-22s %-20s %-4s %-8s %-10s %s\n' variant bug i11 found median_s median_execs
+printf '%-22s %-20s %-4s %-8s %-10s %-12s %s\n' variant bug i11 found median_s median_execs sigs_per_bug
 for v in "${variants[@]}"; do
   i11=$(grep "^$v	" "$table" | head -1 | cut -f2)
   while IFS=$'\t' read -r _ _ b _; do
     f=$(awk -F, -v v="$v" -v b="$b" '$1 == v && $2 == b && $4 == 1' "$res" | wc -l)
     med() { awk -F, -v v="$v" -v b="$b" -v c="$1" '$1 == v && $2 == b && $4 == 1 { print $c }' "$res" | sort -g |
             awk '{ a[NR] = $1 } END { if (NR) print a[int((NR + 1) / 2)]; else print "-" }'; }
-    printf '%-22s %-20s %-4s %-8s %-10s %s\n' "$v" "$b" "$i11" "$f/$trials" "$(med 5)" "$(med 6)"
+    sg=$(awk -F, -v v="$v" -v b="$b" '$1 == v && $2 == b { print $8 }' "$res" | sort -g | paste -sd/ -)
+    printf '%-22s %-20s %-4s %-8s %-10s %-12s %s\n' "$v" "$b" "$i11" "$f/$trials" "$(med 5)" "$(med 6)" "${sg:--}"
   done < <(grep "^$v	" "$table")
 done
-echo "SUMMARY mode=multi variants=${#variants[@]} bugs=$nbugs found=$nfound trials=$trials budget_s=$budget csv=$res"
+echo "SUMMARY mode=multi variants=${#variants[@]} bugs=$nbugs found=$nfound shared_sigs=$nshared noise_sigs=$nnoise trials=$trials budget_s=$budget csv=$res"
 ((nfound == nbugs)) && exit 0 || exit 1

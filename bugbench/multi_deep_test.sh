@@ -11,11 +11,11 @@
 # crashes) must be the shallow bug's (flagged on its variant, clean on the
 # deep one's) and restarts the round.  The deep reproducer is clean on
 # production; production with an empty known file stays clean.
-# B3 shows as I7 at whatever site its get was last stopped, so each build
-# learns several B3 signatures first: the deep bug came in round 7, 16 and
-# 30 on three builds of nearly the same source (the first rounds agree, later
-# ones part; why a build changes libFuzzer's path is not pinned down).  The
-# bound is 60 rounds; rounds end at the first crash or new signature
+# With the one-run signatures B3 showed as I7 at whatever site its get was
+# last stopped, and the deep bug came in round 7, 16 and 30 on three
+# builds; named from the minimised reproducer (fuzz/known/root_cause.h) B3
+# is mostly I7:seq:put-bad and the deep bug came in round 7 (2026-12-06),
+# after 5 B3 crashes.  The bound is 60 rounds; rounds end at the first crash or new signature
 # (about 0.5 s each), so that is a bound on work, not on wall-clock luck.
 set -uo pipefail
 fuzzer=$(realpath "$1") replay=$(realpath "$2")   # the runs cd into their own folders
@@ -30,9 +30,9 @@ sig_on() {
 flags() { "$replay" --impl "$1" --quiet "$2" >/dev/null 2>&1; (($? == 1)); }
 # variant ; I11 ; shallow one-bug variant ; deep one-bug variant ; known (shallow) signatures ; runs per round
 cases=(
-  "multi-b5-b1;0;b5-oom-no-steal;b1-xsa228-aba;I10:quiescent:seq;200000"
-  "multi-b2-b1;1;b2-stale-sentinel;b1-xsa228-aba;list:quiescent:seq list:end:seq;100000"
-  "multi-b3-pop-unlock;1;b3-double-put;m-pop-unlock-early;I7:put-bad:seq;50000"
+  "multi-b5-b1;0;b5-oom-no-steal;b1-xsa228-aba;I10:seq:quiescent;200000"
+  "multi-b2-b1;1;b2-stale-sentinel;b1-xsa228-aba;I5:seq:quiescent I2:seq:quiescent;100000"
+  "multi-b3-pop-unlock;1;b3-double-put;m-pop-unlock-early;I7:seq:put-bad;50000"
 )
 rounds=60
 for c in "${cases[@]}"; do

@@ -2,6 +2,7 @@
 #include "fuzz/drivers/harness.h"
 
 #include "fuzz/engine/crash.h"
+#include "fuzz/known/root_cause.h"
 #include "lib/mt_access.h"
 
 #include <dirent.h>
@@ -273,11 +274,13 @@ int mt_harness_classify(struct mt_harness *h, int *first)
 {
 	if (first)
 		*first = 0;
-	if (mt_signature(h->sim, h->sig, sizeof(h->sig)) != 0)
-		return MT_VERDICT_CLEAN;
-	/* A crash is named by its report and first frame (fuzz/engine/crash.h). */
+	/* A crash is named by its report and first frame (fuzz/engine/crash.h),
+	 * with no shrinking re-runs; any other finding by its minimised
+	 * reproducer (fuzz/known/root_cause.h). */
 	if (mt_sim_crash(h->sim))
 		mt_crash_signature(mt_sim_crash(h->sim), h->sig, sizeof(h->sig));
+	else if (mt_root_signature(h->sim, h->sig, sizeof(h->sig)) != 0)
+		return MT_VERDICT_CLEAN;
 	if (mt_known_match(h->known, h->sig)) {
 		h->n_known++;
 		return MT_VERDICT_KNOWN;

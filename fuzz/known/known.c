@@ -86,6 +86,24 @@ clean:
 	return 0;
 }
 
+/* A signature of the one-run form (before root-cause signatures): its
+ * middle token names the detecting operation, or its invariant is the
+ * walk's class "list".  The new forms never have either. */
+static int old_form(const char *s)
+{
+	static const char *const det[] = { "get", "put-own", "put-other", "grow", "put-bad", "quiescent", "end" };
+	const char *a = strchr(s, ':'), *b = a ? strchr(a + 1, ':') : NULL;
+
+	if (!a || !b)
+		return 0;
+	if (a - s == 4 && !strncmp(s, "list", 4))
+		return 1;
+	for (unsigned i = 0; i < sizeof(det) / sizeof(det[0]); i++)
+		if ((size_t)(b - a - 1) == strlen(det[i]) && !strncmp(a + 1, det[i], strlen(det[i])))
+			return 1;
+	return 0;
+}
+
 int mt_signature_valid(const char *s)
 {
 	unsigned colons = 0;
@@ -163,6 +181,8 @@ struct mt_known *mt_known_load(const char *path, char *err, size_t errcap)
 		return NULL;
 	}
 	struct mt_known *k = mt_known_empty();
+	unsigned old = 0, old_line = 0;
+	char old_sig[MT_SIG_MAX] = "";
 	while (fgets(line, sizeof(line), f)) {
 		lineno++;
 		size_t len = strlen(line);
@@ -183,9 +203,14 @@ struct mt_known *mt_known_load(const char *path, char *err, size_t errcap)
 			continue;
 		if (strlen(s) >= MT_SIG_MAX || !mt_signature_valid(s)) {
 			snprintf(err, errcap,
-			         "%s:%u: not a signature: '%.80s' (want INV:DETECTOR:STOP, e.g. "
-			         "I7:get:POP_WRITE_HEAD; '#' starts a comment)", path, lineno, s);
+			         "%s:%u: not a signature: '%.80s' (want three tokens INV:X:Y, e.g. "
+			         "I7:seq:put-bad or I5:POP_READ_HEAD:POP_WRITE_HEAD; '#' starts a comment)",
+			         path, lineno, s);
 			goto bad;
+		}
+		if (old_form(s) && !old++) {
+			old_line = lineno;
+			snprintf(old_sig, sizeof(old_sig), "%.*s", (int)sizeof(old_sig) - 1, s);
 		}
 		add(k, s);
 	}
@@ -194,6 +219,11 @@ struct mt_known *mt_known_load(const char *path, char *err, size_t errcap)
 		goto bad;
 	}
 	fclose(f);
+	if (old)
+		fprintf(stderr, "%s:%u: warning: '%s' and %u more line(s) are signatures of the older one-run form "
+		        "(INV:DETECTOR:STOP); findings are now named from their minimised reproducer "
+		        "(INV:seq:OP, INV:order:OP, INV:SITE:SITE; fuzz/known/root_cause.h), so these never "
+		        "match: accept the findings again (tools/triage --accept)\n", path, old_line, old_sig, old - 1);
 	return k;
 bad:
 	fclose(f);

@@ -1,8 +1,15 @@
 /*
  * known.h - finding signatures from one run, and the known-findings file.
  *
- * A signature names a finding's root cause from the run that found it,
- * without shrinking: "INV:DETECTOR:STOP", three tokens of [A-Za-z0-9_.-]:
+ * What names findings in campaigns, replays and known files is
+ * mt_root_signature() (root_cause.h, through mt_harness_classify()): the
+ * signature of the minimised reproducer, "INV:seq:OP", "INV:order:OP" or
+ * "INV:SITE:SITE".  mt_signature() below is the older one-run form, kept
+ * for what cannot re-run a finding (the explorers' violation callbacks,
+ * triage's grouping, the crash handler).
+ *
+ * The one-run form names a finding from the run that found it, without
+ * shrinking: "INV:DETECTOR:STOP", three tokens of [A-Za-z0-9_.-]:
  *
  *   INV       the invariant that broke ("I7", "I10", "I11", "deadlock",
  *             "leak", ...); the list-shape invariants the quiescent walk
@@ -39,7 +46,9 @@
  *
  * The known-findings file: one signature per line; '#' starts a comment
  * (a whole line, or after the signature); blank lines are ignored.  A line
- * that is no signature is an error with its line number.
+ * that is no signature is an error with its line number.  Lines of the
+ * one-run form load (they never match a root-cause signature): one warning
+ * on stderr names the first of them.
  */
 #ifndef MT_FUZZ_KNOWN_H
 #define MT_FUZZ_KNOWN_H
