@@ -74,9 +74,12 @@ lib_srcs=() zoo_srcs=() harness_srcs=()
 for f in "$root"/lib/*.c; do [[ $f == *_test.c ]] || lib_srcs+=("$f"); done
 for f in "$root"/lib/variants/*.c; do [[ $f == *_test.c ]] || zoo_srcs+=("$f"); done
 # The rooms of fuzz/ the target links: engine, format, checkers, known and the
-# driver library (every .c but tests and the other front ends' mains).
+# driver library (every .c but tests, benchmarks and programs of their own:
+# *_test.c, *_bench.c, *_main.c).
 for d in engine format checkers known; do
-  for f in "$root"/fuzz/$d/*.c; do [[ $f == *_test.c ]] || harness_srcs+=("$f"); done
+  for f in "$root"/fuzz/$d/*.c; do
+    case $f in *_test.c|*_bench.c|*_main.c) ;; *) harness_srcs+=("$f") ;; esac
+  done
 done
 harness_srcs+=("$root/fuzz/drivers/harness.c" "$root/fuzz/drivers/asan_defaults.c")
 driver_srcs=("$root/fuzz/drivers/libfuzzer_main.c")
