@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "fuzz/drivers/harness.h"
+#include "fuzz/format/mutate.h"
 
 /* libFuzzer treats this section as extra coverage counters.  Not static:
  * the AFL++ driver (afl_main.c) copies them into AFL's map. */
@@ -43,11 +44,29 @@ static struct mt_harness *harness;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed);
+
+/* libFuzzer turns -len_control off when a custom mutator is linked:
+ * inputs would start long and every run costs more (0.44x the executions
+ * on production).  Keep its default unless the command line sets it. */
+static void keep_len_control(int *argc, char ***argv)
+{
+	static char flag[] = "-len_control=100";
+	for (int i = 1; i < *argc; i++)
+		if (!strncmp((*argv)[i], "-len_control=", 13))
+			return;
+	char **a = calloc((size_t)*argc + 2, sizeof(*a));
+	if (!a)
+		return;
+	memcpy(a, *argv, (size_t)*argc * sizeof(*a));
+	a[(*argc)++] = flag;
+	*argv = a;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
+	keep_len_control(argc, argv);
 	const char *name = getenv("MT_IMPL");
 	if (!name || !*name)
 		name = "production";
@@ -76,4 +95,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	return mt_campaign_input(data, size);
+}
+
+/* Stale reads the mutator can reach (fuzz/format/mutate.h); the byte
+ * mutations otherwise.  MT_MUTATOR=bytes: the byte mutations only. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed)
+{
+	static int bytes_only = -1;
+	if (bytes_only < 0)
+		bytes_only = getenv("MT_MUTATOR") && !strcmp(getenv("MT_MUTATOR"), "bytes");
+	if (bytes_only)
+		return LLVMFuzzerMutate(data, size, max);
+	return mt_in_mutate(data, size, max, seed, &harness->sites, harness->model, LLVMFuzzerMutate);
 }
