@@ -14,6 +14,9 @@
  *   MT_MEMORY_MODEL=c11   run every input under the c11 memory model (else
  *                         each input's header says: v1 inputs are sc); the
  *                         reproducers saved per signature carry the model
+ *   MT_MUTATOR=bytes      libFuzzer's byte mutations only (default: one
+ *                         call in 8 goes to fuzz/format/mutate.h: c11
+ *                         headers and read-from records)
  *   MT_KNOWN, MT_CONTINUE, MT_STOP_ON_NEW, MT_FINDINGS_DIR: what a finding
  *                         does (fuzz/drivers/harness.h, shared with the
  *                         adapters' fuzzer): without them it prints the
