@@ -35,7 +35,7 @@ else
     echo "ok    the artifact replays as the finding"
   fi
 fi
-runs=$((runs / 4))
+runs=$((runs / 12))
 run production "$tmp/prod"
 if (($? != 0)) || ls "$tmp/prod/art/"* >/dev/null 2>&1; then
   echo "FAIL  production: a finding in $runs runs"; tail -n 20 "$tmp/prod/log" | sed 's/^/    /'; fails=1
