@@ -14,6 +14,9 @@
  *   MT_MEMORY_MODEL=c11   run every input under the c11 memory model (else
  *                         each input's header says: v1 inputs are sc); the
  *                         reproducers saved per signature carry the model
+ *   MT_MUTATOR=bytes      libFuzzer's byte mutations only (default: one
+ *                         call in 8 goes to fuzz/format/mutate.h: c11
+ *                         headers and read-from records)
  *   MT_KNOWN, MT_CONTINUE, MT_STOP_ON_NEW, MT_FINDINGS_DIR: what a finding
  *                         does (fuzz/drivers/harness.h, shared with the
  *                         adapters' fuzzer): without them it prints the
@@ -33,6 +36,7 @@
 #include <string.h>
 
 #include "fuzz/drivers/harness.h"
+#include "fuzz/format/mutate.h"
 
 /* libFuzzer treats this section as extra coverage counters.  Not static:
  * the AFL++ driver (afl_main.c) copies them into AFL's map. */
@@ -46,11 +50,29 @@ static struct mt_harness *harness;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max);
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed);
+
+/* libFuzzer turns -len_control off when a custom mutator is linked:
+ * inputs would start long and every run costs more (0.44x the executions
+ * on production).  Keep its default unless the command line sets it. */
+static void keep_len_control(int *argc, char ***argv)
+{
+	static char flag[] = "-len_control=100";
+	for (int i = 1; i < *argc; i++)
+		if (!strncmp((*argv)[i], "-len_control=", 13))
+			return;
+	char **a = calloc((size_t)*argc + 2, sizeof(*a));
+	if (!a)
+		return;
+	memcpy(a, *argv, (size_t)*argc * sizeof(*a));
+	a[(*argc)++] = flag;
+	*argv = a;
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	(void)argc;
-	(void)argv;
+	keep_len_control(argc, argv);
 	const char *name = getenv("MT_IMPL");
 	if (!name || !*name)
 		name = "production";
@@ -81,4 +103,16 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	return mt_campaign_input(data, size);
+}
+
+/* Stale reads the mutator can reach (fuzz/format/mutate.h); the byte
+ * mutations otherwise.  MT_MUTATOR=bytes: the byte mutations only. */
+size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed)
+{
+	static int bytes_only = -1;
+	if (bytes_only < 0)
+		bytes_only = getenv("MT_MUTATOR") && !strcmp(getenv("MT_MUTATOR"), "bytes");
+	if (bytes_only)
+		return LLVMFuzzerMutate(data, size, max);
+	return mt_in_mutate(data, size, max, seed, &harness->sites, harness->model, LLVMFuzzerMutate);
 }

@@ -1,0 +1,62 @@
+/* mutate.c - structure-aware mutations for the memory model (mutate.h). */
+#include "fuzz/format/mutate.h"
+
+#include <string.h>
+
+/* One call's random numbers (xorshift32 from the fuzzer's seed). */
+static uint32_t next(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* 1-3 stores back: 0 (the newest) is what a load reads anyway. */
+static uint8_t stale_store(uint32_t *x)
+{
+	return (uint8_t)(1u + next(x) % 3u);
+}
+
+static struct mt_program prog;
+static uint8_t out[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
+
+size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const struct mt_in_sites *s,
+                    int forced, mt_in_byte_mutator bytes)
+{
+	uint32_t x = seed * 2654435761u | 1u;
+
+	if (next(&x) % MT_IN_MUTATE_OUT_OF >= MT_IN_MUTATE_SHARE || forced == MT_MODEL_SC || !s)
+		return bytes(data, size, max);
+	mt_in_decode(data, size, s, &prog);
+	if (!prog.nr_records)
+		return bytes(data, size, max);
+	unsigned rf = 0;
+	for (unsigned i = 0; i < prog.nr_records; i++)
+		rf += prog.rec[i].op == MT_OP_READ_FROM;
+	/* 0, 2, 3: insert a read-from record; 1: change one's store; 4: none */
+	unsigned what = next(&x) % 4u;
+	if (forced < 0 && prog.model != MT_MODEL_C11) {
+		prog.model = MT_MODEL_C11;   /* the same records under c11 ... */
+		what = next(&x) % 2u ? 4u : 0u;   /* ... and half the time a read-from */
+	}
+	if (what == 1 && rf) {
+		unsigned k = next(&x) % rf, i = 0;
+		while (prog.rec[i].op != MT_OP_READ_FROM || k--)
+			i++;
+		prog.rec[i].arg = stale_store(&x);
+	} else if (what != 4 && prog.nr_records < MT_IN_MAX_RECORDS) {
+		/* Before record `at`, for the VCPU that runs there or any VCPU. */
+		unsigned at = next(&x) % (prog.nr_records + 1u);
+		unsigned v = at < prog.nr_records && next(&x) % 2u ? prog.rec[at].vcpu : next(&x) % prog.nr_vcpus;
+		memmove(&prog.rec[at + 1], &prog.rec[at], (prog.nr_records - at) * sizeof(prog.rec[0]));
+		prog.rec[at] = (struct mt_in_record){ .vcpu = (uint8_t)v, .op = MT_OP_READ_FROM,
+		                                      .arg = stale_store(&x), .run_mode = MT_RUN_ALL };
+		prog.nr_records++;
+	}
+	size_t n = mt_in_encode(&prog, out, sizeof(out));
+	if (!n || n > max)
+		return bytes(data, size, max);
+	memcpy(data, out, n);
+	return n;
+}
