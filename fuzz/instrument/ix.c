@@ -29,6 +29,7 @@
 
 #include "fuzz/engine/sim.h"
 #include "fuzz/format/input.h"
+#include "fuzz/instrument/blind.h"
 #include "lib/mt_access.h"
 
 #if defined(__SANITIZE_ADDRESS__) || defined(MT_ASAN_RUNTIME)
@@ -1300,12 +1301,17 @@ __attribute__((constructor(102))) static void ix_scan(void)
 	 * access hook and no __tsan_func_entry: the uninstrumented rest of the
 	 * binary (libFuzzer, the engine); and drop the marks. */
 	qsort(fs, nfs, sizeof(*fs), by_outer);
-	size_t kept = 0;
+	size_t kept = 0, ninstr = 0;
+	uintptr_t *instr = malloc((nfs + 1) * sizeof(*instr));  /* hook calls in instrumented code (blind.h) */
+	if (!instr)
+		abort();
 	for (size_t i = 0, j; i < nfs; i = j) {
 		int instrumented = 0;
 		for (j = i; j < nfs && !strcmp(fs[j].outer, fs[i].outer); j++)
 			instrumented |= fs[j].hook == IX_MARK || fs[j].hook < IX_FIRST_LIBCALL;
 		for (size_t k = i; k < j; k++) {
+			if (instrumented)
+				instr[ninstr++] = fs[k].pc;
 			if (instrumented && fs[k].hook != IX_MARK)
 				fs[kept++] = fs[k];
 			else
@@ -1313,6 +1319,8 @@ __attribute__((constructor(102))) static void ix_scan(void)
 		}
 	}
 	nfs = kept;
+	mt_blind_scan(instr, ninstr, load_bias);
+	free(instr);
 	/* Name each call by its source; calls with one name (copies of one
 	 * access the compiler made by inlining, unrolling, ...) are one site. */
 	for (size_t i = 0; i < nfs; i++)
@@ -1388,6 +1396,15 @@ __attribute__((constructor(102))) static void ix_scan(void)
 	else if (ix_symbolizer_problem[0])
 		fprintf(stderr, "ix: %s; sites are named by address, and inputs saved now will not "
 		        "replay on another build\n", ix_symbolizer_problem);
+	/* Inline assembly the hooks cannot see (blind.h: MT_IX_ASM). */
+	const char *policy = getenv("MT_IX_ASM");
+	if (mt_blind_nr() && !(policy && !strcmp(policy, "allow"))) {
+		mt_blind_print(stderr, "ix: ");
+		if (policy && !strcmp(policy, "fail")) {
+			fprintf(stderr, "ix: MT_IX_ASM=fail: exit 2\n");
+			exit(2);
+		}
+	}
 }
 
 /* The site named id, or NULL (ix_sites[0, ix_found) is sorted by name). */
@@ -1496,4 +1513,7 @@ void mt_ix_print_sites(FILE *out)
 		        "names (pc_...) change with every build\n", ix_unnamed);
 	if (ix_symbolizer_problem[0])
 		fprintf(out, "# %s\n", ix_symbolizer_problem);
+	mt_blind_print(out, "# ");
+	fprintf(out, "# inline-assembly scan: %lu us, %u function(s) with blind spots\n", mt_blind_scan_us(),
+	        mt_blind_nr());
 }

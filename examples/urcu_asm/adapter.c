@@ -1,0 +1,25 @@
+/* adapter.c - liburcu's lfstack as a free list for the toolkit
+ * (fuzz/checkers/contract.h). */
+#include "examples/urcu_asm/lfs.h"
+#include "fuzz/checkers/contract.h"
+
+static void *create(const struct mt_config *cfg) { return lfs_new(cfg->per_page ? cfg->per_page : 8); }
+static void destroy(void *f) { lfs_free(f); }
+static int get_locked(void *f, unsigned v, uint32_t *h) { (void)v; return (*h = lfs_pop_locked(f)) != LFS_NIL; }
+static int get_unlocked(void *f, unsigned v, uint32_t *h) { (void)v; return (*h = lfs_pop_unlocked(f)) != LFS_NIL; }
+static int put(void *f, unsigned v, uint32_t h) { (void)v; lfs_push(f, h); return 0; }
+static unsigned limit(void *f) { return lfs_size(f); }
+
+/* As documented: pops serialised by the stack's mutex. */
+static const struct mt_fl_adapter lfs_locked = {
+	.name = "urcu-lfs", .summary = "liburcu lfstack, cds_lfs_pop_blocking (mutex)",
+	.create = create, .destroy = destroy, .get = get_locked, .put = put, .handle_limit = limit,
+	.capacity_exact = true, .remote_put = true };
+MT_FL_REGISTER(lfs_locked)
+
+/* The slip: __cds_lfs_pop with neither the mutex nor RCU (ABA). */
+static const struct mt_fl_adapter lfs_unlocked = {
+	.name = "urcu-lfs-unlocked", .summary = "liburcu lfstack, __cds_lfs_pop unprotected (ABA)",
+	.create = create, .destroy = destroy, .get = get_unlocked, .put = put, .handle_limit = limit,
+	.capacity_exact = true, .remote_put = true };
+MT_FL_REGISTER(lfs_unlocked)
