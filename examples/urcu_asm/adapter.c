@@ -1,5 +1,7 @@
 /* adapter.c - liburcu's lfstack as a free list for the toolkit
  * (fuzz/checkers/contract.h). */
+#include <urcu/lfstack.h>           /* without _LGPL_SOURCE: liburcu-cds.so's functions */
+
 #include "examples/urcu_asm/lfs.h"
 #include "fuzz/checkers/contract.h"
 
@@ -23,3 +25,26 @@ static const struct mt_fl_adapter lfs_unlocked = {
 	.create = create, .destroy = destroy, .get = get_unlocked, .put = put, .handle_limit = limit,
 	.capacity_exact = true, .remote_put = true };
 MT_FL_REGISTER(lfs_unlocked)
+
+/* Not built by the macro: push and pop are liburcu-cds.so's own
+ * (cds_lfs_push, cds_lfs_pop_blocking), uninstrumented.  Its mutex calls
+ * still stop the VCPU, at sites named by the library's function
+ * ("cds_lfs_pop_blocking+0x.. in liburcu-cds.so.8"); a put passes no
+ * schedule point at all, and the runtime says so (blind.h). */
+static int get_so(void *f, unsigned v, uint32_t *h)
+{
+	(void)v;
+	return (*h = lfs_index(f, cds_lfs_pop_blocking(lfs_stack(f)))) != LFS_NIL;
+}
+static int put_so(void *f, unsigned v, uint32_t h)
+{
+	(void)v;
+	cds_lfs_push(lfs_stack(f), lfs_node(f, h));
+	return 0;
+}
+
+static const struct mt_fl_adapter lfs_so = {
+	.name = "urcu-lfs-so", .summary = "liburcu lfstack from liburcu-cds.so (not instrumented)",
+	.create = create, .destroy = destroy, .get = get_so, .put = put_so, .handle_limit = limit,
+	.capacity_exact = true, .remote_put = true };
+MT_FL_REGISTER(lfs_so)

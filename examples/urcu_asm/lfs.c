@@ -8,20 +8,19 @@
 #include <stdlib.h>
 #include <urcu/lfstack.h>
 
+/* The nodes inline: a node's address and index are arithmetic, no load. */
 struct lfs {
 	struct cds_lfs_stack stack;
-	struct cds_lfs_node *nodes;
 	uint32_t n;
+	struct cds_lfs_node nodes[];
 };
 
 struct lfs *lfs_new(uint32_t n)
 {
-	struct lfs *f = calloc(1, sizeof(*f));
+	struct lfs *f = calloc(1, sizeof(*f) + n * sizeof(f->nodes[0]));
 
-	if (!f || !(f->nodes = calloc(n, sizeof(*f->nodes)))) {
-		free(f);
+	if (!f)
 		return NULL;
-	}
 	f->n = n;
 	cds_lfs_init(&f->stack);
 	for (uint32_t i = n; i-- > 0;) {
@@ -36,7 +35,6 @@ void lfs_free(struct lfs *f)
 	if (!f)
 		return;
 	cds_lfs_destroy(&f->stack);   /* asserts the mutex is not held */
-	free(f->nodes);
 	free(f);
 }
 
@@ -58,6 +56,21 @@ uint32_t lfs_pop_unlocked(struct lfs *f)
 void lfs_push(struct lfs *f, uint32_t i)
 {
 	cds_lfs_push(&f->stack, &f->nodes[i]);
+}
+
+struct cds_lfs_stack *lfs_stack(struct lfs *f)
+{
+	return &f->stack;
+}
+
+struct cds_lfs_node *lfs_node(struct lfs *f, uint32_t i)
+{
+	return &f->nodes[i];
+}
+
+uint32_t lfs_index(struct lfs *f, const struct cds_lfs_node *node)
+{
+	return index_of(f, node);
 }
 
 uint32_t lfs_size(const struct lfs *f)

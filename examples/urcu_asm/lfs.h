@@ -21,4 +21,12 @@ uint32_t lfs_pop_unlocked(struct lfs *f);
 void lfs_push(struct lfs *f, uint32_t i);
 uint32_t lfs_size(const struct lfs *f);
 
+/* For an adapter that calls liburcu's shared library itself (adapter.c,
+ * urcu-lfs-so): the stack, a node, a node's index (no memory access). */
+struct cds_lfs_stack;
+struct cds_lfs_node;
+struct cds_lfs_stack *lfs_stack(struct lfs *f);
+struct cds_lfs_node *lfs_node(struct lfs *f, uint32_t i);
+uint32_t lfs_index(struct lfs *f, const struct cds_lfs_node *node);
+
 #endif

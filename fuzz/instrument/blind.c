@@ -1,6 +1,8 @@
 /* blind.c - see blind.h. */
 #include "fuzz/instrument/blind.h"
 
+#include <ctype.h>
+#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@ struct blind_fn {
 
 static struct blind_fn *fns;
 static size_t nfns;
+static int symbols_read;
 static unsigned nr_blind, nr_unconfirmed;
 static unsigned long scan_us;
 static char objdump_problem[200];
@@ -42,6 +45,8 @@ static int by_start(const void *a, const void *b)
  * names point into it). */
 static int read_symbols(void)
 {
+	if (symbols_read++)
+		return nfns ? 0 : -1;
 	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
 	struct stat st;
 
@@ -292,6 +297,39 @@ void mt_blind_print(FILE *out, const char *prefix)
 		        "allow_asm = True in freelist_fuzz_suite (MT_IX_ASM=allow)\n", prefix);
 	if (objdump_problem[0])
 		fprintf(out, "%s%s\n", prefix, objdump_problem);
+}
+
+/* ---- calls from code the scan did not find ---- */
+
+void mt_blind_describe(uintptr_t pc, uintptr_t bias, char *id, size_t idcap, char *text, size_t cap)
+{
+	uintptr_t a = pc - 1;        /* inside the call instruction */
+	struct blind_fn *f = read_symbols() == 0 ? fn_at(a - bias) : NULL;
+	Dl_info di;
+
+	if (f) {
+		snprintf(text, cap, "%s+%#lx (the executable's code, not instrumented: no line)", f->name,
+		         (unsigned long)(pc - bias - f->start));
+		snprintf(id, idcap, "exe.%s.%lx", f->name, (unsigned long)(pc - bias - f->start));
+	} else if (dladdr((void *)a, &di) && di.dli_fname) {
+		const char *obj = strrchr(di.dli_fname, '/');
+		obj = obj ? obj + 1 : di.dli_fname;
+		if (di.dli_sname && di.dli_saddr) {
+			snprintf(text, cap, "%s+%#lx in %s (a library, not instrumented)", di.dli_sname,
+			         (unsigned long)(pc - (uintptr_t)di.dli_saddr), obj);
+			snprintf(id, idcap, "%s.%s.%lx", obj, di.dli_sname, (unsigned long)(pc - (uintptr_t)di.dli_saddr));
+		} else {
+			snprintf(text, cap, "%#lx in %s (a library, not instrumented)",
+			         (unsigned long)(pc - (uintptr_t)di.dli_fbase), obj);
+			snprintf(id, idcap, "%s.%lx", obj, (unsigned long)(pc - (uintptr_t)di.dli_fbase));
+		}
+	} else {
+		snprintf(text, cap, "unscanned code at pc %#lx", (unsigned long)pc);
+		snprintf(id, idcap, "pc_%lx", (unsigned long)pc);
+	}
+	for (char *c = id; *c; c++)
+		if (!isalnum((unsigned char)*c) && *c != '_' && *c != '.' && *c != '-')
+			*c = '_';
 }
 
 /* ---- operations that pass no schedule point ---- */

@@ -52,6 +52,12 @@ unsigned mt_blind_nr(void);
 /* The warning: one line per function, "prefix" before each. */
 void mt_blind_print(FILE *out, const char *prefix);
 
+/* A hook called from pc, which the scan did not find (uninstrumented code:
+ * a shared library such as liburcu's, the adapter): its function and
+ * object ("synchronize_rcu_memb+0x4f in liburcu-memb.so.8") as text and as
+ * a site identifier ([A-Za-z0-9_.-]).  Not for the hot path. */
+void mt_blind_describe(uintptr_t pc, uintptr_t bias, char *id, size_t idcap, char *text, size_t cap);
+
 /* Microseconds the scan took (its figure in docs/bring-your-own.md). */
 unsigned long mt_blind_scan_us(void);
 

@@ -61,6 +61,7 @@ static uintptr_t ix_spare_pc[IX_SPARE];
 static uint64_t ix_build;
 static char ix_problem[160];
 static struct mt_ix_stats ix_stats;
+static uintptr_t load_bias;
 
 static struct mt_site_table ix_table = { .name = "instrumented", .count = 0, .sites = NULL };
 const struct mt_site_table *const mt_ix_site_tables[] = { &ix_table, NULL };
@@ -91,10 +92,14 @@ static const struct mt_site *site_of(uintptr_t pc)
 	unsigned i = ix_spare_used++;
 	ix_spare_pc[i] = pc;
 	ix_stats.spare_sites++;
-	char *text = malloc(64);
-	if (text) {
-		snprintf(text, 64, "unscanned access at pc %#lx", (unsigned long)pc);
+	char *text = malloc(256), *id = malloc(128);
+	if (text && id) {
+		mt_blind_describe(pc, load_bias, id, 128, text, 256);
 		ix_sites[ix_found + i].text = text;
+		ix_sites[ix_found + i].id = id;
+	} else {
+		free(text);
+		free(id);
 	}
 	return &ix_sites[ix_found + i];
 }
@@ -1047,7 +1052,6 @@ struct ix_found_site {
 
 static struct ix_found_site *fs;
 static size_t nfs, capfs;
-static uintptr_t load_bias;
 static unsigned ix_unnamed;              /* sites without a line table entry */
 static char ix_symbolizer_problem[200];
 
