@@ -26,6 +26,17 @@ static const struct mt_fl_adapter lfs_unlocked = {
 	.capacity_exact = true, .remote_put = true };
 MT_FL_REGISTER(lfs_unlocked)
 
+/* The slip: a get that deadlocks holding the stack's mutex.  After the
+ * finding, destroy (cds_lfs_destroy: asserts pthread_mutex_destroy()
+ * succeeds) runs with the abandoned VCPU's mutex released by the runtime. */
+static int get_relock(void *f, unsigned v, uint32_t *h) { (void)v; return (*h = lfs_pop_relock(f)) != LFS_NIL; }
+
+static const struct mt_fl_adapter lfs_relock = {
+	.name = "urcu-lfs-relock", .summary = "liburcu lfstack, pop mutex taken twice (deadlock)",
+	.create = create, .destroy = destroy, .get = get_relock, .put = put, .handle_limit = limit,
+	.capacity_exact = true, .remote_put = true };
+MT_FL_REGISTER(lfs_relock)
+
 /* Not built by the macro: push and pop are liburcu-cds.so's own
  * (cds_lfs_push, cds_lfs_pop_blocking), uninstrumented.  Its mutex calls
  * still stop the VCPU, at sites named by the library's function

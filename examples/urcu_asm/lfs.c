@@ -48,6 +48,12 @@ uint32_t lfs_pop_locked(struct lfs *f)
 	return index_of(f, cds_lfs_pop_blocking(&f->stack));
 }
 
+uint32_t lfs_pop_relock(struct lfs *f)
+{
+	cds_lfs_pop_lock(&f->stack);
+	return index_of(f, cds_lfs_pop_blocking(&f->stack));   /* waits for itself */
+}
+
 uint32_t lfs_pop_unlocked(struct lfs *f)
 {
 	return index_of(f, __cds_lfs_pop(&f->stack));

@@ -18,6 +18,9 @@ uint32_t lfs_pop_locked(struct lfs *f);
  * node pushed back while another pop is between its loads and its
  * compare-and-swap is the ABA. */
 uint32_t lfs_pop_unlocked(struct lfs *f);
+/* The slip: takes the pop mutex, then calls cds_lfs_pop_blocking(),
+ * which takes it again (a self-deadlock, with the mutex held). */
+uint32_t lfs_pop_relock(struct lfs *f);
 void lfs_push(struct lfs *f, uint32_t i);
 uint32_t lfs_size(const struct lfs *f);
 

@@ -98,6 +98,7 @@ const char *mt_ix_problem(void);
 /* Statistics since start-up (tests). */
 struct mt_ix_stats {
 	unsigned long accesses, points, spin_parks, yield_parks, lock_parks, wakes, spare_sites;
+	unsigned long abandoned_locks;  /* locks released at destroy after a finding */
 	unsigned long sleeps;            /* poll, usleep, nanosleep, sleep on a VCPU: yields */
 	unsigned long stale_volatile;    /* c11: volatile loads that read an older store */
 	unsigned long restores;          /* ... and the newest values written back after them */
