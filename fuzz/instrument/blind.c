@@ -261,6 +261,8 @@ void mt_blind_scan(const uintptr_t *pcs, size_t n, uintptr_t bias)
 				const uint8_t *b = (const uint8_t *)(f->start + bias);
 				f->candidate = candidate(b, b + f->size);
 				cands += (size_t)f->candidate;
+				if (f->candidate && getenv("MT_IX_BLIND_DEBUG"))
+					fprintf(stderr, "ix: blind-spot candidate: %s\n", f->name);
 			}
 		}
 		if (cands && confirm() < 0) {
