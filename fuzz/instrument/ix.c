@@ -1068,7 +1068,8 @@ __attribute__((noinline)) int pthread_spin_unlock(pthread_spinlock_t *l)
  * the first point); a fill is one write.  A call from anywhere else (the
  * engine, libFuzzer, the adapter) is the plain function, checked by ASan.
  * They replace ASan's interceptors (weak symbols) for the whole process;
- * __asan_memcpy & co. do the copy and ASan's check. */
+ * __asan_memcpy & co. do the copy and ASan's check (also before ASan is
+ * initialised: the entry points themselves are not ASan-instrumented). */
 #ifdef IX_ASAN
 void *__asan_memcpy(void *d, const void *s, size_t n);
 void *__asan_memmove(void *d, const void *s, size_t n);
@@ -1145,7 +1146,7 @@ static void ix_copy(uintptr_t pc, void *d, const void *s, size_t n, uintptr_t fr
 /* This hook's frame and its caller's (the saved frame pointer). */
 #define IX_FRAMES (uintptr_t)__builtin_frame_address(0), *(const uintptr_t *)__builtin_frame_address(0)
 
-__attribute__((noinline)) void *memcpy(void *d, const void *s, size_t n)
+__attribute__((noinline, no_sanitize("address"))) void *memcpy(void *d, const void *s, size_t n)
 {
 	uintptr_t pc = IX_PC();
 
@@ -1156,7 +1157,7 @@ __attribute__((noinline)) void *memcpy(void *d, const void *s, size_t n)
 	return IX_MEMCPY(d, s, n);
 }
 
-__attribute__((noinline)) void *memmove(void *d, const void *s, size_t n)
+__attribute__((noinline, no_sanitize("address"))) void *memmove(void *d, const void *s, size_t n)
 {
 	uintptr_t pc = IX_PC();
 
@@ -1167,7 +1168,7 @@ __attribute__((noinline)) void *memmove(void *d, const void *s, size_t n)
 	return IX_MEMMOVE(d, s, n);
 }
 
-__attribute__((noinline)) void *memset(void *d, int c, size_t n)
+__attribute__((noinline, no_sanitize("address"))) void *memset(void *d, int c, size_t n)
 {
 	uintptr_t pc = IX_PC();
 
