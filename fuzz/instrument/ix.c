@@ -1379,10 +1379,12 @@ static void symbolize(void)
 	snprintf(cmd, sizeof(cmd), "'%s' --obj='%s' --inlines --functions=linkage --output-style=LLVM "
 	         "< '%s' 2>/dev/null", sym, exe, tmpl);
 	FILE *p = popen(cmd, "r");
-	char fn[512], loc[1024], outer_fn[512] = "", outer_loc[1024] = "";
-	size_t i = 0;
+	char *fn = NULL, *loc = NULL, outer_fn[512] = "", outer_loc[1024] = "";
+	size_t i = 0, fncap = 0, loccap = 0;
 	int frame = 0;
-	while (p && i < nfs && fgets(fn, sizeof(fn), p)) {
+	/* Whole lines of any length (C++ names in the sanitizer runtimes run
+	 * long; a split line would shift every later address's frames). */
+	while (p && i < nfs && getline(&fn, &fncap, p) >= 0) {
 		fn[strcspn(fn, "\n")] = '\0';
 		if (!fn[0]) {                /* end of this address */
 			if (frame) {
@@ -1400,7 +1402,7 @@ static void symbolize(void)
 			frame = 0;
 			continue;
 		}
-		if (!fgets(loc, sizeof(loc), p))
+		if (getline(&loc, &loccap, p) < 0)
 			break;
 		loc[strcspn(loc, "\n")] = '\0';
 		if (frame++ == 0) {
@@ -1419,6 +1421,8 @@ static void symbolize(void)
 		snprintf(outer_fn, sizeof(outer_fn), "%s", fn);
 		snprintf(outer_loc, sizeof(outer_loc), "%s", loc);
 	}
+	free(fn);
+	free(loc);
 	int rc = p ? pclose(p) : -1;
 	rc = rc > 0 && WIFEXITED(rc) ? WEXITSTATUS(rc) : rc;
 	unlink(tmpl);
@@ -1491,6 +1495,17 @@ static uint64_t fnv64(uint64_t h, const char *s)
 __attribute__((constructor(102))) static void ix_scan(void)
 {
 	dl_iterate_phdr(scan_phdr, NULL);
+	/* Inline assembly in the machine functions that call an access hook
+	 * or __tsan_func_entry (blind.h; by address, from the symbol table). */
+	uintptr_t *instr = malloc((nfs + 1) * sizeof(*instr));
+	size_t ninstr = 0;
+	if (!instr)
+		abort();
+	for (size_t i = 0; i < nfs; i++)
+		if (fs[i].hook == IX_MARK || fs[i].hook < IX_FIRST_LIBCALL)
+			instr[ninstr++] = fs[i].pc;
+	mt_blind_scan(instr, ninstr, load_bias);
+	free(instr);
 	symbolize();
 	for (size_t i = 0; i < nfs; i++) {
 		if (!fs[i].outer) {
@@ -1503,17 +1518,12 @@ __attribute__((constructor(102))) static void ix_scan(void)
 	 * access hook and no __tsan_func_entry: the uninstrumented rest of the
 	 * binary (libFuzzer, the engine); and drop the marks. */
 	qsort(fs, nfs, sizeof(*fs), by_outer);
-	size_t kept = 0, ninstr = 0;
-	uintptr_t *instr = malloc((nfs + 1) * sizeof(*instr));  /* hook calls in instrumented code (blind.h) */
-	if (!instr)
-		abort();
+	size_t kept = 0;
 	for (size_t i = 0, j; i < nfs; i = j) {
 		int instrumented = 0;
 		for (j = i; j < nfs && !strcmp(fs[j].outer, fs[i].outer); j++)
 			instrumented |= fs[j].hook == IX_MARK || fs[j].hook < IX_FIRST_LIBCALL;
 		for (size_t k = i; k < j; k++) {
-			if (instrumented)
-				instr[ninstr++] = fs[k].pc;
 			if (instrumented && fs[k].hook != IX_MARK)
 				fs[kept++] = fs[k];
 			else
@@ -1521,8 +1531,6 @@ __attribute__((constructor(102))) static void ix_scan(void)
 		}
 	}
 	nfs = kept;
-	mt_blind_scan(instr, ninstr, load_bias);
-	free(instr);
 	/* Name each call by its source; calls with one name (copies of one
 	 * access the compiler made by inlining, unrolling, ...) are one site. */
 	for (size_t i = 0; i < nfs; i++)
