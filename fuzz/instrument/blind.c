@@ -130,10 +130,47 @@ static int lockable(const uint8_t *b, const uint8_t *end)
 /* Could [b, end) hold a lock-prefixed instruction, an xchg with memory, a
  * fence or cmpxchg8b/16b?  (A byte match: llvm-objdump confirms.)  Reads
  * code ASan may see as poisoned (global redzones in executable segments). */
+/* The bytes at b are a call or jump with a 32-bit displacement whose
+ * target is a function's first byte or inside this function [lo, end):
+ * its length (5 or 6), else 0.  (The displacement bytes are not
+ * instructions: a 0xf0 there is no lock prefix.  A stray 0xe8 whose
+ * displacement lands exactly on such a target is rare; skipping it could
+ * only hide a match in the next 4 bytes.) */
 __attribute__((no_sanitize("address")))
-static int candidate(const uint8_t *b, const uint8_t *end)
+static unsigned branch_len(const uint8_t *b, const uint8_t *lo, const uint8_t *end, uintptr_t bias)
 {
+	unsigned len;
+
+	if (b[0] == 0xe8 || b[0] == 0xe9)
+		len = 5;
+	else if (b[0] == 0x0f && b + 1 < end && (b[1] & 0xf0) == 0x80)
+		len = 6;
+	else
+		return 0;
+	if (b + len > end)
+		return 0;
+	const uint8_t *d = b + len - 4;
+	int32_t rel = (int32_t)((uint32_t)d[0] | (uint32_t)d[1] << 8 | (uint32_t)d[2] << 16 | (uint32_t)d[3] << 24);
+	uintptr_t target = (uintptr_t)(b + len) + (uintptr_t)(intptr_t)rel;
+	if (target >= (uintptr_t)lo && target < (uintptr_t)end)
+		return len;
+	if (len == 6)
+		return 0;
+	const struct blind_fn *f = fn_at(target - bias);
+	return f && f->start == target - bias ? len : 0;
+}
+
+__attribute__((no_sanitize("address")))
+static int candidate(const uint8_t *b, const uint8_t *end, uintptr_t bias)
+{
+	const uint8_t *lo = b;
+
 	for (; b < end; b++) {
+		unsigned skip = branch_len(b, lo, end, bias);
+		if (skip) {
+			b += skip - 1;
+			continue;
+		}
 		if (*b == 0xf0 && lockable(b + 1, end))
 			return 1;
 		if ((*b == 0x86 || *b == 0x87) && b + 1 < end && b[1] >> 6 != 3)
@@ -259,7 +296,7 @@ void mt_blind_scan(const uintptr_t *pcs, size_t n, uintptr_t bias)
 			if (f && !f->instrumented) {
 				f->instrumented = 1;
 				const uint8_t *b = (const uint8_t *)(f->start + bias);
-				f->candidate = candidate(b, b + f->size);
+				f->candidate = candidate(b, b + f->size, bias);
 				cands += (size_t)f->candidate;
 				if (f->candidate && getenv("MT_IX_BLIND_DEBUG"))
 					fprintf(stderr, "ix: blind-spot candidate: %s\n", f->name);
