@@ -45,6 +45,10 @@ enum mt_acc {
 	MT_ACC_SIZE_MASK = 7 << 5,
 	MT_ACC_DEFER = 1 << 8,       /* mt_sched_after() follows the access: a memory
 	                              * model decides the access there */
+	MT_ACC_CAS = 1 << 9,         /* with DEFER, a compare-exchange: decided at
+	                              * mt_sched_after() under every model, where a
+	                              * failed one is a load with the order given
+	                              * there (its failure order) */
 };
 
 /* The size bits of enum mt_acc for an access of n bytes. */

@@ -38,6 +38,8 @@ int mt_harness_kind(const struct mt_ops *ops)
 /* The instrumentation runtime's (fuzz/instrument/ix.h); weak: binaries
  * without instrumented code link no runtime. */
 void mt_ix_settle(void) __attribute__((weak));
+/* ... and its observer of blind spots (fuzz/instrument/blind.h). */
+extern const struct mt_sim_observer mt_ix_observer __attribute__((weak));
 
 /* An adapter's operation returned: a volatile load's restore still due
  * (ix.c, ix_settle(); only for code built without __tsan_func_exit) is
@@ -71,6 +73,7 @@ static struct mt_sim *sim_of_kind(struct mt_harness *h, int kind)
 		      mt_sim_attach(sim, &mt_races_observer, h->races);
 	else if (!bad)
 		bad = (mt_ix_settle && mt_sim_attach(sim, &settle_observer, NULL)) ||
+		      (&mt_ix_observer && mt_sim_attach(sim, &mt_ix_observer, NULL)) ||
 		      mt_sim_attach(sim, &mt_contract_observer, h->contract) ||
 		      (kind == MT_HARNESS_ADAPTER_RACES && mt_sim_attach(sim, &mt_races_observer, h->races));
 	if (bad) {

@@ -289,6 +289,15 @@ static inline int releases(unsigned order)
 	return order == MT_ACC_RELEASE || order == MT_ACC_ACQ_REL || order == MT_ACC_SEQ_CST;
 }
 
+/* The weaker of two orders as a load's (a release's load half is relaxed). */
+static unsigned weaker_load(unsigned a, unsigned b)
+{
+	unsigned ra = a == MT_ACC_SEQ_CST ? 2 : acquires(a), rb = b == MT_ACC_SEQ_CST ? 2 : acquires(b);
+	unsigned r = ra < rb ? ra : rb;
+
+	return r == 2 ? MT_ACC_SEQ_CST : r == 1 ? MT_ACC_ACQUIRE : MT_ACC_RELAXED;
+}
+
 void mt_mem_fence(struct mt_mem *m, unsigned v, unsigned order)
 {
 	struct vstate *s = &m->vs[v];
@@ -419,7 +428,7 @@ void mt_mem_access(struct mt_mem *m, unsigned v, int site, const void *addr, uns
 	/* Written by code the model does not see (or reused memory)? */
 	if (size && (l->size != size || mt_mem_peek(addr, size) != l->h[l->newest].val))
 		restart(l, addr, size);
-	if (!(acc & MT_ACC_DEFER) || !m->c11 || wide) {
+	if (!(acc & MT_ACC_DEFER) || (!m->c11 && !(acc & MT_ACC_CAS)) || wide) {
 		/* decided now: no value to give (sc reads memory's, the newest) */
 		perform(m, v, l, site, acc);
 		if (hi && hi != l)
@@ -455,6 +464,12 @@ int mt_mem_after(struct mt_mem *m, unsigned v, const void *addr, unsigned acc, v
 	/* The operation as it turned out (a CAS that failed only read), in
 	 * the order the schedule point was told (MT_WEAKEN applies there). */
 	unsigned how = (acc & MT_ACC_OP_MASK) | (pd.acc & ~(unsigned)MT_ACC_OP_MASK);
+	/* A compare-exchange that failed: a load with its failure order (the
+	 * order given here), never stronger than the load half of the
+	 * point's order (MT_WEAKEN applies there). */
+	if ((pd.acc & MT_ACC_CAS) && (acc & MT_ACC_OP_MASK) == MT_ACC_LOAD && (acc & MT_ACC_ORDER_MASK))
+		how = (how & ~(unsigned)MT_ACC_ORDER_MASK) |
+		      weaker_load(acc & MT_ACC_ORDER_MASK, pd.acc & MT_ACC_ORDER_MASK);
 	/* A load with no value to give (an accessor's failed CAS: the code
 	 * saw memory's value) reads the newest store, or the model's
 	 * coherence would follow a store the code never saw. */

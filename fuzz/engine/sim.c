@@ -814,7 +814,10 @@ void mt_sched_after(const void *addr, unsigned acc, void *val)
 
 	if (!sim || sim->cur < 0)
 		return;
-	if (sim->c11 && mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
+	/* Under sc only a compare-exchange waits here (MT_ACC_CAS); it reads
+	 * no older store (mt_mem_after returns 0). */
+	if (sim->mem_on && (sim->c11 || (acc & MT_ACC_CAS)) &&
+	    mt_mem_after(sim->mem, (unsigned)sim->cur, addr, acc, val, &r)) {
 		sim->stats.weak_reads++;
 		sim->v[sim->cur].op.weak = 1;
 		weak_hit(sim, r.site, r.from_site, r.back);

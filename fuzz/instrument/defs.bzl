@@ -85,7 +85,9 @@ def freelist_fuzz_suite(
         copts = [],
         volatile = "plain",
         export_scenarios = True,
-        thread_identity = False):
+        thread_identity = False,
+        allow_asm = False,
+        test_tags = []):
     """Everything to fuzz a free list of your own, from one call.
 
     name:      prefix of the targets
@@ -108,6 +110,13 @@ def freelist_fuzz_suite(
                (_Thread_local, pthread_self, pthread_getspecific, gettid,
                liburcu's RCU readers): each VCPU then runs as a thread of
                its own (docs/bring-your-own.md, "Thread identity")
+    allow_asm: False (default): the fuzz and explore tests fail when the
+               runtime finds atomic or fence instructions it cannot see
+               (inline assembly) in the instrumented code, or an
+               operation that never reaches a schedule point
+               (fuzz/instrument/blind.h, MT_IX_ASM=fail); True: warned only
+    test_tags: tags of every test made here (["manual"] for a suite whose
+               tests are expected to fail, run by a test of its own)
 
     Targets: <name>_lib, <name>_adapter, <name>_replay (every adapter of
     the suite, by --impl), <name>_explore (every schedule of a scenario's
@@ -170,6 +179,7 @@ def freelist_fuzz_suite(
                 exported[f] = True
     if export_scenarios:
         native.exports_files(sorted(exported.keys()))
+    asm = "allow" if allow_asm else "fail"
     for impl, verdicts in scenarios.items():
         for verdict, files in verdicts.items():
             native.sh_test(
@@ -179,6 +189,7 @@ def freelist_fuzz_suite(
                 srcs = ["//fuzz/instrument:replay_test.sh"],
                 args = ["$(location :%s_replay)" % name, impl, verdict] + ["$(location %s)" % f for f in files],
                 data = [":" + name + "_replay"] + files,
+                tags = test_tags,
                 target_compatible_with = only_under("clang"),
             )
             native.sh_test(
@@ -186,8 +197,9 @@ def freelist_fuzz_suite(
                 size = "small",
                 timeout = "short",
                 srcs = ["//fuzz/instrument:replay_test.sh"],
-                args = ["$(location :%s_explore)" % name, impl, verdict] + ["$(location %s)" % f for f in files],
+                args = ["--asm", asm, "$(location :%s_explore)" % name, impl, verdict] + ["$(location %s)" % f for f in files],
                 data = [":" + name + "_explore"] + files,
+                tags = test_tags,
                 target_compatible_with = only_under("clang"),
             )
     for impl, spec in fuzz.items():
@@ -196,7 +208,8 @@ def freelist_fuzz_suite(
             size = "medium",
             timeout = "moderate",
             srcs = ["//fuzz/instrument:fuzz_test.sh"],
-            args = ["$(location :%s_fuzzer)" % name, impl, spec[0], str(spec[1]), str(spec[2])] + spec[3:],
+            args = ["$(location :%s_fuzzer)" % name, impl, spec[0], str(spec[1]), str(spec[2])] + spec[3:] + ["asm=" + asm],
             data = [":" + name + "_fuzzer"],
+            tags = test_tags,
             target_compatible_with = only_under("libfuzzer"),
         )

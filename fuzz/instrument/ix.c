@@ -29,6 +29,7 @@
 
 #include "fuzz/engine/sim.h"
 #include "fuzz/format/input.h"
+#include "fuzz/instrument/blind.h"
 #include "fuzz/instrument/ix_atomic128.h"
 #include "lib/mt_access.h"
 
@@ -61,6 +62,7 @@ static uintptr_t ix_spare_pc[IX_SPARE];
 static uint64_t ix_build;
 static char ix_problem[160];
 static struct mt_ix_stats ix_stats;
+static uintptr_t load_bias;
 
 static struct mt_site_table ix_table = { .name = "instrumented", .count = 0, .sites = NULL };
 const struct mt_site_table *const mt_ix_site_tables[] = { &ix_table, NULL };
@@ -91,10 +93,14 @@ static const struct mt_site *site_of(uintptr_t pc)
 	unsigned i = ix_spare_used++;
 	ix_spare_pc[i] = pc;
 	ix_stats.spare_sites++;
-	char *text = malloc(64);
-	if (text) {
-		snprintf(text, 64, "unscanned access at pc %#lx", (unsigned long)pc);
+	char *text = malloc(256), *id = malloc(128);
+	if (text && id) {
+		mt_blind_describe(pc, load_bias, id, 128, text, 256);
 		ix_sites[ix_found + i].text = text;
+		ix_sites[ix_found + i].id = id;
+	} else {
+		free(text);
+		free(id);
 	}
 	return &ix_sites[ix_found + i];
 }
@@ -665,35 +671,37 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 	int __tsan_atomic##N##_compare_exchange_strong(volatile T *a, T *c, T v, int mo, int fmo); \
 	__attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_strong(volatile T *a, T *c, \
 		T v, int mo, int fmo) \
-	{ (void)fmo; return ix_cas##N(IX_PC(), a, c, v, mo); } \
+	{ return ix_cas##N(IX_PC(), a, c, v, mo, fmo); } \
 	int __tsan_atomic##N##_compare_exchange_weak(volatile T *a, T *c, T v, int mo, int fmo); \
 	__attribute__((noinline)) int __tsan_atomic##N##_compare_exchange_weak(volatile T *a, T *c, \
 		T v, int mo, int fmo) \
-	{ (void)fmo; return ix_cas##N(IX_PC(), a, c, v, mo); } \
+	{ return ix_cas##N(IX_PC(), a, c, v, mo, fmo); } \
 	T __tsan_atomic##N##_compare_exchange_val(volatile T *a, T c, T v, int mo, int fmo); \
 	__attribute__((noinline)) T __tsan_atomic##N##_compare_exchange_val(volatile T *a, T c, T v, \
 		int mo, int fmo) \
-	{ (void)fmo; ix_cas##N(IX_PC(), a, &c, v, mo); return c; }
+	{ ix_cas##N(IX_PC(), a, &c, v, mo, fmo); return c; }
 
 /* A compare-and-swap is a read, and a write when it succeeds: only then
  * does it wake VCPUs spinning on the location.  A failed one counts as a
  * re-read of the value it found (spinning only if that did not change).
- * For the model a CAS is an RMW either way: it reads the newest store,
- * and a failed one records a store of the value it found (memory's,
- * unchanged).  C11 makes a failed compare-exchange a load that could read
- * an older store, but the value it returns must differ from the expected
- * one, which the model cannot be asked for: a stale choice equal to it
- * would leave the code with the newest value and the model's clocks with
- * the older store's (a false finding).  Stronger than C11 (a failed CAS
- * continues release sequences, and with a release order releases): it
- * can hide a bug, never invent one. */
+ * For the model (MT_ACC_CAS: decided after the access, under sc and c11)
+ * a successful CAS is an RMW with the success order, and a failed one a
+ * load with the failure order (fmo): relaxed, it synchronizes with
+ * nothing; it writes no store, so it neither continues a release sequence
+ * nor releases.  One reading stays stronger than C11: a failed CAS reads
+ * the newest store.  C11 lets it read an older one, but the value it
+ * returns must differ from the expected one, which the model cannot be
+ * asked for: a stale choice equal to it would leave the code with the
+ * newest value and the model's clocks with the older store's (a false
+ * finding).  This can hide a bug, never invent one
+ * (docs/bring-your-own.md, "What a failed compare-and-swap is"). */
 #define IX_CAS(N, T) \
-	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo) \
+	static int ix_cas##N(uintptr_t pc, volatile T *a, T *c, T v, int mo, int fmo) \
 	{ \
 		struct mt_sim *sim; \
 		ix_settle(); \
 		int w = ix_vcpu_now(&sim); \
-		unsigned acc = IX_ATOMIC_ACC(MT_ACC_RMW, mo, sizeof(T)); \
+		unsigned acc = IX_ATOMIC_ACC(MT_ACC_RMW, mo, sizeof(T)) | MT_ACC_CAS; \
 		ix_check((const void *)a, sizeof(T), IX_RW); \
 		if (w >= 0) { \
 			ix_stats.accesses++; \
@@ -710,7 +718,8 @@ __attribute__((noinline)) void __tsan_write_range(void *addr, unsigned long size
 		int ok = __atomic_compare_exchange_n((T *)a, c, v, 0, SC, SC); \
 		if (w >= 0) { \
 			struct ix_vcpu *cv = &ix_v[w]; \
-			mt_sched_after((const void *)a, acc, NULL); \
+			mt_sched_after((const void *)a, ok ? acc : \
+			               IX_ATOMIC_ACC(MT_ACC_LOAD, fmo, sizeof(T)) | MT_ACC_CAS, NULL); \
 			if (ok) { \
 				forget_reads(cv); \
 				ix_wrote(w, (const void *)a, sizeof(T)); \
@@ -915,6 +924,35 @@ static int (*real_spin_trylock)(pthread_spinlock_t *);
 static int (*real_spin_lock)(pthread_spinlock_t *);
 static int (*real_spin_unlock)(pthread_spinlock_t *);
 
+/* Locks VCPUs hold now (taken on a VCPU, not yet unlocked).  After a
+ * finding, VCPUs are abandoned where they stopped, some holding locks;
+ * the engine then calls the adapter's destroy, whose
+ * pthread_mutex_destroy() would fail with EBUSY (liburcu's
+ * cds_lfs_destroy() asserts it does not).  So a destroy called outside
+ * any VCPU on a lock a VCPU still holds releases it first. */
+#define IX_HELD 64u
+static void *ix_held[IX_HELD];
+
+static void held_add(void *lock)
+{
+	for (unsigned i = 0; i < IX_HELD; i++)
+		if (!ix_held[i]) {
+			ix_held[i] = lock;
+			return;
+		}
+}
+
+/* 1 if lock was in the table (now removed). */
+static int held_remove(void *lock)
+{
+	for (unsigned i = 0; i < IX_HELD; i++)
+		if (ix_held[i] == lock) {
+			ix_held[i] = NULL;
+			return 1;
+		}
+	return 0;
+}
+
 /* On a VCPU: try; while held, park until the holder unlocks (a write to
  * the lock).  Each attempt is a schedule point at the caller's site. */
 static int ix_lock(uintptr_t pc, void *lock, size_t size, int (*try)(void *), int *handled)
@@ -934,6 +972,8 @@ static int ix_lock(uintptr_t pc, void *lock, size_t size, int (*try)(void *), in
 		int rc = try(lock);
 		if (rc != EBUSY) {
 			forget_reads(c);
+			if (rc == 0)
+				held_add(lock);
 			return rc;
 		}
 		forget_reads(c);
@@ -961,6 +1001,7 @@ static int ix_unlock(uintptr_t pc, void *lock, size_t size, int (*unlock)(void *
 		ix_stats.points++;
 		mt_sched_point(site_of(pc), lock, MT_ACC_STORE | MT_ACC_RELEASE);
 	}
+	held_remove(lock);
 	int rc = unlock(lock);
 	if (v >= 0)
 		ix_wrote(v, lock, size);
@@ -976,13 +1017,45 @@ __attribute__((noinline)) int pthread_mutex_lock(pthread_mutex_t *m)
 __attribute__((noinline)) int pthread_mutex_trylock(pthread_mutex_t *m)
 {
 	struct mt_sim *sim;
+	int v;
 
 	ix_settle();
-	if (ix_vcpu_now(&sim) >= 0) {
+	if ((v = ix_vcpu_now(&sim)) >= 0) {
 		ix_stats.points++;
 		mt_sched_point(site_of(IX_PC()), m, MT_ACC_RMW | MT_ACC_ACQUIRE);
 	}
-	return REAL(real_mutex_trylock, "pthread_mutex_trylock")(m);
+	int rc = REAL(real_mutex_trylock, "pthread_mutex_trylock")(m);
+	if (rc == 0 && v >= 0)
+		held_add(m);
+	return rc;
+}
+
+static int (*real_mutex_destroy)(pthread_mutex_t *);
+static int (*real_spin_destroy)(pthread_spinlock_t *);
+
+/* Outside a VCPU, a lock an abandoned VCPU holds is released first (see
+ * ix_held).  Tried first: unlocked only if it is locked indeed. */
+__attribute__((noinline)) int pthread_mutex_destroy(pthread_mutex_t *m)
+{
+	struct mt_sim *sim;
+
+	if (ix_vcpu_now(&sim) < 0 && held_remove(m)) {
+		(void)REAL(real_mutex_trylock, "pthread_mutex_trylock")(m);
+		REAL(real_mutex_unlock, "pthread_mutex_unlock")(m);
+		ix_stats.abandoned_locks++;
+	}
+	return REAL(real_mutex_destroy, "pthread_mutex_destroy")(m);
+}
+
+__attribute__((noinline)) int pthread_spin_destroy(pthread_spinlock_t *l)
+{
+	struct mt_sim *sim;
+
+	if (ix_vcpu_now(&sim) < 0 && held_remove((void *)l)) {
+		REAL(real_spin_unlock, "pthread_spin_unlock")(l);
+		ix_stats.abandoned_locks++;
+	}
+	return REAL(real_spin_destroy, "pthread_spin_destroy")(l);
 }
 
 static int real_unlock_mutex(void *m) { return REAL(real_mutex_unlock, "pthread_mutex_unlock")(m); }
@@ -1008,13 +1081,137 @@ __attribute__((noinline)) int pthread_spin_trylock(pthread_spinlock_t *l)
 		ix_stats.points++;
 		mt_sched_point(site_of(IX_PC()), (const void *)l, MT_ACC_RMW | MT_ACC_ACQUIRE);
 	}
-	return REAL(real_spin_trylock, "pthread_spin_trylock")(l);
+	int rc = REAL(real_spin_trylock, "pthread_spin_trylock")(l);
+	if (rc == 0 && ix_vcpu_now(&sim) >= 0)
+		held_add((void *)l);
+	return rc;
 }
 
 __attribute__((noinline)) int pthread_spin_unlock(pthread_spinlock_t *l)
 {
 	int rc = ix_unlock(IX_PC(), (void *)l, sizeof(*l), real_unlock_spin);
 	return rc;
+}
+
+/* ---- copies and fills ----
+ *
+ * clang's ThreadSanitizer pass turns every memcpy, memmove and memset it
+ * does not inline (a size the optimizer does not know, or a large one)
+ * into a call of the C library's function, which real TSan intercepts.
+ * So do these, for calls the scan found in instrumented code (named
+ * sites, file.line.column.memcpy): a copy is a plain read of the source
+ * range at one schedule point, then a plain write of the destination
+ * range at a second one (through a buffer: the bytes read are those at
+ * the first point); a fill is one write.  A call from anywhere else (the
+ * engine, libFuzzer, the adapter) is the plain function, checked by ASan.
+ * They replace ASan's interceptors (weak symbols) for the whole process;
+ * __asan_memcpy & co. do the copy and ASan's check (also before ASan is
+ * initialised: the entry points themselves are not ASan-instrumented). */
+#ifdef IX_ASAN
+void *__asan_memcpy(void *d, const void *s, size_t n);
+void *__asan_memmove(void *d, const void *s, size_t n);
+void *__asan_memset(void *d, int c, size_t n);
+#define IX_MEMCPY(d, s, n) __asan_memcpy(d, s, n)
+#define IX_MEMMOVE(d, s, n) __asan_memmove(d, s, n)
+#define IX_MEMSET(d, c, n) __asan_memset(d, c, n)
+#else
+static void *(*real_memcpy)(void *, const void *, size_t);
+static void *(*real_memmove)(void *, const void *, size_t);
+static void *(*real_memset)(void *, int, size_t);
+#define IX_MEMCPY(d, s, n) REAL(real_memcpy, "memcpy")(d, s, n)
+#define IX_MEMMOVE(d, s, n) REAL(real_memmove, "memmove")(d, s, n)
+#define IX_MEMSET(d, c, n) REAL(real_memset, "memset")(d, c, n)
+#endif
+
+/* A call from a site the scan found, on a simulated VCPU? */
+static inline int ix_scanned_call(uintptr_t pc)
+{
+	struct mt_sim *sim;
+
+	if (!ix_nr_calls || ix_vcpu_now(&sim) < 0)
+		return 0;
+	unsigned lo = 0, hi = ix_nr_calls;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		if (ix_pc_sorted[mid] < pc)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < ix_nr_calls && ix_pc_sorted[lo] == pc;
+}
+
+/* The executable's read-only segments (constants: the scan records them). */
+#define IX_RO 8u
+static uintptr_t ix_ro_lo[IX_RO], ix_ro_hi[IX_RO];
+static unsigned ix_nr_ro;
+
+/* Memory no other VCPU writes, which is no schedule point (as
+ * ThreadSanitizer's pass skips constants and locals that do not escape):
+ * the executable's constants (an initializer copied from .rodata), and
+ * the calling function's own frame, [frame, caller's frame) (a local
+ * struct filled by a copy).  Frame pointers: -fno-omit-frame-pointer in
+ * the instrumented code (defs.bzl) and here (the asan configs). */
+static int ix_private(const void *addr, uintptr_t frame, uintptr_t caller_frame)
+{
+	uintptr_t a = (uintptr_t)addr;
+
+	for (unsigned i = 0; i < ix_nr_ro; i++)
+		if (a >= ix_ro_lo[i] && a < ix_ro_hi[i])
+			return 1;
+	return caller_frame > frame && caller_frame - frame < (1u << 20) && a >= frame && a < caller_frame;
+}
+
+static void ix_copy(uintptr_t pc, void *d, const void *s, size_t n, uintptr_t frame, uintptr_t caller)
+{
+	uint8_t small[256], *buf = n <= sizeof(small) ? small : malloc(n);
+
+	if (!buf) {
+		fprintf(stderr, "ix: out of memory copying %zu bytes\n", n);
+		abort();
+	}
+	if (!ix_private(s, frame, caller))
+		ix_point(pc, s, n, IX_R, MT_ACC_LOAD | MT_ACC_PLAIN);
+	IX_MEMCPY(buf, s, n);
+	if (!ix_private(d, frame, caller))
+		ix_point(pc, d, n, IX_W, MT_ACC_STORE | MT_ACC_PLAIN);
+	IX_MEMCPY(d, buf, n);
+	if (buf != small)
+		free(buf);
+}
+
+/* This hook's frame and its caller's (the saved frame pointer). */
+#define IX_FRAMES (uintptr_t)__builtin_frame_address(0), *(const uintptr_t *)__builtin_frame_address(0)
+
+__attribute__((noinline, no_sanitize("address"))) void *memcpy(void *d, const void *s, size_t n)
+{
+	uintptr_t pc = IX_PC();
+
+	if (n && ix_scanned_call(pc)) {
+		ix_copy(pc, d, s, n, IX_FRAMES);
+		return d;
+	}
+	return IX_MEMCPY(d, s, n);
+}
+
+__attribute__((noinline, no_sanitize("address"))) void *memmove(void *d, const void *s, size_t n)
+{
+	uintptr_t pc = IX_PC();
+
+	if (n && ix_scanned_call(pc)) {
+		ix_copy(pc, d, s, n, IX_FRAMES);
+		return d;
+	}
+	return IX_MEMMOVE(d, s, n);
+}
+
+__attribute__((noinline, no_sanitize("address"))) void *memset(void *d, int c, size_t n)
+{
+	uintptr_t pc = IX_PC();
+
+	if (n && ix_scanned_call(pc) && !ix_private(d, IX_FRAMES))
+		ix_point(pc, d, n, IX_W, MT_ACC_STORE | MT_ACC_PLAIN);
+	return IX_MEMSET(d, c, n);
 }
 
 /* ---- the start-up scan ---- */
@@ -1058,12 +1255,15 @@ static const struct ix_hook ix_hooks[] = {
 	{ (void *)pthread_spin_lock, IX_RW, "spin_lock" },
 	{ (void *)pthread_spin_trylock, IX_RW, "spin_trylock" },
 	{ (void *)pthread_spin_unlock, IX_W, "spin_unlock" },
+	{ (void *)memcpy, IX_RW, "memcpy" },
+	{ (void *)memmove, IX_RW, "memmove" },
+	{ (void *)memset, IX_W, "memset" },
 };
 #define IX_NR_HOOKS (sizeof(ix_hooks) / sizeof(ix_hooks[0]))
 /* Hooks from here on are not accesses of instrumented code by themselves:
  * their call sites count only in machine functions that call an access
  * hook or __tsan_func_entry (IX_MARK: instrumented code). */
-#define IX_FIRST_LIBCALL (IX_NR_HOOKS - 11u)
+#define IX_FIRST_LIBCALL (IX_NR_HOOKS - 14u)
 
 /* One call of a hook found by the scan, and where the symbolizer puts it. */
 struct ix_found_site {
@@ -1085,7 +1285,6 @@ struct ix_found_site {
 
 static struct ix_found_site *fs;
 static size_t nfs, capfs;
-static uintptr_t load_bias;
 static unsigned ix_unnamed;              /* sites without a line table entry */
 static char ix_symbolizer_problem[200];
 
@@ -1115,6 +1314,10 @@ static int scan_phdr(struct dl_phdr_info *info, size_t size, void *data)
 	load_bias = info->dlpi_addr;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W) && ix_nr_ro < IX_RO) {
+			ix_ro_lo[ix_nr_ro] = info->dlpi_addr + ph->p_vaddr;
+			ix_ro_hi[ix_nr_ro++] = info->dlpi_addr + ph->p_vaddr + ph->p_memsz;
+		}
 		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
 			continue;
 		const uint8_t *b = (const uint8_t *)(info->dlpi_addr + ph->p_vaddr);
@@ -1230,10 +1433,12 @@ static void symbolize(void)
 	snprintf(cmd, sizeof(cmd), "'%s' --obj='%s' --inlines --functions=linkage --output-style=LLVM "
 	         "< '%s' 2>/dev/null", sym, exe, tmpl);
 	FILE *p = popen(cmd, "r");
-	char fn[512], loc[1024], outer_fn[512] = "", outer_loc[1024] = "";
-	size_t i = 0;
+	char *fn = NULL, *loc = NULL, outer_fn[512] = "", outer_loc[1024] = "";
+	size_t i = 0, fncap = 0, loccap = 0;
 	int frame = 0;
-	while (p && i < nfs && fgets(fn, sizeof(fn), p)) {
+	/* Whole lines of any length (C++ names in the sanitizer runtimes run
+	 * long; a split line would shift every later address's frames). */
+	while (p && i < nfs && getline(&fn, &fncap, p) >= 0) {
 		fn[strcspn(fn, "\n")] = '\0';
 		if (!fn[0]) {                /* end of this address */
 			if (frame) {
@@ -1252,7 +1457,7 @@ static void symbolize(void)
 			frame = 0;
 			continue;
 		}
-		if (!fgets(loc, sizeof(loc), p))
+		if (getline(&loc, &loccap, p) < 0)
 			break;
 		loc[strcspn(loc, "\n")] = '\0';
 		if (frame++ == 0) {
@@ -1271,6 +1476,8 @@ static void symbolize(void)
 		snprintf(outer_fn, sizeof(outer_fn), "%s", fn);
 		snprintf(outer_loc, sizeof(outer_loc), "%s", loc);
 	}
+	free(fn);
+	free(loc);
 	int rc = p ? pclose(p) : -1;
 	rc = rc > 0 && WIFEXITED(rc) ? WEXITSTATUS(rc) : rc;
 	unlink(tmpl);
@@ -1343,6 +1550,17 @@ static uint64_t fnv64(uint64_t h, const char *s)
 __attribute__((constructor(102))) static void ix_scan(void)
 {
 	dl_iterate_phdr(scan_phdr, NULL);
+	/* Inline assembly in the machine functions that call an access hook
+	 * or __tsan_func_entry (blind.h; by address, from the symbol table). */
+	uintptr_t *instr = malloc((nfs + 1) * sizeof(*instr));
+	size_t ninstr = 0;
+	if (!instr)
+		abort();
+	for (size_t i = 0; i < nfs; i++)
+		if (fs[i].hook == IX_MARK || fs[i].hook < IX_FIRST_LIBCALL)
+			instr[ninstr++] = fs[i].pc;
+	mt_blind_scan(instr, ninstr, load_bias);
+	free(instr);
 	symbolize();
 	for (size_t i = 0; i < nfs; i++) {
 		if (!fs[i].outer) {
@@ -1443,6 +1661,15 @@ __attribute__((constructor(102))) static void ix_scan(void)
 	else if (ix_symbolizer_problem[0])
 		fprintf(stderr, "ix: %s; sites are named by address, and inputs saved now will not "
 		        "replay on another build\n", ix_symbolizer_problem);
+	/* Inline assembly the hooks cannot see (blind.h: MT_IX_ASM). */
+	const char *policy = getenv("MT_IX_ASM");
+	if (mt_blind_nr() && !(policy && !strcmp(policy, "allow"))) {
+		mt_blind_print(stderr, "ix: ");
+		if (policy && !strcmp(policy, "fail")) {
+			fprintf(stderr, "ix: MT_IX_ASM=fail: exit 2\n");
+			exit(2);
+		}
+	}
 }
 
 /* The site named id, or NULL (ix_sites[0, ix_found) is sorted by name). */
@@ -1551,4 +1778,7 @@ void mt_ix_print_sites(FILE *out)
 		        "names (pc_...) change with every build\n", ix_unnamed);
 	if (ix_symbolizer_problem[0])
 		fprintf(out, "# %s\n", ix_symbolizer_problem);
+	mt_blind_print(out, "# ");
+	fprintf(out, "# inline-assembly scan: %lu us, %u function(s) with blind spots\n", mt_blind_scan_us(),
+	        mt_blind_nr());
 }

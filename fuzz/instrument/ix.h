@@ -33,7 +33,10 @@
  * names a site this build lacks.  Instrumented code must be linked
  * statically into the executable (linkstatic; the Bazel macro does it).
  * A hook called from an address the scan did not find gets a spare slot
- * (discovery order; said in its text; no byte id).  Symbolizing is never
+ * (discovery order; no byte id), named by the function and object it
+ * comes from ("cds_lfs_pop_blocking+0x13 in liburcu-cds.so.8": a lock
+ * call of a shared library; blind.h).  Inline assembly in instrumented
+ * code is reported at start-up (blind.h, MT_IX_ASM).  Symbolizing is never
  * skipped (MT_IX_SYMBOLIZE, which once could turn it off, is ignored):
  * byte ids need the names.
  *
@@ -98,6 +101,7 @@ const char *mt_ix_problem(void);
 /* Statistics since start-up (tests). */
 struct mt_ix_stats {
 	unsigned long accesses, points, spin_parks, yield_parks, lock_parks, wakes, spare_sites;
+	unsigned long abandoned_locks;  /* locks released at destroy after a finding */
 	unsigned long sleeps;            /* poll, usleep, nanosleep, sleep on a VCPU: yields */
 	unsigned long stale_volatile;    /* c11: volatile loads that read an older store */
 	unsigned long restores;          /* ... and the newest values written back after them */
