@@ -54,13 +54,16 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	char sig[MT_SIG_MAX] = "";
 
 	(void)ctx;
-	mt_signature(X.b->h->sim, sig, sizeof(sig));  /* the run that just ended */
+	/* the signature as a campaign names it (mt_harness_signature): the
+	 * schedule run as a program and minimised */
+	mt_xp_compact(ran, &X.compact);
+	if (mt_harness_run_program(X.b->h, &X.compact, NULL))
+		mt_harness_signature(X.b->h, sig, sizeof(sig));
 	if (X.minimal && !mt_xp_minimal_new(&X.mn, sig))
 		return 0;            /* known or reported already: go on */
 	snprintf(X.finding, sizeof(X.finding), "%s", finding);
 	snprintf(X.sig, sizeof(X.sig), "%s", sig);
 	X.found = 1;
-	mt_xp_compact(ran, &X.compact);
 	return 1;                    /* the first (new) one is enough */
 }
 
