@@ -135,6 +135,14 @@ int mt_harness_load_known(struct mt_harness *h, const char *who, const char *pat
  * last run was clean. */
 int mt_harness_signature(struct mt_harness *h, char *buf, size_t cap);
 
+/* The same for program p, run and named in a child process
+ * (harness_signature.c), for callers that must not re-run h or may not
+ * survive a crash: the explorers' violation callbacks.  The shrinking
+ * re-runs' crashes are recovered there (a candidate that crashes is not
+ * the same finding); h is untouched.  0, or -1 if p ran clean or the
+ * child died. */
+int mt_harness_signature_of(struct mt_harness *h, const struct mt_program *p, char *buf, size_t cap);
+
 /* After mt_harness_run() returned 1: the finding's signature into h->sig
  * (mt_harness_signature), counted as known or new.  MT_VERDICT_KNOWN or
  * MT_VERDICT_NEW; MT_VERDICT_CLEAN if the last run was clean.  *first is

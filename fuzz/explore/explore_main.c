@@ -164,13 +164,14 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 
 	snprintf(first, sizeof(first), "%s", finding);
 	/* The signature as a campaign names it (mt_harness_signature): the
-	 * saved schedule run through the normal path and minimised. */
+	 * saved schedule run through the normal path and minimised, in a
+	 * child (a shrinking candidate may crash); else the run's own. */
 	char sig[MT_SIG_MAX] = "";
 	mt_xp_compact(ran, &compact);
 	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
 	mt_harness_decode(M.h, bytes, len, &replayed);
-	if (mt_harness_run_program(M.h, &replayed, NULL))
-		mt_harness_signature(M.h, sig, sizeof(sig));
+	if (mt_harness_signature_of(M.h, &replayed, sig, sizeof(sig)))
+		mt_signature(M.h->sim, sig, sizeof(sig));
 	if (M.minimal && !mt_xp_minimal_new(&M.mn, sig)) {
 		M.saved--;
 		return 0;                  /* known or reported already: go on */

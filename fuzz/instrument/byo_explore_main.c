@@ -55,10 +55,11 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 
 	(void)ctx;
 	/* the signature as a campaign names it (mt_harness_signature): the
-	 * schedule run as a program and minimised */
+	 * schedule run as a program and minimised, in a child (a shrinking
+	 * candidate may crash); else the run's own */
 	mt_xp_compact(ran, &X.compact);
-	if (mt_harness_run_program(X.b->h, &X.compact, NULL))
-		mt_harness_signature(X.b->h, sig, sizeof(sig));
+	if (mt_harness_signature_of(X.b->h, &X.compact, sig, sizeof(sig)))
+		mt_signature(X.b->h->sim, sig, sizeof(sig));
 	if (X.minimal && !mt_xp_minimal_new(&X.mn, sig))
 		return 0;            /* known or reported already: go on */
 	snprintf(X.finding, sizeof(X.finding), "%s", finding);
