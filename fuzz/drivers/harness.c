@@ -273,16 +273,23 @@ int mt_harness_load_known(struct mt_harness *h, const char *who, const char *pat
 	return 1;
 }
 
+int mt_harness_signature(struct mt_harness *h, char *buf, size_t cap)
+{
+	/* A crash is named by its report and first frame (fuzz/engine/crash.h),
+	 * with no shrinking re-runs; any other finding by its minimised
+	 * reproducer (fuzz/known/root_cause.h). */
+	if (mt_sim_crash(h->sim)) {
+		mt_crash_signature(mt_sim_crash(h->sim), buf, cap);
+		return 0;
+	}
+	return mt_root_signature(h->sim, buf, cap) ? -1 : 0;
+}
+
 int mt_harness_classify(struct mt_harness *h, int *first)
 {
 	if (first)
 		*first = 0;
-	/* A crash is named by its report and first frame (fuzz/engine/crash.h),
-	 * with no shrinking re-runs; any other finding by its minimised
-	 * reproducer (fuzz/known/root_cause.h). */
-	if (mt_sim_crash(h->sim))
-		mt_crash_signature(mt_sim_crash(h->sim), h->sig, sizeof(h->sig));
-	else if (mt_root_signature(h->sim, h->sig, sizeof(h->sig)) != 0)
+	if (mt_harness_signature(h, h->sig, sizeof(h->sig)))
 		return MT_VERDICT_CLEAN;
 	if (mt_known_match(h->known, h->sig)) {
 		h->n_known++;

@@ -127,8 +127,24 @@ void mt_harness_print_build(const struct mt_harness *h, FILE *out);
  * Returns 1 if a known-findings file is in use. */
 int mt_harness_load_known(struct mt_harness *h, const char *who, const char *path);
 
+/* The signature of the last run's finding into buf, as every tool names
+ * it: a crash by its report and first frame (crash:KIND:FRAME,
+ * fuzz/engine/crash.h), any other finding by its minimised reproducer
+ * (mt_root_signature, fuzz/known/root_cause.h: up to MT_ROOT_BUDGET
+ * re-runs; the context holds the last run again after).  0, or -1 if the
+ * last run was clean. */
+int mt_harness_signature(struct mt_harness *h, char *buf, size_t cap);
+
+/* The same for program p, run and named in a child process
+ * (harness_signature.c), for callers that must not re-run h or may not
+ * survive a crash: the explorers' violation callbacks.  The shrinking
+ * re-runs' crashes are recovered there (a candidate that crashes is not
+ * the same finding); h is untouched.  0, or -1 if p ran clean or the
+ * child died. */
+int mt_harness_signature_of(struct mt_harness *h, const struct mt_program *p, char *buf, size_t cap);
+
 /* After mt_harness_run() returned 1: the finding's signature into h->sig
- * (mt_signature), counted as known or new.  MT_VERDICT_KNOWN or
+ * (mt_harness_signature), counted as known or new.  MT_VERDICT_KNOWN or
  * MT_VERDICT_NEW; MT_VERDICT_CLEAN if the last run was clean.  *first is
  * set to 1 when a new signature is seen for the first time here. */
 int mt_harness_classify(struct mt_harness *h, int *first);

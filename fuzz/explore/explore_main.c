@@ -22,7 +22,8 @@
  * on operations (a prefix of n operations of each VCPU, n = 1, 2, ..): the
  * first violation reported has the fewest preemptions, then the fewest
  * operations.  --known FILE (or $MT_KNOWN; implies --minimal): a violation
- * whose signature (fuzz/known/known.h) is known, or was reported already,
+ * whose signature (the campaign's, from the minimised reproducer:
+ * fuzz/known/known.h) is known, or was reported already,
  * is counted and the search goes on to the next distinct signature.
  * Exit 0: no violation (with --known: no new one); 1: violations; 3: only
  * known ones; 2: bad usage, unreadable scenario,
@@ -162,21 +163,25 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	size_t text_len = 0;
 
 	snprintf(first, sizeof(first), "%s", finding);
+	/* The signature as a campaign names it (mt_harness_signature): the
+	 * saved schedule run through the normal path and minimised, in a
+	 * child (a shrinking candidate may crash); else the run's own. */
 	char sig[MT_SIG_MAX] = "";
-	mt_signature(M.h->sim, sig, sizeof(sig));     /* the run that just ended */
+	mt_xp_compact(ran, &compact);
+	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
+	mt_harness_decode(M.h, bytes, len, &replayed);
+	if (mt_harness_signature_of(M.h, &replayed, sig, sizeof(sig)))
+		mt_signature(M.h->sim, sig, sizeof(sig));
 	if (M.minimal && !mt_xp_minimal_new(&M.mn, sig)) {
 		M.saved--;
 		return 0;                  /* known or reported already: go on */
 	}
-	mt_xp_compact(ran, &compact);
 	printf("VIOLATION %u: %s\n", n, first);
 	printf("  signature: %s\n", sig);
 	if (M.minimal)
 		printf("  minimal: %u preemption(s), %u operation(s) per VCPU at most\n", M.mn.cur_k, M.mn.cur_n);
 	/* The saved bytes through the normal path, once, tracing: the same
 	 * finding, or it is no reproducer; the trace is the readable schedule. */
-	size_t len = mt_in_encode(&compact, bytes, sizeof(bytes));
-	mt_harness_decode(M.h, bytes, len, &replayed);
 	FILE *mem = open_memstream(&text, &text_len);
 	int again = mt_harness_run_program(M.h, &replayed, mem);
 	if (mem)

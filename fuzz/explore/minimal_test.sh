@@ -14,12 +14,12 @@ order=$(sed -n 's/.* schedules=\([0-9]*\).*/\1/p' <<<"$s")
 run --no-i11 --preemptions 2 --minimal
 ((rc == 1)) || { echo "FAIL minimal: exit $rc"; fail=1; }
 want "first_k=1 first_ops=8" "minimal"
-want "new_sigs=list:quiescent:seq" "minimal"
+want "new_sigs=I5:POP_READ_HEAD:ZOO_POP_CAS_HEAD" "minimal"
 mini=$(sed -n 's/.* schedules=\([0-9]*\).*/\1/p' <<<"$s")
 ((mini < order)) || { echo "FAIL minimal-first ran $mini schedules, search order $order"; fail=1; }
 echo "ok   minimal first: k=1, 8 operations, $mini schedules (search order: $order)"
 # With it known, nothing else breaks at K=1: exit 3, every violation known.
-printf 'list:quiescent:seq   # the classic ABA\n' >"$t/known"
+printf 'I5:POP_READ_HEAD:ZOO_POP_CAS_HEAD   # the classic ABA\n' >"$t/known"
 run --no-i11 --preemptions 1 --known "$t/known"
 ((rc == 3)) || { echo "FAIL known only: exit $rc, want 3"; fail=1; }
 want "new=0 new_sigs=-" "known only"

@@ -54,13 +54,17 @@ static int on_violation(void *ctx, const struct mt_program *ran, const char *fin
 	char sig[MT_SIG_MAX] = "";
 
 	(void)ctx;
-	mt_signature(X.b->h->sim, sig, sizeof(sig));  /* the run that just ended */
+	/* the signature as a campaign names it (mt_harness_signature): the
+	 * schedule run as a program and minimised, in a child (a shrinking
+	 * candidate may crash); else the run's own */
+	mt_xp_compact(ran, &X.compact);
+	if (mt_harness_signature_of(X.b->h, &X.compact, sig, sizeof(sig)))
+		mt_signature(X.b->h->sim, sig, sizeof(sig));
 	if (X.minimal && !mt_xp_minimal_new(&X.mn, sig))
 		return 0;            /* known or reported already: go on */
 	snprintf(X.finding, sizeof(X.finding), "%s", finding);
 	snprintf(X.sig, sizeof(X.sig), "%s", sig);
 	X.found = 1;
-	mt_xp_compact(ran, &X.compact);
 	return 1;                    /* the first (new) one is enough */
 }
 

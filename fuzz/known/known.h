@@ -4,9 +4,12 @@
  * What names findings in campaigns, replays and known files is
  * mt_root_signature() (root_cause.h, through mt_harness_classify()): the
  * signature of the minimised reproducer, "INV:seq:OP", "INV:order:OP" or
- * "INV:SITE:SITE".  mt_signature() below is the older one-run form, kept
- * for what cannot re-run a finding (the explorers' violation callbacks,
- * triage's grouping, the crash handler).
+ * "INV:SITE:SITE"; a crash is "crash:KIND:FRAME" (fuzz/engine/crash.h).
+ * Every tool names findings so, through mt_harness_signature() (campaigns,
+ * replays, triage and --accept, the explorers), so a signature one tool
+ * prints is what the others match.  mt_signature() below is the older
+ * one-run form, kept for root_signature --one-run and signature_test (the
+ * measurement of the noise it lets in) and as root_cause.c's fallback.
  *
  * The one-run form names a finding from the run that found it, without
  * shrinking: "INV:DETECTOR:STOP", three tokens of [A-Za-z0-9_.-]:

@@ -4,8 +4,10 @@
  *   maptrack_triage group [--impl NAME] --out DIR [--save DIR] [--files-from LIST] [FILE...]
  *       [--by-shrunk | --by-first]
  *       replay every input against NAME; group the findings by the
- *       signature of the run that found them (fuzz/known/known.h: what a
- *       known-findings file lists; --by-shrunk: by the older signature of
+ *       signature of the run that found them, named as a campaign names
+ *       it (mt_harness_signature: the minimised reproducer's, or
+ *       crash:KIND:FRAME; fuzz/known/known.h: what a known-findings file
+ *       lists; --by-shrunk: by the older signature of
  *       the shrunk program, invariant + operations + preempted points;
  *       --by-first: by the signature of the shortest prefix of its records
  *       that is flagged already, the damage a later finding met, and each
@@ -160,19 +162,18 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
-/* The signature of p's run (fuzz/known): in process, or in a child if
- * the verdict says the library crashes or hangs there. */
+/* The signature of p's run as a campaign names it (mt_harness_signature:
+ * from the minimised reproducer, a crash by its report and frame), in a
+ * child: the shrinking re-runs may crash the library (recovered there as
+ * in a campaign, fuzz/engine/crash.h) and a damaged heap dies with the
+ * child; a crash outside a run is reported by the crash reporter, which
+ * prints the signature too. */
 static void run_signature(const struct mt_program *p, const struct mt_ops *ops, const struct mt_tri_verdict *v,
                           char *sig, size_t cap)
 {
 	struct mt_harness *h = mt_tri_harness(ops);
 
 	snprintf(sig, cap, "%s:end:seq", v->inv);
-	if (strcmp(v->inv, "crash") && strcmp(v->inv, "timeout")) {
-		if (mt_harness_run_program(h, p, NULL))
-			mt_signature(h->sim, sig, cap);
-		return;
-	}
 	int fd[2];
 	if (pipe(fd))
 		return;
@@ -180,12 +181,15 @@ static void run_signature(const struct mt_program *p, const struct mt_ops *ops, 
 	pid_t pid = fork();
 	if (pid == 0) {
 		close(fd[0]);
-		alarm(10);
+		alarm(30);
 		mt_harness_catch_crashes();
-		int pfd = fd[1];
+		mt_harness_recover_crashes();
 		/* the crash handler prints SIGNATURE on stdout: send stdout down the pipe */
-		dup2(pfd, 1);
-		mt_harness_run_program(h, p, NULL);
+		dup2(fd[1], 1);
+		char s[MT_SIG_MAX];
+		if (mt_harness_run_program(h, p, NULL) && !mt_harness_signature(h, s, sizeof(s)))
+			printf("SIGNATURE %s\n", s);
+		fflush(stdout);
 		_exit(0);
 	}
 	close(fd[1]);

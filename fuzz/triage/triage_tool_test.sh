@@ -51,8 +51,8 @@ check "second run finds the saved files" "grep -q '(already)' '$tmp/triage2.txt'
 # to a known-findings file once, which tools/repro then reads
 "$triage" --no-save --out "$tmp/outr" --accept "$tmp/known" "$in" >"$tmp/tr.txt" 2>"$tmp/tr.err"; rc=$?
 check "by run signature: exit 0, 2 groups, accepted=2" "((rc == 0)) && grep -qE '^SUMMARY findings=3 groups=2 .*accepted=2' '$tmp/tr.txt'"
-check "by run signature: B1 group holds both noisy copies" "grep -E '^1 +I5 +2 ' '$tmp/tr.txt' | grep -q 'list-quiescent-seq'"
-check "known file has the two signatures with comments" "[[ \$(grep -cE '^(list:quiescent:seq|I11:[A-Z_]+:[A-Z_]+) +# ' '$tmp/known') == 2 ]]"
+check "by run signature: B1 group holds both noisy copies" "grep -E '^1 +I5 +2 ' '$tmp/tr.txt' | grep -q 'I5-POP_READ_HEAD-ZOO_POP_CAS_HEAD'"
+check "known file has the two signatures with comments" "[[ \$(grep -cE '^(I5:POP_READ_HEAD:ZOO_POP_CAS_HEAD|I11:[A-Z_]+:[A-Z_]+) +# ' '$tmp/known') == 2 ]]"
 "$triage" --no-save --out "$tmp/outr" --accept "$tmp/known" "$in" >"$tmp/tr2.txt" 2>/dev/null
 check "accept again adds nothing" "grep -q 'accepted=0' '$tmp/tr2.txt' && [[ \$(grep -c . '$tmp/known') == 2 ]]"
 MT_REPLAY_BIN=$replay "$(dirname "$triage")/repro" --impl b1-xsa228-aba --known "$tmp/known" "$out/I5-get-at-ZOO_POP_CAS_HEAD-vs-get-put-own" >/dev/null 2>&1; rc=$?
@@ -62,8 +62,8 @@ printf 'not a signature\n' >"$tmp/badknown"
 check "malformed known file for --accept: exit 2" "((rc == 2))"
 
 # --by-first (multi-b2-b1): a get that met the lists B2 corrupted earlier
-# in its input (I7:get:seq) joins B2's group (its shortest flagged prefix
-# is B2's list:quiescent:seq); B1's I11 pair stays apart; --accept lists
+# in its input (I7:GET_CLEAR_LINK:POP_READ_NEXT) joins B2's group (its
+# shortest flagged prefix is B2's I2:seq:quiescent); B1's I11 pair stays apart; --accept lists
 # every member's run signature, what the next campaign will meet
 src=$(dirname "$0")/testdata/multi
 [[ -d $src ]] || src=fuzz/triage/testdata/multi
@@ -72,10 +72,10 @@ multi=$tmp/multi; rm -rf "$multi"; mkdir -p "$multi"; cp "$src"/* "$multi/"   # 
 check "multi-b2-b1 by run signature: 3 groups" "grep -q '^SUMMARY findings=3 groups=3 ' '$tmp/tm1.txt'"
 "$triage" --impl multi-b2-b1 --no-save --by-first --out "$tmp/outm2" --accept "$tmp/knownm" "$multi" >"$tmp/tm2.txt" 2>/dev/null; rc=$?
 check "--by-first: exit 0, 2 groups, accepted=3" "((rc == 0)) && grep -qE '^SUMMARY findings=3 groups=2 .*accepted=3' '$tmp/tm2.txt'"
-check "--by-first: B2's group holds the later get" "grep -E '^[0-9]+ +I[0-9]+ +2 ' '$tmp/tm2.txt' | grep -q 'list-quiescent-seq'"
+check "--by-first: B2's group holds the later get" "grep -E '^[0-9]+ +I[0-9]+ +2 ' '$tmp/tm2.txt' | grep -q 'I2-seq-quiescent'"
 check "--by-first: B1's I11 pair is its own group" "grep -qE '^[0-9]+ +I11 +1 .*I11-POP_READ_HEAD-THREAD_WRITE_HEAD' '$tmp/tm2.txt'"
-check "--by-first: the group lists its run signatures" "grep -qE '^  run signatures: (I7:get:seq list:quiescent:seq|list:quiescent:seq I7:get:seq)\$' '$tmp/tm2.txt'"
-check "--by-first --accept: the three run signatures" "[[ \$(grep -cE '^(I7:get:seq|list:quiescent:seq|I11:POP_READ_HEAD:THREAD_WRITE_HEAD) +# ' '$tmp/knownm') == 3 ]]"
+check "--by-first: the group lists its run signatures" "grep -qE '^  run signatures: (I7:GET_CLEAR_LINK:POP_READ_NEXT I2:seq:quiescent|I2:seq:quiescent I7:GET_CLEAR_LINK:POP_READ_NEXT)\$' '$tmp/tm2.txt'"
+check "--by-first --accept: the three run signatures" "[[ \$(grep -cE '^(I7:GET_CLEAR_LINK:POP_READ_NEXT|I2:seq:quiescent|I11:POP_READ_HEAD:THREAD_WRITE_HEAD) +# ' '$tmp/knownm') == 3 ]]"
 
 # clean campaign on production: no groups, nothing saved
 "$triage" --impl production --out "$tmp/out2" --no-save "$in" >"$tmp/t3.txt" 2>/dev/null; rc=$?
