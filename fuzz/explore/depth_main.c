@@ -484,6 +484,10 @@ int main(int argc, char **argv)
 	signal(SIGFPE, on_crash);
 	signal(SIGILL, on_crash);
 	D.t0 = D.last = now();
+	if (D.time_limit && (D.check || D.check_dpor)) {
+		fprintf(stderr, "depth: --time bounds the depth search only, not a soundness check\n");
+		return 2;
+	}
 	if (D.time_limit) {
 		signal(SIGALRM, on_alarm);
 		alarm(D.time_limit);
