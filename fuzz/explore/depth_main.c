@@ -3,7 +3,7 @@
  * scenario, at which an implementation shows a violation.
  *
  *   maptrack_depth --impl NAME [--max-k K] [--max-ops N] [--max-vcpus M]
- *                  [--out DIR] [--quiet]
+ *                  [--time S] [--out DIR] [--quiet]
  *
  * For K = 0, 1, ... max-k, and within K for scenarios in increasing size
  * (operations, then VCPUs, then geometry, then operation choice), every
@@ -13,7 +13,12 @@
  * per page, 1-2 frames, no allocation failure or every one after the first.
  * The first violating scenario is written to DIR/NAME.txt (tools/explore
  * reads it and saves the reproducer).
- * Exit 0: found; 1: not found within the bounds; 2: bad usage.
+ * Before the search, the plan: each level (K, operations, VCPUs) with its
+ * number of scenarios; before each level, an estimate of its schedules and
+ * seconds, from a few of its scenarios explored first (deterministic
+ * sample, each cut at SAMPLE_CAP schedules: then the estimate is a lower
+ * bound, ">=").  --time S: stop after S seconds (SUMMARY stopped=time).
+ * Exit 0: found; 1: not found within the bounds (or the time); 2: bad usage.
  *
  *   maptrack_depth --check-pruning --impl NAME [--max-k K] [--max-ops N] ...
  *
@@ -45,6 +50,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "fuzz/explore/explore.h"
 
@@ -84,7 +90,17 @@ static struct {
 	int mutant;              /* --dpor-mutant: a broken reduction (tests: must be caught) */
 	struct mt_xp_check ck;   /* --check-dpor: the kinds of verdict, any scenario */
 	uint64_t executions, differ, naive_cut;
+	unsigned time_limit;     /* --time: seconds, 0 none */
+	volatile int stop;       /* set when the time is up */
+	int sampling;            /* exploring the sample of a level (not counted) */
+	uint64_t sample_schedules;
+	int sample_cut;          /* a sample hit SAMPLE_CAP */
+	uint64_t spent_schedules; /* every schedule run, samples included (the rate) */
 } D;
+
+/* Scenarios sampled per level for its estimate, and their bound. */
+#define SAMPLES 3u
+#define SAMPLE_CAP 20000u
 
 
 static struct mt_xp_scenario sc;     /* the scenario being explored */
@@ -131,9 +147,10 @@ static void summary(int found)
 		       D.impl, D.no_i11 ? "off" : "on", D.k, D.n, D.m, (unsigned long long)D.scenarios,
 		       (unsigned long long)D.schedules, now() - D.t0);
 	else
-		printf("SUMMARY impl=%s i11=%s depth=none max_k=%u max_ops=%u scenarios=%llu schedules=%llu seconds=%.1f\n",
+		printf("SUMMARY impl=%s i11=%s depth=none max_k=%u max_ops=%u scenarios=%llu schedules=%llu seconds=%.1f%s\n",
 		       D.impl, D.no_i11 ? "off" : "on", D.k, D.n, (unsigned long long)D.scenarios,
-		       (unsigned long long)D.schedules, now() - D.t0);
+		       (unsigned long long)D.schedules, now() - D.t0,
+		       D.stop ? " stopped=time" : "");
 	fflush(stdout);
 }
 
@@ -222,8 +239,17 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 		fprintf(stderr, "depth: %s\n", st->err);
 		exit(2);
 	}
+	if (D.sampling) {
+		/* the level's estimate only: the sweep explores it again */
+		D.sample_schedules += st->schedules;
+		D.sample_cut |= !st->complete && !D.stop;
+		return 0;
+	}
+	if (D.stop && !st->complete)
+		return 0;                /* cut by --time: neither counted nor judged */
 	D.scenarios++;
 	D.schedules += st->schedules;
+	D.spent_schedules += st->schedules;
 	if (D.check) {
 		/* the same scenario unpruned with I11 off: whatever it finds, the
 		 * pruned search with I11 on must find too (docs/explore.md) */
@@ -259,10 +285,28 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 	return 0;
 }
 
+/* Scenarios with n operations on m VCPUs, each VCPU at least one: every
+ * geometry, every split of n over m (C(n-1, m-1)), every choice. */
+static uint64_t level_size(unsigned n, unsigned m)
+{
+	uint64_t c = 1, a = 1;
+	for (unsigned i = 0; i < m - 1; i++)
+		c = c * (n - 1 - i) / (i + 1);
+	for (unsigned i = 0; i < n; i++)
+		a *= NR_ALPHA;
+	return NR_GEOM * c * a;
+}
+
+/* sweep() explores only the scenarios whose index in the level is one of
+ * these (the sample of an estimate), when pick_n > 0. */
+static uint64_t pick[SAMPLES];
+static unsigned pick_n;
+
 /* Explore every scenario with n operations on m VCPUs (each VCPU at least
  * one) at exactly K preemptions; 1 when one shows a violation. */
 static int sweep(unsigned n, unsigned m, unsigned k)
 {
+	uint64_t index = 0;
 	unsigned parts[MT_IN_MAX_VCPUS];
 	unsigned choice[16];
 	struct mt_xp_config cfg;
@@ -275,6 +319,9 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 	cfg.strict_boundaries = D.strict;
 	cfg.on_violation = on_violation;
 	cfg.stale = D.h->model == MT_MODEL_C11 ? 1 : 0;
+	cfg.stop = &D.stop;
+	if (pick_n)
+		cfg.max_schedules = SAMPLE_CAP;
 	for (unsigned g = 0; g < NR_GEOM; g++) {
 		/* every way to split n operations over m VCPUs, each at least one
 		 * (an odometer over 1..n per VCPU, keeping the sums equal to n) */
@@ -288,7 +335,13 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 				/* every choice of operations */
 				memset(choice, 0, sizeof(choice));
 				for (;;) {
-					if (try_one(g, m, parts, choice, &cfg, &st))
+					int take = !pick_n;
+					for (unsigned q = 0; q < pick_n; q++)
+						take |= pick[q] == index;
+					index++;
+					if (D.stop)
+						return 0;
+					if (take && try_one(g, m, parts, choice, &cfg, &st))
 						return 1;
 					unsigned j = 0;
 					while (j < n && ++choice[j] == NR_ALPHA)
@@ -305,6 +358,45 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 		}
 	}
 	return 0;
+}
+
+/* Before a level: explore a deterministic sample of its scenarios (spread
+ * over its order) and print what the whole level should cost. */
+static void estimate(unsigned n, unsigned m, unsigned k)
+{
+	uint64_t size = level_size(n, m);
+	double t = now();
+
+	pick_n = size < SAMPLES ? (unsigned)size : SAMPLES;
+	for (unsigned q = 0; q < pick_n; q++)
+		pick[q] = (2 * q + 1) * size / (2 * pick_n);
+	D.sampling = 1;
+	D.sample_schedules = 0;
+	D.sample_cut = 0;
+	sweep(n, m, k);
+	D.sampling = 0;
+	unsigned taken = pick_n;
+	pick_n = 0;
+	if (D.stop || !taken)
+		return;
+	double secs = now() - t;
+	double per = (double)D.sample_schedules / taken;
+	/* the sample's rate when it is big enough to time, else the run's */
+	D.spent_schedules += D.sample_schedules;
+	double rate = D.sample_schedules >= 5000 && secs > 0 ? (double)D.sample_schedules / secs
+	            : now() > D.t0 ? (double)D.spent_schedules / (now() - D.t0) : 0;
+	double total = per * (double)size;
+	printf("LEVEL K=%u ops=%u vcpus=%u scenarios=%llu estimate: %s%.3g schedules, %s%.0f s "
+	       "(%u sampled, %.0f schedules each, %.0f schedules/s)\n",
+	       k, n, m, (unsigned long long)size, D.sample_cut ? ">=" : "~", total,
+	       D.sample_cut ? ">=" : "~", rate > 0 ? total / rate : 0.0, taken, per, rate);
+	fflush(stdout);
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	D.stop = 1;
 }
 
 int main(int argc, char **argv)
@@ -353,12 +445,22 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			i++;
+		} else if (!strcmp(a, "--time") && val) {
+			char *end;
+			errno = 0;
+			unsigned long x = strtoul(val, &end, 10);
+			if (!*val || *end || errno || *val == '-' || x == 0 || x > 1000000) {
+				fprintf(stderr, "depth: --time needs a number of seconds (1-1000000), not '%s'\n", val);
+				return 2;
+			}
+			D.time_limit = (unsigned)x;
+			i++;
 		} else if (!strcmp(a, "--no-i11")) {
 			D.no_i11 = 1;
 		} else {
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
 			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] "
-			                "[--check-dpor [--max-naive S]] [--out DIR] [--quiet]\n");
+			                "[--check-dpor [--max-naive S]] [--time S] [--out DIR] [--quiet]\n");
 			return 2;
 		}
 	}
@@ -382,6 +484,14 @@ int main(int argc, char **argv)
 	signal(SIGFPE, on_crash);
 	signal(SIGILL, on_crash);
 	D.t0 = D.last = now();
+	if (D.time_limit && (D.check || D.check_dpor)) {
+		fprintf(stderr, "depth: --time bounds the depth search only, not a soundness check\n");
+		return 2;
+	}
+	if (D.time_limit) {
+		signal(SIGALRM, on_alarm);
+		alarm(D.time_limit);
+	}
 	if (D.check_dpor) {
 		/* Every scenario within the bounds (max-k unused): without a
 		 * bound, reduced against naive. */
@@ -414,13 +524,38 @@ int main(int argc, char **argv)
 		       (unsigned long long)D.schedules_plain, now() - D.t0);
 		return D.plain_only ? 1 : 0;
 	}
-	for (D.k = 0; D.k <= max_k; D.k++)
-		for (D.n = 1; D.n <= max_ops; D.n++)
-			for (D.m = 1; D.m <= max_vcpus && D.m <= D.n; D.m++)
+	/* The plan: every level and its size (estimates come level by level). */
+	unsigned at_k = 0, at_n = 1, at_m = 1;
+	uint64_t all = 0;
+	unsigned levels = 0;
+	for (unsigned n = 1; n <= max_ops; n++)
+		for (unsigned m = 1; m <= max_vcpus && m <= n; m++) {
+			printf("PLAN ops=%u vcpus=%u scenarios=%llu (each at K=0..%u)\n", n, m,
+			       (unsigned long long)level_size(n, m), max_k);
+			all += level_size(n, m);
+			levels++;
+		}
+	printf("PLAN impl=%s levels=%u scenarios=%llu per K, K=0..%u%s\n", D.impl, levels * (max_k + 1),
+	       (unsigned long long)all, max_k, D.time_limit ? "" : " (no time bound)");
+	fflush(stdout);
+	for (D.k = 0; D.k <= max_k && !D.stop; D.k++)
+		for (D.n = 1; D.n <= max_ops && !D.stop; D.n++)
+			for (D.m = 1; D.m <= max_vcpus && D.m <= D.n && !D.stop; D.m++) {
+				at_k = D.k, at_n = D.n, at_m = D.m;
+				estimate(D.n, D.m, D.k);
 				if (sweep(D.n, D.m, D.k)) {
 					summary(1);
 					return 0;
 				}
+			}
+	if (D.stop) {
+		printf("depth: stopped by --time %u at K=%u, %u operations on %u VCPUs\n", D.time_limit,
+		       at_k, at_n, at_m);
+		D.k = at_k;
+		D.n = at_n;
+		summary(0);
+		return 1;
+	}
 	D.k = max_k;
 	D.n = max_ops;
 	summary(0);
