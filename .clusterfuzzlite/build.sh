@@ -93,9 +93,14 @@ if [[ -n ${MT_BYO:-} ]]; then
   done
   ((${#byo_srcs[@]})) || { echo "build.sh: MT_BYO $MT_BYO: no sources besides adapter.c" >&2; exit 2; }
   read -ra byo_copts <<<"$(sed -n 's/^ *copts *= *\[\(.*\)\],*$/\1/p' "$byo/BUILD" 2>/dev/null | tr -d '",')"
-  harness_srcs+=("$root/fuzz/instrument/ix.c" "$root/fuzz/instrument/byo.c")
+  # the runtime (fuzz/instrument:runtime and :byo): ix.c, the inline-assembly
+  # scan, the 16-byte atomics (cmpxchg16b: -mcx16 for the runtime and for
+  # your code, as IX_COPTS), the adapter glue
+  harness_srcs+=("$root/fuzz/instrument/ix.c" "$root/fuzz/instrument/blind.c"
+                 "$root/fuzz/instrument/ix_atomic128.c" "$root/fuzz/instrument/byo.c")
   driver_srcs=("$root/fuzz/instrument/byo_fuzzer_main.c")
   byo_link=(-ldl)
+  common_byo=(-mcx16)
 fi
 if [[ -n ${MT_DRIVER_SRC:-} ]]; then
   [[ -f $MT_DRIVER_SRC ]] || { echo "build.sh: MT_DRIVER_SRC $MT_DRIVER_SRC not found" >&2; exit 2; }
@@ -103,7 +108,7 @@ if [[ -n ${MT_DRIVER_SRC:-} ]]; then
 fi
 ((${#lib_srcs[@]} && ${#zoo_srcs[@]})) || { echo "build.sh: no sources under $root/lib" >&2; exit 2; }
 
-common=(-std=c11 -D_GNU_SOURCE -DMT_SCHED_HOOK -I"$root")
+common=(-std=c11 -D_GNU_SOURCE -DMT_SCHED_HOOK -I"$root" ${common_byo[@]+"${common_byo[@]}"})
 # The harness: no coverage instrumentation (see the header).
 denylist=$obj/afl-denylist.txt
 for f in "${harness_srcs[@]}"; do echo "src: *fuzz/${f#"$root"/fuzz/}"; done >"$denylist"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "fuzz/drivers/harness.h"
+#include "fuzz/engine/identity.h"
 
 int mt_harness_signature_of(struct mt_harness *h, const struct mt_program *p, char *buf, size_t cap)
 {
@@ -18,6 +19,11 @@ int mt_harness_signature_of(struct mt_harness *h, const struct mt_program *p, ch
 	if (!cap)
 		return -1;
 	buf[0] = '\0';
+	/* VCPUs that are threads of their own (identity.h) do not survive a
+	 * fork: the child would wait for ever on a baton nobody holds.  The
+	 * caller falls back to the one-run name. */
+	if (mt_identity_on)
+		return -1;
 	if (pipe(fd))
 		return -1;
 	fflush(NULL);

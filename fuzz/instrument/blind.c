@@ -21,7 +21,7 @@ struct blind_fn {
 	const char *name;           /* in the mapped symbol string table */
 	int instrumented, candidate;
 	unsigned nkinds, count[BLIND_KINDS];
-	char what[BLIND_KINDS][24];
+	char what[BLIND_KINDS][48];
 };
 
 static struct blind_fn *fns;
@@ -268,7 +268,7 @@ static int confirm(void)
 			if (sscanf(ops, "%31s %255[^\n]", mn, ops) < 1)
 				continue;
 		}
-		char what[24] = "";
+		char what[48] = "";
 		if (lock)
 			snprintf(what, sizeof(what), "lock %s", mn);
 		else if (!strncmp(mn, "xchg", 4) && strchr(ops, '('))
