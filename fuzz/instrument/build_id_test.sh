@@ -74,5 +74,12 @@ check "a known file from another build naming sites this build has is read (exit
 "$rix" --impl production-ix --known "$tmp/missing.known" "$seed" >"$tmp/out" 2>&1; rc=$?
 check "a known file naming a site this build lacks is refused: exit $rc, '$(grep -m1 -o 'known findings: [^(]*' "$tmp/out")'" \
   "[[ $rc == 2 ]] && grep -q 'missing.known names site maptrack.c.9999.1.read4, which this build does not have' '$tmp/out'"
+# bad counts are refused, never read as 0 (the explorer once took
+# "--preemptions all" as K=0 without a word)
+"$explore" --impl treiber-aba --preemptions all "$scenario" >"$tmp/out" 2>&1; rc=$?
+check "the byo explorer refuses --preemptions all: exit $rc" \
+  "[[ $rc == 2 ]] && grep -q 'no bound-free search' '$tmp/out'"
+"$explore" --impl treiber-aba --preemptions 2x "$scenario" >"$tmp/out" 2>&1; rc=$?
+check "the byo explorer refuses --preemptions 2x: exit $rc" "[[ $rc == 2 ]] && grep -q 'not a count' '$tmp/out'"
 echo "SUMMARY test=build_id checks=$n fail=$fail"
 exit $fail

@@ -183,6 +183,20 @@ static int explore_file(const char *file, unsigned k, int stale, uint64_t max, u
 	return 0;
 }
 
+/* A flag's count: digits only (a bad value exits 2, never reads as 0). */
+static unsigned long long count_arg(const char *flag, const char *v)
+{
+	char *end;
+
+	errno = 0;
+	unsigned long long n = strtoull(v, &end, 10);
+	if (!*v || *end || errno || v[0] == '-' || n > 1000000000000ULL) {
+		fprintf(stderr, "byo_explore: %s %s: not a count\n", flag, v);
+		exit(2);
+	}
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	const char *impl = NULL, *expect = "clean", *known = NULL;
@@ -196,12 +210,18 @@ int main(int argc, char **argv)
 			impl = argv[++i];
 		else if (!strcmp(argv[i], "--expect") && i + 1 < argc)
 			expect = argv[++i];
-		else if (!strcmp(argv[i], "--preemptions") && i + 1 < argc)
-			k = (unsigned)strtoul(argv[++i], NULL, 10);
-		else if (!strcmp(argv[i], "--stale") && i + 1 < argc)
-			stale = (int)strtoul(argv[++i], NULL, 10);
+		else if (!strcmp(argv[i], "--preemptions") && i + 1 < argc) {
+			if (!strcmp(argv[i + 1], "all")) {
+				fprintf(stderr, "byo_explore: --preemptions all: no bound-free search for a free list "
+				        "of your own yet (the reduction's dependences are the maptrack oracle's; "
+				        "docs/explore.md); give a bound K\n");
+				return 2;
+			}
+			k = (unsigned)count_arg("--preemptions", argv[++i]);
+		} else if (!strcmp(argv[i], "--stale") && i + 1 < argc)
+			stale = (int)count_arg("--stale", argv[++i]);
 		else if (!strcmp(argv[i], "--max-schedules") && i + 1 < argc)
-			max = strtoull(argv[++i], NULL, 10);
+			max = count_arg("--max-schedules", argv[++i]);
 		else if (!strcmp(argv[i], "--known") && i + 1 < argc)
 			known = argv[++i];
 		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
