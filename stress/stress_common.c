@@ -705,77 +705,6 @@ static struct {
 	uint64_t seed;
 } crash_info;
 
-STRESS_NO_TSAN static size_t put_str(char *buf, size_t n, size_t cap, const char *s)
-{
-	while (*s && n < cap)
-		buf[n++] = *s++;
-	return n;
-}
-
-STRESS_NO_TSAN static size_t put_u64(char *buf, size_t n, size_t cap, uint64_t v)
-{
-	char tmp[24];
-	int k = 0;
-
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (k && n < cap)
-		buf[n++] = tmp[--k];
-	return n;
-}
-
-STRESS_NO_TSAN static const char *result_name(int code)
-{
-	switch (code) {
-	case STRESS_EXIT_CLEAN: return "clean";
-	case STRESS_EXIT_VIOLATION: return "violation";
-	case STRESS_EXIT_CRASH: return "crash";
-	case STRESS_EXIT_RACE: return "race";
-	default: return "error";
-	}
-}
-
-static int halting;                  /* 1 once a thread is in halt_now() */
-
-/* An exchange TSan cannot see: a C11 atomic here is a call into the
- * runtime, which may wait for a lock the faulting thread holds. */
-STRESS_NO_TSAN static int halting_claim(void)
-{
-	int v = 1;
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(halting) : : "memory");
-#else
-	v = __atomic_exchange_n(&halting, 1, __ATOMIC_SEQ_CST);
-#endif
-	return v;
-}
-
-/* Raw system calls: under TSan, write() and _exit() are intercepted, and
- * the _exit interceptor runs TSan's finalisation (locks, its own exit
- * code), which can deadlock in a signal handler or inside a report.  For
- * the same reason the whole emergency path is STRESS_NO_TSAN: an
- * instrumented access there (even the atomic `halting`) may wait for a
- * runtime lock the faulting thread holds (seen: b4a under grow hung in
- * __tsan::SlotLock until the watchdog). */
-STRESS_NO_TSAN static void raw_write(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		long w = syscall(SYS_write, fd, buf, n);
-		if (w <= 0)
-			return;
-		buf += w;
-		n -= (size_t)w;
-	}
-}
-
-STRESS_NO_TSAN static _Noreturn void raw_exit(int code)
-{
-	for (;;)
-		syscall(SYS_exit_group, code);
-}
-
 /* End the run now with `code`: a VIOLATION (crash) or RACE line on stderr,
  * a SUMMARY on stdout, exit.  Async-signal-safe (raw write and exit_group):
  * called from the crash handler and from inside TSan's report hooks.  The
@@ -784,51 +713,51 @@ STRESS_NO_TSAN static void halt_now(int code, const char *why, int sig)
 {
 	char buf[640];
 	size_t n = 0, cap = sizeof(buf);
-	if (halting_claim())
+	if (stress_halting_claim())
 		for (;;)
 			syscall(SYS_ppoll, NULL, 0, NULL, NULL);   /* until the winner exits */
 	if (code == STRESS_EXIT_CRASH) {
-		n = put_str(buf, n, cap, "VIOLATION crash: ");
+		n = stress_put_str(buf, n, cap, "VIOLATION crash: ");
 		if (sig) {
-			n = put_str(buf, n, cap, "signal ");
-			n = put_u64(buf, n, cap, (uint64_t)sig);
-			n = put_str(buf, n, cap, sig == SIGSEGV ? " (SIGSEGV)" : sig == SIGBUS ? " (SIGBUS)" :
+			n = stress_put_str(buf, n, cap, "signal ");
+			n = stress_put_u64(buf, n, cap, (uint64_t)sig);
+			n = stress_put_str(buf, n, cap, sig == SIGSEGV ? " (SIGSEGV)" : sig == SIGBUS ? " (SIGBUS)" :
 			            sig == SIGFPE ? " (SIGFPE)" : sig == SIGILL ? " (SIGILL)" : "");
-			n = put_str(buf, n, cap, " during the run: the implementation followed a wild handle or an unpublished page\n");
+			n = stress_put_str(buf, n, cap, " during the run: the implementation followed a wild handle or an unpublished page\n");
 		} else {
-			n = put_str(buf, n, cap, why);
-			n = put_str(buf, n, cap, "\n");
+			n = stress_put_str(buf, n, cap, why);
+			n = stress_put_str(buf, n, cap, "\n");
 		}
 	} else {
-		n = put_str(buf, n, cap, "RACE: the run stops at a ");
-		n = put_str(buf, n, cap, why);
-		n = put_str(buf, n, cap, "\n");
+		n = stress_put_str(buf, n, cap, "RACE: the run stops at a ");
+		n = stress_put_str(buf, n, cap, why);
+		n = stress_put_str(buf, n, cap, "\n");
 	}
-	raw_write(STDERR_FILENO, buf, n);
+	stress_raw_write(STDERR_FILENO, buf, n);
 	n = 0;
-	n = put_str(buf, n, cap, "SUMMARY scenario=");
-	n = put_str(buf, n, cap, crash_info.scenario ? crash_info.scenario : "-");
-	n = put_str(buf, n, cap, " impl=");
-	n = put_str(buf, n, cap, crash_info.impl ? crash_info.impl : "-");
-	n = put_str(buf, n, cap, " vcpus=");
-	n = put_u64(buf, n, cap, crash_info.vcpus);
-	n = put_str(buf, n, cap, " ops=0 ops_per_s=0 violations=");
-	n = put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
-	n = put_str(buf, n, cap, " seed=");
-	n = put_u64(buf, n, cap, crash_info.seed);
+	n = stress_put_str(buf, n, cap, "SUMMARY scenario=");
+	n = stress_put_str(buf, n, cap, crash_info.scenario ? crash_info.scenario : "-");
+	n = stress_put_str(buf, n, cap, " impl=");
+	n = stress_put_str(buf, n, cap, crash_info.impl ? crash_info.impl : "-");
+	n = stress_put_str(buf, n, cap, " vcpus=");
+	n = stress_put_u64(buf, n, cap, crash_info.vcpus);
+	n = stress_put_str(buf, n, cap, " ops=0 ops_per_s=0 violations=");
+	n = stress_put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
+	n = stress_put_str(buf, n, cap, " seed=");
+	n = stress_put_u64(buf, n, cap, crash_info.seed);
 	if (sig) {
-		n = put_str(buf, n, cap, " crash_signal=");
-		n = put_u64(buf, n, cap, (uint64_t)sig);
+		n = stress_put_str(buf, n, cap, " crash_signal=");
+		n = stress_put_u64(buf, n, cap, (uint64_t)sig);
 	}
-	n = put_str(buf, n, cap, " races=");
-	n = put_u64(buf, n, cap, stress_race_distinct_unlocked());
-	n = put_str(buf, n, cap, " result=");
-	n = put_str(buf, n, cap, result_name(code));
-	n = put_str(buf, n, cap, " exit=");
-	n = put_u64(buf, n, cap, (uint64_t)code);
-	n = put_str(buf, n, cap, "\n");
-	raw_write(STDOUT_FILENO, buf, n);
-	raw_exit(code);
+	n = stress_put_str(buf, n, cap, " races=");
+	n = stress_put_u64(buf, n, cap, stress_race_distinct_unlocked());
+	n = stress_put_str(buf, n, cap, " result=");
+	n = stress_put_str(buf, n, cap, stress_result_name(code));
+	n = stress_put_str(buf, n, cap, " exit=");
+	n = stress_put_u64(buf, n, cap, (uint64_t)code);
+	n = stress_put_str(buf, n, cap, "\n");
+	stress_raw_write(STDOUT_FILENO, buf, n);
+	stress_raw_exit(code);
 }
 
 static void halt_hook(int code, const char *why)
@@ -942,7 +871,7 @@ static void summary(struct stress_ctx *c, uint64_t ops, double elapsed, bool qui
 	       nospace, grows, passed, rejected, stress_hook_yields(),
 	       atomic_load_explicit(&c->checks, memory_order_relaxed), stress_race_distinct(),
 	       stress_race_suppressed(), stress_race_repeats(), stress_race_tsan(),
-	       c->opt->keep_going, result_name(code), code);
+	       c->opt->keep_going, stress_result_name(code), code);
 	fflush(stdout);
 }
 

@@ -210,6 +210,15 @@ uint64_t stress_race_suppressed(void);     /* reports the suppressions file matc
 uint64_t stress_race_repeats(void);        /* reports of a pair seen before (silenced) */
 void stress_race_print(FILE *f);           /* one RACE line per distinct pair */
 
+/* ---- the emergency exit's pieces (stress_halt.c): async-signal-safe,
+ * uninstrumented, for the crash handler and TSan's report hooks ---- */
+size_t stress_put_str(char *buf, size_t n, size_t cap, const char *s);   /* append, bounded */
+size_t stress_put_u64(char *buf, size_t n, size_t cap, uint64_t v);      /* append decimal */
+const char *stress_result_name(int code);  /* STRESS_EXIT_* as SUMMARY's result= */
+int stress_halting_claim(void);            /* 0 for the first caller of the process */
+void stress_raw_write(int fd, const char *buf, size_t n);  /* write(2), not intercepted */
+_Noreturn void stress_raw_exit(int code);  /* exit_group(2), not intercepted */
+
 /* ---- test-only implementations (planted.c) ---- */
 extern const struct mt_ops stress_planted_race_loss;
 

@@ -464,64 +464,6 @@ static void inrun_check(uint64_t ops)
 
 /* ---- the end of a run that cannot return: crash, race (async-signal-safe) ---- */
 
-STRESS_NO_TSAN static size_t put_str(char *buf, size_t n, size_t cap, const char *s)
-{
-	while (*s && n < cap)
-		buf[n++] = *s++;
-	return n;
-}
-
-STRESS_NO_TSAN static size_t put_u64(char *buf, size_t n, size_t cap, uint64_t v)
-{
-	char tmp[24];
-	int k = 0;
-
-	do {
-		tmp[k++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (k && n < cap)
-		buf[n++] = tmp[--k];
-	return n;
-}
-
-STRESS_NO_TSAN static const char *result_name(int code)
-{
-	switch (code) {
-	case STRESS_EXIT_CLEAN: return "clean";
-	case STRESS_EXIT_VIOLATION: return "violation";
-	case STRESS_EXIT_CRASH: return "crash";
-	case STRESS_EXIT_RACE: return "race";
-	default: return "error";
-	}
-}
-
-static int halting;
-
-/* An exchange ThreadSanitizer does not see (a C11 atomic is a runtime call,
- * which may wait for a lock the faulting thread holds). */
-STRESS_NO_TSAN static int halting_claim(void)
-{
-	int v = 1;
-#if defined(__x86_64__) || defined(__i386__)
-	__asm__ volatile("xchgl %0, %1" : "+r"(v), "+m"(halting) : : "memory");
-#else
-	v = __atomic_exchange_n(&halting, 1, __ATOMIC_SEQ_CST);
-#endif
-	return v;
-}
-
-STRESS_NO_TSAN static void raw_write(int fd, const char *buf, size_t n)
-{
-	while (n) {
-		long w = syscall(SYS_write, fd, buf, n);
-		if (w <= 0)
-			return;
-		buf += w;
-		n -= (size_t)w;
-	}
-}
-
 /* Operations so far, read without the runtime (plain volatile loads in an
  * uninstrumented function: a runtime call may wait for a lock the
  * reporting thread holds). */
@@ -541,49 +483,48 @@ STRESS_NO_TSAN static void halt_now(int code, const char *why, int sig)
 	char buf[640];
 	size_t n = 0, cap = sizeof(buf);
 
-	if (halting_claim())
+	if (stress_halting_claim())
 		for (;;)
 			syscall(SYS_ppoll, NULL, 0, NULL, NULL);
 	if (code == STRESS_EXIT_CRASH) {
-		n = put_str(buf, n, cap, "VIOLATION crash: ");
+		n = stress_put_str(buf, n, cap, "VIOLATION crash: ");
 		if (sig) {
-			n = put_str(buf, n, cap, "signal ");
-			n = put_u64(buf, n, cap, (uint64_t)sig);
-			n = put_str(buf, n, cap, " inside the adapter or the free list\n");
+			n = stress_put_str(buf, n, cap, "signal ");
+			n = stress_put_u64(buf, n, cap, (uint64_t)sig);
+			n = stress_put_str(buf, n, cap, " inside the adapter or the free list\n");
 		} else {
-			n = put_str(buf, n, cap, why);
-			n = put_str(buf, n, cap, "\n");
+			n = stress_put_str(buf, n, cap, why);
+			n = stress_put_str(buf, n, cap, "\n");
 		}
 	} else {
-		n = put_str(buf, n, cap, "RACE: the run stops at a ");
-		n = put_str(buf, n, cap, why);
-		n = put_str(buf, n, cap, "\n");
+		n = stress_put_str(buf, n, cap, "RACE: the run stops at a ");
+		n = stress_put_str(buf, n, cap, why);
+		n = stress_put_str(buf, n, cap, "\n");
 	}
-	raw_write(STDERR_FILENO, buf, n);
-	n = put_str(buf, 0, cap, "SUMMARY scenario=mix impl=");
-	n = put_str(buf, n, cap, g.o.impl);
-	n = put_str(buf, n, cap, " vcpus=");
-	n = put_u64(buf, n, cap, g.n);
-	n = put_str(buf, n, cap, " ops=");
-	n = put_u64(buf, n, cap, ops_unlocked());
-	n = put_str(buf, n, cap, " violations=");
-	n = put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
-	n = put_str(buf, n, cap, " seed=");
-	n = put_u64(buf, n, cap, g.o.seed);
+	stress_raw_write(STDERR_FILENO, buf, n);
+	n = stress_put_str(buf, 0, cap, "SUMMARY scenario=mix impl=");
+	n = stress_put_str(buf, n, cap, g.o.impl);
+	n = stress_put_str(buf, n, cap, " vcpus=");
+	n = stress_put_u64(buf, n, cap, g.n);
+	n = stress_put_str(buf, n, cap, " ops=");
+	n = stress_put_u64(buf, n, cap, ops_unlocked());
+	n = stress_put_str(buf, n, cap, " violations=");
+	n = stress_put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
+	n = stress_put_str(buf, n, cap, " seed=");
+	n = stress_put_u64(buf, n, cap, g.o.seed);
 	if (sig) {
-		n = put_str(buf, n, cap, " crash_signal=");
-		n = put_u64(buf, n, cap, (uint64_t)sig);
+		n = stress_put_str(buf, n, cap, " crash_signal=");
+		n = stress_put_u64(buf, n, cap, (uint64_t)sig);
 	}
-	n = put_str(buf, n, cap, " races=");
-	n = put_u64(buf, n, cap, stress_race_distinct_unlocked());
-	n = put_str(buf, n, cap, " result=");
-	n = put_str(buf, n, cap, result_name(code));
-	n = put_str(buf, n, cap, " exit=");
-	n = put_u64(buf, n, cap, (uint64_t)code);
-	n = put_str(buf, n, cap, "\n");
-	raw_write(STDOUT_FILENO, buf, n);
-	for (;;)
-		syscall(SYS_exit_group, code);
+	n = stress_put_str(buf, n, cap, " races=");
+	n = stress_put_u64(buf, n, cap, stress_race_distinct_unlocked());
+	n = stress_put_str(buf, n, cap, " result=");
+	n = stress_put_str(buf, n, cap, stress_result_name(code));
+	n = stress_put_str(buf, n, cap, " exit=");
+	n = stress_put_u64(buf, n, cap, (uint64_t)code);
+	n = stress_put_str(buf, n, cap, "\n");
+	stress_raw_write(STDOUT_FILENO, buf, n);
+	stress_raw_exit(code);
 }
 
 static void halt_hook(int code, const char *why)
@@ -835,7 +776,7 @@ static void summary(uint64_t ops, double elapsed, int code)
 	       elapsed, g.limit, sum[0], sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7],
 	       atomic_load_explicit(&g.checks, memory_order_relaxed), stress_race_distinct(),
 	       stress_race_suppressed(), stress_race_repeats(), stress_race_tsan(), g.o.keep_going,
-	       result_name(code), code);
+	       stress_result_name(code), code);
 	fflush(stdout);
 }
 
