@@ -500,82 +500,6 @@ static void check_suppressions(const char *path)
 		        rules == 1 ? "" : "s");
 }
 
-/* Under TSan, options are read before main(): to pass --suppress and
- * --keep-going on, set TSAN_OPTIONS and run this program again (once). */
-static void tsan_reexec(const struct stress_opts *o, char **argv)
-{
-	static const char marker[] = "STRESS_TSAN_REEXEC";
-	char abs[4096], opts[8192];
-
-	if (!stress_race_tsan() && (o->suppress || o->keep_going))
-		fprintf(stderr, "stress: not a ThreadSanitizer build: --suppress and --keep-going "
-		        "change nothing (the suppressions file was checked)\n");
-	if (!stress_race_tsan() || (!o->suppress && !o->keep_going) || getenv(marker))
-		return;
-	const char *old = getenv("TSAN_OPTIONS");
-	int n = snprintf(opts, sizeof(opts), "%s%s", old ? old : "", old && *old ? ":" : "");
-	if (o->suppress) {
-		if (!realpath(o->suppress, abs)) {
-			fprintf(stderr, "stress: --suppress %s: %s\n", o->suppress, strerror(errno));
-			exit(EXIT_USAGE);
-		}
-		if (strpbrk(abs, ": \t\"'")) {
-			fprintf(stderr, "stress: --suppress %s: the path must not contain ':', blanks or "
-			        "quotes (TSAN_OPTIONS separators)\n", abs);
-			exit(EXIT_USAGE);
-		}
-		n += snprintf(opts + n, sizeof(opts) - n, "suppressions=%s:", abs);
-	}
-	if (o->keep_going)
-		n += snprintf(opts + n, sizeof(opts) - n, "halt_on_error=0:");
-	STRESS_CHECK(n > 0 && (size_t)n < sizeof(opts));
-	opts[n - 1] = 0;
-	if (setenv("TSAN_OPTIONS", opts, 1) || setenv(marker, "1", 1)) {
-		fprintf(stderr, "stress: setenv: %s\n", strerror(errno));
-		exit(EXIT_USAGE);
-	}
-	fflush(NULL);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "stress: cannot re-run itself with TSAN_OPTIONS=%s: %s\n", opts, strerror(errno));
-	exit(EXIT_USAGE);
-}
-
-static void die_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "stress: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(stress --help for the flags)\n");
-	exit(EXIT_USAGE);
-}
-
-static uint64_t parse_u64(const char *flag, const char *s, uint64_t max)
-{
-	char *end;
-
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (!*s || *s == '-' || *s == '+' || errno || *end || v > max) {
-		fprintf(stderr, "stress: %s: '%s' is not an integer in 0..%" PRIu64 "\n", flag, s, max);
-		exit(EXIT_USAGE);
-	}
-	return v;
-}
-
-static double parse_double(const char *flag, const char *s, double max)
-{
-	char *end;
-
-	if (!s || !*s)
-		die_usage("%s needs a number", flag);
-	errno = 0;
-	double v = strtod(s, &end);
-	if (errno || *end || !(v >= 0) || v > max) {
-		fprintf(stderr, "stress: %s: '%s' is not a number in 0..%g\n", flag, s, max);
-		exit(EXIT_USAGE);
-	}
-	return v;
-}
-
 static const struct stress_scenario *find_scenario(const char *name)
 {
 	for (const struct stress_scenario *const *s = scenarios; *s; s++)
@@ -617,84 +541,22 @@ static const struct mt_ops *find_impl(const char *name)
 	return mt_impl_find(name);
 }
 
+static const struct stress_cli cli = {
+	.hint = "(stress --help for the flags)",
+	.with_scenario = true,
+	.max_vcpus = 1024, .max_per_page = MT_MAX_PER_PAGE, .max_frames = STRESS_MAX_HANDLES,
+	.usage = usage, .list = list_all,
+};
+
 static void parse(int argc, char **argv, struct stress_opts *o)
 {
 	*o = (struct stress_opts){
 		.impl = "production", .ops = 2000000, .seconds = 2, .seed = 1, .progress = 5,
 		.check_every = DEFAULT_CHECK_EVERY,
 	};
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		const char *val = NULL;
-		char flag[64];
-
-		if (strncmp(a, "--", 2) != 0)
-			die_usage("unexpected argument '%s'", a);
-		const char *eq = strchr(a, '=');
-		if (eq) {
-			snprintf(flag, sizeof(flag), "%.*s", (int)(eq - a), a);
-			val = eq + 1;
-		} else {
-			snprintf(flag, sizeof(flag), "%s", a);
-		}
-		if (!strcmp(flag, "--help")) {
-			usage(stdout);
-			exit(0);
-		}
-		if (!strcmp(flag, "--list")) {
-			list_all();
-			exit(0);
-		}
-		if (!strcmp(flag, "--keep-going")) {
-			if (val)
-				die_usage("%s takes no value", flag);
-			o->keep_going = true;
-			continue;
-		}
-		static const char *const with_value[] = {
-			"--scenario", "--impl", "--vcpus", "--per-page", "--max-frames", "--ops",
-			"--seconds", "--seed", "--yield-rate", "--progress", "--check-every",
-			"--suppress", NULL,
-		};
-		int known = 0;
-		for (const char *const *w = with_value; *w; w++)
-			known |= !strcmp(*w, flag);
-		if (!known)
-			die_usage("unknown flag '%s'", a);
-		if (!val) {
-			if (i + 1 >= argc)
-				die_usage("%s needs a value", flag);
-			val = argv[++i];
-		}
-		if (!strcmp(flag, "--scenario"))
-			o->scenario = val;
-		else if (!strcmp(flag, "--impl"))
-			o->impl = val;
-		else if (!strcmp(flag, "--vcpus"))
-			o->vcpus = (unsigned)parse_u64(flag, val, 1024);
-		else if (!strcmp(flag, "--per-page"))
-			o->per_page = (unsigned)parse_u64(flag, val, MT_MAX_PER_PAGE);
-		else if (!strcmp(flag, "--max-frames"))
-			o->max_frames = (unsigned)parse_u64(flag, val, STRESS_MAX_HANDLES);
-		else if (!strcmp(flag, "--ops"))
-			o->ops = parse_u64(flag, val, UINT64_MAX / 2);
-		else if (!strcmp(flag, "--seconds"))
-			o->seconds = parse_double(flag, val, 1e7);
-		else if (!strcmp(flag, "--seed"))
-			o->seed = parse_u64(flag, val, UINT64_MAX);
-		else if (!strcmp(flag, "--yield-rate"))
-			o->yield_rate = parse_double(flag, val, 1);
-		else if (!strcmp(flag, "--progress"))
-			o->progress = parse_double(flag, val, 1e7);
-		else if (!strcmp(flag, "--check-every"))
-			o->check_every = parse_u64(flag, val, UINT64_MAX / 2);
-		else if (!strcmp(flag, "--suppress"))
-			o->suppress = val;
-	}
+	stress_parse_args(argc, argv, &cli, o);
 	if (!o->scenario)
-		die_usage("%s", "--scenario NAME is required (--list shows them)");
-	if (!o->ops && !o->seconds)
-		die_usage("%s", "--ops 0 and --seconds 0: the run needs at least one bound");
+		stress_die_usage(&cli, "%s", "--scenario NAME is required (--list shows them)");
 }
 
 /* ---- a crash inside the implementation is a finding too ---- */
@@ -775,21 +637,11 @@ STRESS_NO_TSAN static void on_crash(int sig)
 
 static void catch_crashes(const struct stress_ctx *c)
 {
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
-	struct sigaction sa;
-
 	crash_info.scenario = c->sc->name;
 	crash_info.impl = c->opt->impl;
 	crash_info.vcpus = c->nthreads;
 	crash_info.seed = c->opt->seed;
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_crash;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESETHAND: a second thread faulting at the same time would
-	 * die of the default action (exit 139) before the first one's
-	 * SUMMARY; halt_now() parks it instead. */
-	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
+	stress_catch_crashes(on_crash);
 }
 
 /* ---- main ---- */
@@ -897,10 +749,10 @@ int main(int argc, char **argv)
 		check_suppressions(o.suppress);
 	c->sc = find_scenario(o.scenario);
 	if (!c->sc)
-		die_usage("unknown scenario '%s' (--list shows them)", o.scenario);
+		stress_die_usage(&cli, "unknown scenario '%s' (--list shows them)", o.scenario);
 	c->ops = find_impl(o.impl);
 	if (!c->ops)
-		die_usage("unknown implementation '%s' (--list shows them)", o.impl);
+		stress_die_usage(&cli, "unknown implementation '%s' (--list shows them)", o.impl);
 
 	c->nthreads = o.vcpus ? o.vcpus : c->sc->def_vcpus;
 	c->cfg.nr_vcpus = c->nthreads;
@@ -920,7 +772,7 @@ int main(int argc, char **argv)
 	}
 	c->max_handles = c->cfg.per_page * c->cfg.max_frames;
 	/* Every flag is checked: now TSan may need its options (re-runs us). */
-	tsan_reexec(&o, argv);
+	stress_tsan_reexec(&o, argv);
 	crash_info.scenario = c->sc->name;
 	crash_info.impl = o.impl;
 	crash_info.vcpus = c->nthreads;

@@ -219,6 +219,23 @@ int stress_halting_claim(void);            /* 0 for the first caller of the proc
 void stress_raw_write(int fd, const char *buf, size_t n);  /* write(2), not intercepted */
 _Noreturn void stress_raw_exit(int code);  /* exit_group(2), not intercepted */
 
+/* ---- the command line (stress_args.c), both stress programs ---- */
+struct stress_cli {
+	const char *hint;            /* the line after an error: "(stress --help ...)" */
+	bool with_scenario;          /* --scenario NAME is a flag of this program */
+	unsigned max_vcpus, max_per_page, max_frames;   /* the flags' upper bounds */
+	void (*usage)(FILE *f);      /* --help */
+	void (*list)(void);          /* --list */
+};
+/* Fill *o (its defaults set by the caller) from argv; exit STRESS_EXIT_USAGE
+ * with a message on a bad flag or no bound (--ops 0 and --seconds 0). */
+void stress_parse_args(int argc, char **argv, const struct stress_cli *cli, struct stress_opts *o);
+_Noreturn void stress_die_usage(const struct stress_cli *cli, const char *fmt, const char *arg);
+/* Under TSan: run again once with --suppress/--keep-going in TSAN_OPTIONS. */
+void stress_tsan_reexec(const struct stress_opts *o, char **argv);
+/* SIGSEGV, SIGBUS, SIGFPE, SIGILL go to on_crash (async-signal-safe). */
+void stress_catch_crashes(void (*on_crash)(int sig));
+
 /* ---- test-only implementations (planted.c) ---- */
 extern const struct mt_ops stress_planted_race_loss;
 

@@ -518,6 +518,9 @@ int mt_campaign_input(const uint8_t *data, size_t size)
 	if (saved == 1 || camp.stop_on_new)
 		mt_harness_report(h, stderr);
 	fflush(stderr);
+	/* A new signature is rare: its counts reach .counts now, so a campaign
+	 * that ends here (tools/fuzz --stop-on-first kills the job) counts it. */
+	flush_counts();
 	if (camp.stop_on_new)
 		abort();
 	return 0;

@@ -70,19 +70,6 @@
 #define WATCHDOG_GRACE 60.0
 #define MAX_PRINTED 20
 
-struct opts {
-	const char *impl;
-	unsigned vcpus, per_page, max_frames;
-	uint64_t ops;                /* total over all threads; 0 = no bound */
-	double seconds;              /* 0 = no bound */
-	uint64_t seed;
-	double yield_rate;           /* sched_yield after an operation with this probability */
-	double progress;
-	uint64_t check_every;
-	bool keep_going;
-	const char *suppress;
-};
-
 struct thr {
 	unsigned id;
 	pthread_t tid;
@@ -96,7 +83,7 @@ struct thr {
 };
 
 static struct {
-	struct opts o;
+	struct stress_opts o;   /* .scenario unused: one mix */
 	const struct mt_fl_adapter *a;
 	void *fl;
 	struct mt_config cfg;
@@ -537,18 +524,6 @@ STRESS_NO_TSAN static void on_crash(int sig)
 	halt_now(STRESS_EXIT_CRASH, NULL, sig);
 }
 
-static void catch_crashes(void)
-{
-	static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
-	struct sigaction sa;
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_crash;
-	sigemptyset(&sa.sa_mask);
-	for (unsigned i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-		sigaction(sigs[i], &sa, NULL);
-}
-
 /* ---- flags ---- */
 
 static void usage(FILE *f)
@@ -575,40 +550,6 @@ static void usage(FILE *f)
 		DEFAULT_VCPUS, DEFAULT_CHECK_EVERY);
 }
 
-static _Noreturn void die_usage(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "stress: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n(--help for the flags, --list for the adapters)\n");
-	exit(STRESS_EXIT_USAGE);
-}
-
-static uint64_t parse_u64(const char *flag, const char *s, uint64_t max)
-{
-	char *end;
-
-	errno = 0;
-	unsigned long long v = strtoull(s, &end, 10);
-	if (!*s || *s == '-' || *s == '+' || errno || *end || v > max) {
-		fprintf(stderr, "stress: %s: '%s' is not an integer in 0..%" PRIu64 "\n", flag, s, max);
-		exit(STRESS_EXIT_USAGE);
-	}
-	return v;
-}
-
-static double parse_double(const char *flag, const char *s, double max)
-{
-	char *end;
-
-	errno = 0;
-	double v = strtod(s, &end);
-	if (!*s || errno || *end || !(v >= 0) || v > max) {
-		fprintf(stderr, "stress: %s: '%s' is not a number in 0..%g\n", flag, s, max);
-		exit(STRESS_EXIT_USAGE);
-	}
-	return v;
-}
-
 static const struct mt_fl_adapter *adapter_at(unsigned k)
 {
 	const struct mt_registration *r = mt_ops_at(k);
@@ -622,103 +563,30 @@ static void list_adapters(FILE *f)
 			fprintf(f, "  %-28s %s\n", adapter_at(k)->name, adapter_at(k)->summary);
 }
 
-static void parse(int argc, char **argv, struct opts *o)
+static void list_all(void)
 {
-	*o = (struct opts){ .ops = 200000, .seed = 1, .progress = 5, .vcpus = DEFAULT_VCPUS,
-	                    .check_every = DEFAULT_CHECK_EVERY };
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i], *eq = strchr(a, '='), *val = NULL;
-		char flag[64];
-
-		if (strncmp(a, "--", 2) != 0)
-			die_usage("unexpected argument '%s'", a);
-		snprintf(flag, sizeof(flag), "%.*s", eq ? (int)(eq - a) : (int)strlen(a), a);
-		val = eq ? eq + 1 : NULL;
-		if (!strcmp(flag, "--help")) {
-			usage(stdout);
-			exit(0);
-		}
-		if (!strcmp(flag, "--list")) {
-			printf("adapters:\n");
-			list_adapters(stdout);
-			exit(0);
-		}
-		if (!strcmp(flag, "--keep-going")) {
-			if (val)
-				die_usage("%s takes no value", flag);
-			o->keep_going = true;
-			continue;
-		}
-		static const char *const with_value[] = {
-			"--impl", "--vcpus", "--per-page", "--max-frames", "--ops", "--seconds", "--seed",
-			"--yield-rate", "--progress", "--check-every", "--suppress", NULL,
-		};
-		bool known = false;
-		for (const char *const *w = with_value; *w; w++)
-			known |= !strcmp(*w, flag);
-		if (!known)
-			die_usage("unknown flag '%s'", a);
-		if (!val) {
-			if (i + 1 >= argc)
-				die_usage("%s needs a value", flag);
-			val = argv[++i];
-		}
-		if (!strcmp(flag, "--impl"))
-			o->impl = val;
-		else if (!strcmp(flag, "--vcpus"))
-			o->vcpus = (unsigned)parse_u64(flag, val, MAX_VCPUS);
-		else if (!strcmp(flag, "--per-page"))
-			o->per_page = (unsigned)parse_u64(flag, val, MAX_HANDLES);
-		else if (!strcmp(flag, "--max-frames"))
-			o->max_frames = (unsigned)parse_u64(flag, val, MAX_HANDLES);
-		else if (!strcmp(flag, "--ops"))
-			o->ops = parse_u64(flag, val, UINT64_MAX / 2);
-		else if (!strcmp(flag, "--seconds"))
-			o->seconds = parse_double(flag, val, 1e7);
-		else if (!strcmp(flag, "--seed"))
-			o->seed = parse_u64(flag, val, UINT64_MAX);
-		else if (!strcmp(flag, "--yield-rate"))
-			o->yield_rate = parse_double(flag, val, 1);
-		else if (!strcmp(flag, "--progress"))
-			o->progress = parse_double(flag, val, 1e7);
-		else if (!strcmp(flag, "--check-every"))
-			o->check_every = parse_u64(flag, val, UINT64_MAX / 2);
-		else
-			o->suppress = val;
-	}
-	if (!o->impl)
-		die_usage("%s", "--impl NAME is required");
-	if (!o->vcpus)
-		die_usage("%s", "--vcpus must be at least 1");
-	if (!o->ops && !o->seconds)
-		die_usage("%s", "--ops 0 and --seconds 0: the run needs at least one bound");
-	if (o->suppress && (access(o->suppress, R_OK) != 0 || strpbrk(o->suppress, ": \t\"'")))
-		die_usage("--suppress %s: no such readable file, or a path with ':', blanks or quotes",
-		          o->suppress);
+	printf("adapters:\n");
+	list_adapters(stdout);
 }
 
-/* Under TSan, options are read before main(): run this program again
- * (once) with --suppress and --keep-going in TSAN_OPTIONS. */
-static void tsan_reexec(char **argv)
-{
-	static const char marker[] = "STRESS_TSAN_REEXEC";
-	char opts[8192], abs[4096];
+static const struct stress_cli cli = {
+	.hint = "(--help for the flags, --list for the adapters)",
+	.max_vcpus = MAX_VCPUS, .max_per_page = MAX_HANDLES, .max_frames = MAX_HANDLES,
+	.usage = usage, .list = list_all,
+};
 
-	if (!stress_race_tsan() || (!g.o.suppress && !g.o.keep_going) || getenv(marker))
-		return;
-	const char *old = getenv("TSAN_OPTIONS");
-	int n = snprintf(opts, sizeof(opts), "%s%s", old ? old : "", old && *old ? ":" : "");
-	if (g.o.suppress && realpath(g.o.suppress, abs))
-		n += snprintf(opts + n, sizeof(opts) - n, "suppressions=%s:", abs);
-	if (g.o.keep_going)
-		n += snprintf(opts + n, sizeof(opts) - n, "halt_on_error=0:");
-	STRESS_CHECK(n > 0 && (size_t)n < sizeof(opts));
-	opts[n - 1] = 0;
-	STRESS_CHECK(setenv("TSAN_OPTIONS", opts, 1) == 0 && setenv(marker, "1", 1) == 0);
-	fflush(NULL);
-	execv("/proc/self/exe", argv);
-	fprintf(stderr, "stress: cannot re-run itself with TSAN_OPTIONS=%s: %s\n", opts, strerror(errno));
-	exit(STRESS_EXIT_USAGE);
+static void parse(int argc, char **argv, struct stress_opts *o)
+{
+	*o = (struct stress_opts){ .ops = 200000, .seed = 1, .progress = 5, .vcpus = DEFAULT_VCPUS,
+	                           .check_every = DEFAULT_CHECK_EVERY };
+	stress_parse_args(argc, argv, &cli, o);
+	if (!o->impl)
+		stress_die_usage(&cli, "%s", "--impl NAME is required");
+	if (!o->vcpus)
+		stress_die_usage(&cli, "%s", "--vcpus must be at least 1");
+	if (o->suppress && (access(o->suppress, R_OK) != 0 || strpbrk(o->suppress, ": \t\"'")))
+		stress_die_usage(&cli, "--suppress %s: no such readable file, or a path with ':', blanks or quotes",
+		                 o->suppress);
 }
 
 /* The adapter's allocator (cfg->alloc): plain calloc, never failing on purpose. */
@@ -844,10 +712,10 @@ int main(int argc, char **argv)
 		return STRESS_EXIT_USAGE;
 	}
 	if (!g.a->create || !g.a->destroy || !g.a->get || !g.a->put || !g.a->handle_limit)
-		die_usage("adapter '%s' lacks create, destroy, get, put or handle_limit", g.a->name);
-	tsan_reexec(argv);
+		stress_die_usage(&cli, "adapter '%s' lacks create, destroy, get, put or handle_limit", g.a->name);
+	stress_tsan_reexec(&g.o, argv);
 	stress_race_config(g.o.keep_going, halt_hook);
-	catch_crashes();
+	stress_catch_crashes(on_crash);
 	setup();
 	fprintf(stderr, "stress: %s on %u threads, %u handles, %s%s%sseed %" PRIu64 "\n", g.a->name, g.n,
 	        g.limit, g.a->remote_put ? "remote puts, " : "", g.a->grow ? "grow, " : "",
