@@ -79,7 +79,7 @@ bool stress_continue(struct stress_thread *th)
 	stress_pause_point(th);
 	if (stress_stopping(th->ctx))
 		return false;
-	if (th->budget && th->done_ops >= th->budget)
+	if (th->done_ops >= th->budget)
 		return false;
 	th->done_ops++;
 	atomic_store_explicit(&th->ops, th->done_ops, memory_order_relaxed);
@@ -811,8 +811,8 @@ int main(int argc, char **argv)
 		th->ctx = c;
 		th->id = i;
 		th->rng = stress_mix(o.seed * 0x100000001b3ull + i) | 1;
-		if (o.ops)
-			th->budget = o.ops / c->nthreads + (i < o.ops % c->nthreads);
+		/* --ops below --vcpus: some threads get none (they do nothing). */
+		th->budget = o.ops ? o.ops / c->nthreads + (i < o.ops % c->nthreads) : UINT64_MAX;
 		atomic_init(&th->ops, 0);
 		for (unsigned k = 0; k < STRESS_INBOX; k++)
 			atomic_init(&th->inbox[k], 0);

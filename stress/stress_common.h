@@ -88,7 +88,7 @@ struct stress_thread {
 	unsigned id;
 	pthread_t tid;
 	uint64_t rng;                /* operation choices (not the yields) */
-	uint64_t budget;             /* operations this thread may do; 0 = unbounded */
+	uint64_t budget;             /* operations this thread may do; UINT64_MAX = unbounded */
 	uint64_t done_ops;           /* owner-only copy of ops */
 	_Atomic uint64_t ops;        /* read by the progress line */
 	mt_handle_t *held;           /* handles this thread holds (holder[h] == id + 1) */

@@ -139,9 +139,10 @@ past)
   ;;
 usage)
   n=0
+  run=()  # a prefix for the binary (timeout)
   check_usage() {  # want-exit pattern args...
     local want=$1 pat=$2; shift 2
-    "$bin" "$@" >"$out" 2>"$err"; local rc=$?
+    "${run[@]}" "$bin" "$@" >"$out" 2>"$err"; local rc=$?
     [[ $rc -eq $want ]] || fail "'$*': exit $rc, want $want"
     grep -q -- "$pat" "$out" "$err" || fail "'$*': no '$pat' in the output"
     n=$((n + 1))
@@ -160,6 +161,11 @@ usage)
   check_usage 2 'needs a value' --scenario mixed --ops
   check_usage 2 'at least one bound' --scenario mixed --ops 0 --seconds 0
   check_usage 2 'needs --vcpus' --scenario steal --vcpus 1
+  # fewer operations than threads: the idle threads do nothing (they ran
+  # without a bound before: a 0 budget read as none)
+  run=(timeout -k 5 30)
+  check_usage 0 ' ops=2 .*result=clean' --scenario mixed --vcpus 4 --ops 2 --seconds 0 --progress 0
+  run=()
   check_usage 2 'per-page' --scenario mixed --per-page 1
   check_usage 2 'max-frames' --scenario mixed --per-page 65536 --max-frames 65536
   check_usage 2 'unexpected argument' --scenario mixed extra
