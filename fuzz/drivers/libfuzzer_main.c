@@ -53,26 +53,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max);
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed);
 
-/* libFuzzer turns -len_control off when a custom mutator is linked:
- * inputs would start long and every run costs more (0.44x the executions
- * on production).  Keep its default unless the command line sets it. */
-static void keep_len_control(int *argc, char ***argv)
-{
-	static char flag[] = "-len_control=100";
-	for (int i = 1; i < *argc; i++)
-		if (!strncmp((*argv)[i], "-len_control=", 13))
-			return;
-	char **a = calloc((size_t)*argc + 2, sizeof(*a));
-	if (!a)
-		return;
-	memcpy(a, *argv, (size_t)*argc * sizeof(*a));
-	a[(*argc)++] = flag;
-	*argv = a;
-}
-
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	keep_len_control(argc, argv);
+	mt_in_mutate_keep_len_control(argc, argv);
 	const char *name = getenv("MT_IMPL");
 	if (!name || !*name)
 		name = "production";

@@ -1,6 +1,7 @@
 /* mutate.c - structure-aware mutations for the memory model (mutate.h). */
 #include "fuzz/format/mutate.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* One call's random numbers (xorshift32 from the fuzzer's seed). */
@@ -59,4 +60,18 @@ size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const
 		return bytes(data, size, max);
 	memcpy(data, out, n);
 	return n;
+}
+
+void mt_in_mutate_keep_len_control(int *argc, char ***argv)
+{
+	static char flag[] = "-len_control=100";
+	for (int i = 1; i < *argc; i++)
+		if (!strncmp((*argv)[i], "-len_control=", 13))
+			return;
+	char **a = calloc((size_t)*argc + 2, sizeof(*a));
+	if (!a)
+		return;
+	memcpy(a, *argv, (size_t)*argc * sizeof(*a));
+	a[(*argc)++] = flag;
+	*argv = a;
 }

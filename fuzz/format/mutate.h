@@ -45,4 +45,11 @@ typedef size_t (*mt_in_byte_mutator)(uint8_t *data, size_t size, size_t max);
 size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const struct mt_in_sites *s,
                     int forced, mt_in_byte_mutator bytes);
 
+/* For a libFuzzer driver that links the mutator, from its
+ * LLVMFuzzerInitialize: libFuzzer turns -len_control off when a custom
+ * mutator is linked (inputs would start long and every run costs more:
+ * 0.44x the executions on production); this puts its default,
+ * -len_control=100, back unless the command line sets it. */
+void mt_in_mutate_keep_len_control(int *argc, char ***argv);
+
 #endif /* MT_FUZZ_FORMAT_MUTATE_H */
