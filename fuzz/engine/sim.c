@@ -49,6 +49,8 @@ struct vcpu {
 
 struct mt_sim {
 	const struct mt_program *prog;
+	unsigned nv;             /* prog->nr_vcpus when its run started (0: no run yet): the
+	                          * queries of every step need no load through prog */
 	const struct mt_ops *ops;
 	struct mt_table *table;
 	FILE *trace;
@@ -359,7 +361,7 @@ void mt_sim_fail(struct mt_sim *sim, const char *inv, mt_handle_t handle, const 
 
 struct mt_sim_op *mt_sim_op_of(struct mt_sim *sim, unsigned v)
 {
-	if (!sim->prog || v >= sim->prog->nr_vcpus || sim->v[v].state == V_IDLE)
+	if (v >= sim->nv || sim->v[v].state == V_IDLE)
 		return NULL;
 	return &sim->v[v].op;
 }
@@ -1202,7 +1204,7 @@ static void epilogue(struct mt_sim *sim)
 
 int mt_sim_pending(const struct mt_sim *sim, unsigned v, const void **addr, unsigned *acc)
 {
-	if (!sim->prog || v >= sim->prog->nr_vcpus)
+	if (v >= sim->nv)
 		return 0;
 	const struct vcpu *vc = &sim->v[v];
 	if (vc->state == V_PARKED) {
@@ -1220,7 +1222,7 @@ int mt_sim_pending(const struct mt_sim *sim, unsigned v, const void **addr, unsi
 
 int mt_sim_vcpu(const struct mt_sim *sim, unsigned v, int *site)
 {
-	if (!sim->prog || v >= sim->prog->nr_vcpus)
+	if (v >= sim->nv)
 		return MT_SIM_IDLE;
 	const struct vcpu *vc = &sim->v[v];
 	if (site)
@@ -1330,6 +1332,7 @@ static int sim_run_body(struct mt_sim *sim, const struct mt_program *p, struct m
 	struct mt_sim *outer = active;
 
 	sim->prog = p;
+	sim->nv = p->nr_vcpus < MT_IN_MAX_VCPUS ? p->nr_vcpus : MT_IN_MAX_VCPUS;
 	sim->ops = ops;
 	sim->trace = trace;
 	sim->cur = -1;
