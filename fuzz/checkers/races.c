@@ -26,6 +26,7 @@ struct loc {
 
 struct mt_races {
 	int off;
+	unsigned nv;                 /* VCPUs of the run: reads of the others are never set */
 	unsigned nr_locs;            /* shadows set up this run: loc[0..nr_locs) */
 	unsigned untracked;
 	struct loc loc[MT_MEM_LOCS];
@@ -57,6 +58,9 @@ static void begin(void *ctx, struct mt_sim *sim)
 
 	r->nr_locs = 0;
 	r->untracked = 0;
+	r->nv = mt_sim_program(sim)->nr_vcpus;
+	if (r->nv > MAXV)
+		r->nv = MAXV;
 	if (!r->off)
 		mt_sim_use_clocks(sim);
 }
@@ -114,7 +118,8 @@ static void race(struct mt_sim *sim, unsigned v, int site, unsigned acc, unsigne
 }
 
 /* v's access of the location shadowed by l; 1 if it races. */
-static int check(struct mt_sim *sim, struct loc *l, unsigned v, unsigned site, unsigned acc)
+static int check(struct mt_races *r, struct mt_sim *sim, struct loc *l, unsigned v, unsigned site,
+                 unsigned acc)
 {
 	unsigned op = acc & MT_ACC_OP_MASK, order = acc & MT_ACC_ORDER_MASK;
 	int plain = order == MT_ACC_PLAIN;
@@ -129,7 +134,7 @@ static int check(struct mt_sim *sim, struct loc *l, unsigned v, unsigned site, u
 		return 1;
 	}
 	if (writes) {
-		for (unsigned u = 0; u < MAXV; u++)
+		for (unsigned u = 0; u < r->nv; u++)
 			if (u != v && l->repoch[u] && l->repoch[u] > vc[u] && (plain || l->rplain[u])) {
 				race(sim, v, (int)site, acc, u, l->rop[u], l->rsite[u], l->rplain[u], 0);
 				return 1;
@@ -159,10 +164,10 @@ static void access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, con
 	 * location, mt_sim_loc2), so an 8-byte access of either half meets it. */
 	int hi = mt_acc_bytes(acc) == 16 ? mt_sim_loc2(sim) : -1;
 	struct loc *l = find(r, mt_sim_loc(sim));
-	if (l && check(sim, l, v, site, acc))
+	if (l && check(r, sim, l, v, site, acc))
 		return;
 	if (hi >= 0 && (l = find(r, hi)) != NULL)
-		check(sim, l, v, site, acc);
+		check(r, sim, l, v, site, acc);
 }
 
 const struct mt_sim_observer mt_races_observer = {

@@ -136,7 +136,10 @@ static int impl_frame(const char *func, const char *file, const char *module)
 
 static void set_frame(struct mt_crash *c, const char *func)
 {
-	snprintf(c->frame, sizeof(c->frame), "%s", func && *func ? func : "unknown");
+	/* Cut to the buffer, said as a precision: gcc -O2 warns of the
+	 * truncation otherwise (-Werror=format-truncation). */
+	snprintf(c->frame, sizeof(c->frame), "%.*s", (int)sizeof(c->frame) - 1,
+		 func && *func ? func : "unknown");
 }
 
 /* Frames at pcs[] (innermost first; pcs[0] the faulting instruction if

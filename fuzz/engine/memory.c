@@ -9,6 +9,7 @@
 #define MAXV MT_IN_MAX_VCPUS
 #define LOCS MT_MEM_LOCS          /* locations per run */
 #define SLOTS (2u * LOCS)        /* index slots (a power of two; at most half full) */
+#define SLOTS_MIN 1024u          /* the index in use starts this small (16 KB) */
 #define HIST MT_MEM_HISTORY
 
 typedef uint32_t vclock[MAXV];
@@ -76,6 +77,7 @@ struct mt_mem {
 	vclock sc;                   /* the seq_cst order's clock */
 	vclock book[MT_IN_MAX_HANDLES];
 	unsigned nr_locs, untracked;
+	unsigned mask;               /* slots in use - 1: grows from SLOTS_MIN, at most half full */
 	unsigned slot_of[LOCS];      /* each location's index slot, to free them */
 	struct slot index[SLOTS];
 	struct loc loc[LOCS];
@@ -83,7 +85,11 @@ struct mt_mem {
 
 struct mt_mem *mt_mem_new(void)
 {
-	return calloc(1, sizeof(struct mt_mem));
+	struct mt_mem *m = calloc(1, sizeof(struct mt_mem));
+
+	if (m)
+		m->mask = SLOTS_MIN - 1;
+	return m;
 }
 
 void mt_mem_free(struct mt_mem *m)
@@ -122,9 +128,8 @@ void mt_mem_begin(struct mt_mem *m, int c11)
 
 static void join(vclock into, const uint32_t *from)
 {
-	for (unsigned i = 0; i < MAXV; i++)
-		if (from[i] > into[i])
-			into[i] = from[i];
+	for (unsigned i = 0; i < MAXV; i++)     /* branch-free: vectorised */
+		into[i] = from[i] > into[i] ? from[i] : into[i];
 }
 
 /* A release earlier in v's program: its own entry moves on now, so the
@@ -178,12 +183,36 @@ static void restart(struct loc *l, const void *addr, unsigned size)
 	}
 }
 
+static inline unsigned slot_hash(const void *addr, unsigned mask)
+{
+	return (unsigned)(((uintptr_t)addr >> 2) * 0x9e3779b1u) & mask;
+}
+
+/* The index doubles when half full (up to SLOTS): a run's few dozen
+ * locations stay within a few KB of slots (one 256 KB table missed the
+ * cache at every access: a twentieth of the explorer's time). */
+static void grow(struct mt_mem *m)
+{
+	for (unsigned i = 0; i < m->nr_locs; i++)
+		m->index[m->slot_of[i]].addr = NULL;
+	m->mask = m->mask * 2u + 1u;
+	for (unsigned i = 0; i < m->nr_locs; i++) {
+		unsigned h = slot_hash(m->loc[i].addr, m->mask);
+		while (m->index[h].addr)
+			h = (h + 1) & m->mask;
+		m->index[h].addr = m->loc[i].addr;
+		m->index[h].loc = i;
+		m->slot_of[i] = h;
+	}
+}
+
 static struct loc *find(struct mt_mem *m, const void *addr, unsigned size)
 {
-	uintptr_t a = (uintptr_t)addr;
-	unsigned h = (unsigned)((a >> 2) * 0x9e3779b1u) & (SLOTS - 1);
+	if (m->nr_locs * 2u >= m->mask && m->mask < SLOTS - 1)
+		grow(m);
+	unsigned h = slot_hash(addr, m->mask);
 
-	for (unsigned probe = 0; probe < 64; probe++, h = (h + 1) & (SLOTS - 1)) {
+	for (unsigned probe = 0; probe < 64; probe++, h = (h + 1) & m->mask) {
 		struct slot *sl = &m->index[h];
 		if (sl->addr == addr) {
 			m->last_loc = (int)sl->loc;
@@ -202,6 +231,10 @@ static struct loc *find(struct mt_mem *m, const void *addr, unsigned size)
 			restart(l, addr, size);
 			return l;
 		}
+	}
+	if (m->mask < SLOTS - 1) {   /* a long run of probes: more room, not untracked */
+		grow(m);
+		return find(m, addr, size);
 	}
 	m->untracked++;
 	return NULL;

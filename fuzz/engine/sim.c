@@ -35,7 +35,6 @@ struct vcpu {
 	int site;                /* where it is parked or blocked (run's site id) */
 	const void *lock;        /* the lock it waits for */
 	int guess;               /* V_BLOCKED by mt_sched_spin_wait(): maybe not waiting */
-	int stop_pending;        /* parked by the schedule; a preemption once another runs */
 	int watch_site;          /* preempted at this site: relevant if it then meets a write
 	                          * made by another VCPU while it was stopped (-1: none) */
 	uint32_t watch_seq;      /* the write sequence number when it was preempted */
@@ -50,12 +49,15 @@ struct vcpu {
 
 struct mt_sim {
 	const struct mt_program *prog;
+	unsigned nv;             /* prog->nr_vcpus when its run started (0: no run yet): the
+	                          * queries of every step need no load through prog */
 	const struct mt_ops *ops;
 	struct mt_table *table;
 	FILE *trace;
 	struct vcpu v[MT_IN_MAX_VCPUS];
 	struct mt_fiber_host host;
 	int cur;                 /* VCPU running now, or -1 */
+	unsigned stop_pending;   /* bit v: v parked by the schedule; a preemption once another runs */
 	int rechecking;          /* cur runs to confirm a deadlock (mt_sim_rechecking) */
 	/* stop condition of the running VCPU */
 	enum mt_in_run_mode stop_mode;
@@ -359,7 +361,7 @@ void mt_sim_fail(struct mt_sim *sim, const char *inv, mt_handle_t handle, const 
 
 struct mt_sim_op *mt_sim_op_of(struct mt_sim *sim, unsigned v)
 {
-	if (!sim->prog || v >= sim->prog->nr_vcpus || sim->v[v].state == V_IDLE)
+	if (v >= sim->nv || sim->v[v].state == V_IDLE)
 		return NULL;
 	return &sim->v[v].op;
 }
@@ -470,27 +472,20 @@ static void weak_hit(struct mt_sim *sim, int a, int b, unsigned back)
 
 static void print_ev(struct mt_sim *sim, FILE *out, const struct mt_ev *e);
 
-static struct mt_ev *ev_new(struct mt_sim *sim, enum mt_ev_type type, unsigned v, int site, int rc,
-                            uint32_t handle, unsigned aux)
+static inline struct mt_ev *ev_new(struct mt_sim *sim, enum mt_ev_type type, unsigned v, int site, int rc,
+                                   uint32_t handle, unsigned aux)
 {
 	struct mt_ev *e = &sim->ring[sim->nr_ev++ % MT_SIM_TRACE_RING];
+	const struct mt_sim_op *op = v < MT_IN_MAX_VCPUS ? &sim->v[v].op : NULL;
 
-	e->record = sim->record;
-	e->type = (uint8_t)type;
-	e->vcpu = (uint8_t)v;
-	e->op = v < MT_IN_MAX_VCPUS ? sim->v[v].op.kind : 0;
-	e->aux = (uint8_t)aux;
-	e->site = site;
-	e->rc = rc;
-	e->handle = handle;
-	e->points = v < MT_IN_MAX_VCPUS ? sim->v[v].op.points : 0;
-	e->from_v = e->newer_v = -1;
-	e->pointer = 0;
-	e->from_site = e->newer_site = -1;
+	*e = (struct mt_ev){ .record = sim->record, .type = (uint8_t)type, .vcpu = (uint8_t)v,
+	                     .op = op ? op->kind : 0, .aux = (uint8_t)aux, .site = site, .rc = rc,
+	                     .handle = handle, .points = op ? op->points : 0, .from_v = -1, .newer_v = -1,
+	                     .pointer = 0, .from_site = -1, .newer_site = -1 };
 	return e;
 }
 
-static void ev_emit(struct mt_sim *sim, const struct mt_ev *e)
+static inline void ev_emit(struct mt_sim *sim, const struct mt_ev *e)
 {
 	if (sim->trace)
 		print_ev(sim, sim->trace, e);
@@ -503,7 +498,9 @@ static void ev_emit(struct mt_sim *sim, const struct mt_ev *e)
 static void ev(struct mt_sim *sim, enum mt_ev_type type, unsigned v, int site, int rc, uint32_t handle,
                unsigned aux)
 {
-	ev_emit(sim, ev_new(sim, type, v, site, rc, handle, aux));
+	struct mt_ev *e = ev_new(sim, type, v, site, rc, handle, aux);
+	if (sim->trace || sim->event_fn)
+		ev_emit(sim, e);
 }
 
 static const char *rc_text(int rc)
@@ -963,11 +960,11 @@ static void quiescent(struct mt_sim *sim, FILE *trace, int final)
 /* VCPU v runs next: every other VCPU parked by the schedule is preempted. */
 static void note_preemptions(struct mt_sim *sim, unsigned v)
 {
-	for (unsigned u = 0; u < sim->prog->nr_vcpus; u++) {
-		struct vcpu *uc = &sim->v[u];
-		if (u == v || !uc->stop_pending)
-			continue;
-		uc->stop_pending = 0;
+	unsigned others = sim->stop_pending & ~(1u << v);
+
+	sim->stop_pending &= ~others;
+	for (; others; others &= others - 1) {
+		struct vcpu *uc = &sim->v[__builtin_ctz(others)];
 		uc->watch_site = uc->site;
 		uc->watch_seq = sim->wseq;
 	}
@@ -981,7 +978,7 @@ static void run(struct mt_sim *sim, unsigned v, enum mt_in_run_mode mode, unsign
 	if (vc->state == V_PARKED || vc->state == V_BLOCKED)
 		ev(sim, MT_EV_RESUME, v, vc->site, 0, 0, 0);
 	note_preemptions(sim, v);
-	vc->stop_pending = 0;
+	sim->stop_pending &= ~(1u << v);
 	if (sim->pairs && sim->last_stopped >= 0 && sim->last_stopped != (int)v) {
 		if (vc->state == V_READY)
 			sim->pair_pending = sim->last_site;   /* pairs with its first point */
@@ -1017,7 +1014,7 @@ static void run(struct mt_sim *sim, unsigned v, enum mt_in_run_mode mode, unsign
 		break;
 	case V_PARKED:
 		sim->stats.stops++;
-		vc->stop_pending = 1;
+		sim->stop_pending |= 1u << v;
 		sim->last_stopped = (int)v;
 		sim->last_site = vc->site;
 		ev(sim, MT_EV_STOP, v, vc->site, 0, 0, 0);
@@ -1083,7 +1080,7 @@ static int start(struct mt_sim *sim, unsigned v, const struct mt_in_record *r, i
 	unsigned others = in_flight(sim);
 
 	memset(&vc->op, 0, sizeof(vc->op));
-	vc->stop_pending = 0;
+	sim->stop_pending &= ~(1u << v);
 	vc->preempt_site = -1;
 	vc->watch_site = -1;
 	vc->op.kind = r->op;
@@ -1207,7 +1204,7 @@ static void epilogue(struct mt_sim *sim)
 
 int mt_sim_pending(const struct mt_sim *sim, unsigned v, const void **addr, unsigned *acc)
 {
-	if (!sim->prog || v >= sim->prog->nr_vcpus)
+	if (v >= sim->nv)
 		return 0;
 	const struct vcpu *vc = &sim->v[v];
 	if (vc->state == V_PARKED) {
@@ -1225,7 +1222,7 @@ int mt_sim_pending(const struct mt_sim *sim, unsigned v, const void **addr, unsi
 
 int mt_sim_vcpu(const struct mt_sim *sim, unsigned v, int *site)
 {
-	if (!sim->prog || v >= sim->prog->nr_vcpus)
+	if (v >= sim->nv)
 		return MT_SIM_IDLE;
 	const struct vcpu *vc = &sim->v[v];
 	if (site)
@@ -1335,6 +1332,7 @@ static int sim_run_body(struct mt_sim *sim, const struct mt_program *p, struct m
 	struct mt_sim *outer = active;
 
 	sim->prog = p;
+	sim->nv = p->nr_vcpus < MT_IN_MAX_VCPUS ? p->nr_vcpus : MT_IN_MAX_VCPUS;
 	sim->ops = ops;
 	sim->trace = trace;
 	sim->cur = -1;
@@ -1355,6 +1353,7 @@ static int sim_run_body(struct mt_sim *sim, const struct mt_program *p, struct m
 	sim->nwin = 0;
 	sim->wseq = 0;
 	sim->nvals = 0;
+	sim->stop_pending = 0;
 	if (++sim->wgen == 0) {
 		memset(sim->wlog, 0, sizeof(sim->wlog));
 		sim->wgen = 1;
@@ -1367,7 +1366,6 @@ static int sim_run_body(struct mt_sim *sim, const struct mt_program *p, struct m
 		if (sim->v[i].state != V_IDLE && sim->v[i].state != V_DONE)
 			sim->v[i].fiber.dirty = 1;
 		sim->v[i].state = V_IDLE;
-		sim->v[i].stop_pending = 0;
 		sim->v[i].preempt_site = -1;
 		sim->v[i].watch_site = -1;
 		sim->v[i].guess = 0;

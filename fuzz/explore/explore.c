@@ -13,6 +13,7 @@
 
 #include <setjmp.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,6 +68,24 @@ static struct {
 
 static struct mt_program ran;        /* the program of the current run */
 static uint8_t ended_done[MT_IN_MAX_RECORDS];  /* record i's VCPU finished its operation */
+
+/* A new run: X.d = 0, and ended_done[] cleared as far as the last run
+ * wrote it (below X.d), not all 4,096 entries. */
+static void clear_ended(void)
+{
+	memset(ended_done, 0, X.d < MT_IN_MAX_RECORDS ? X.d : MT_IN_MAX_RECORDS);
+	X.d = 0;
+}
+
+/* ran = *hdr without the records past hdr's (a struct copy moved all
+ * 4,096: 32 KB per run, a ninth of the instructions of a run of
+ * explore_3x2_remote); the run appends its own from 0 (mt_sim_run_fed). */
+static void ran_from(const struct mt_program *hdr)
+{
+	memcpy(&ran, hdr, offsetof(struct mt_program, rec));
+	memcpy(ran.rec, hdr->rec, hdr->nr_records * sizeof(hdr->rec[0]));
+	ran.ids = hdr->ids;
+}
 
 unsigned mt_xp_nr_ops(const struct mt_xp_scenario *sc)
 {
@@ -248,6 +267,16 @@ static void step_record(struct mt_in_record *r, unsigned w)
 	}
 }
 
+/* memcmp(a, b, n) == 0 for the few bytes of a node's choices, inline (a
+ * libc call at every replayed decision was 3% of a bounded run). */
+static inline int same_opts(const uint8_t *a, const uint8_t *b, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (a[i] != b[i])
+			return 0;
+	return 1;
+}
+
 static int feed(void *ctx, struct mt_in_record *r)
 {
 	(void)ctx;
@@ -290,7 +319,7 @@ static int feed(void *ctx, struct mt_in_record *r)
 		return 0;                /* everything done (or all left are blocked: deadlock) */
 	if (X.d < X.replay) {
 		n = &X.stack[X.d];
-		if (n->nr_fresh != fresh.nr_opts || memcmp(n->opt, fresh.opt, n->nr_fresh) ||
+		if (n->nr_fresh != fresh.nr_opts || !same_opts(n->opt, fresh.opt, n->nr_fresh) ||
 		    n->preempt_before != fresh.preempt_before) {
 			fail("nondeterminism: a replayed prefix offered other choices");
 			return 0;
@@ -468,6 +497,8 @@ static struct {
 	unsigned nattached;
 	struct mt_view view;             /* the table's view before the step */
 	int have_view;
+	struct mt_view after;            /* ... after the last step (fp_done) */
+	int next_view;                   /* after is the view now: the next step's before */
 } F;
 
 /* The oracle's view of the table (limit, frames) as the implementation
@@ -678,9 +709,19 @@ static void fp_refresh(unsigned v, struct mt_dp_fp *fp)
  * is ordered with every start and end. */
 static void fp_start(unsigned v, int state, int op)
 {
-	memset(&F.fp, 0, sizeof(F.fp));
+	/* Empty: e[] past n is never read (a memset of all 40 entries was
+	 * a twentieth of a run). */
+	F.fp.n = 0;
+	F.fp.reads_all = F.fp.overflow = F.fp.any_write = F.fp.driver = 0;
+	F.fp.kr = F.fp.kw = 0;
 	F.v = (int)v;
-	F.have_view = view_now(&F.view);
+	/* The view after the last step is the view before this one: nothing
+	 * ran in between (fp_done() took it). */
+	if (F.next_view)
+		F.view = F.after;
+	else
+		F.have_view = view_now(&F.view);
+	F.next_view = 0;
 	if (state == MT_SIM_IDLE) {
 		int bad = op != MT_OP_GET && op != MT_OP_GROW && op != MT_OP_PUT_OWN && op != MT_OP_PUT_OTHER;
 		for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++)
@@ -703,9 +744,12 @@ static void fp_done(int table_alive)
 {
 	if (F.v < 0)
 		return;
-	struct mt_view vw;
-	if (F.have_view && (!table_alive || !view_now(&vw) || memcmp(&vw, &F.view, sizeof(vw))))
-		mt_dp_fp_add(&F.fp, &loc_view, 1);   /* the step changed the view */
+	F.next_view = 0;
+	if (F.have_view) {
+		F.next_view = table_alive && view_now(&F.after);
+		if (!F.next_view || memcmp(&F.after, &F.view, sizeof(F.after)))
+			mt_dp_fp_add(&F.fp, &loc_view, 1);   /* the step changed the view */
+	}
 	unsigned allowed = X.cfg->stale ? mt_sim_last_allowed(X.sim, (unsigned)F.v) : 1;
 	mt_dp_step(&F.fp, allowed);
 	F.v = -1;
@@ -784,15 +828,15 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			return 0;
 		if (cfg->stop && *cfg->stop)
 			return 0;
-		X.d = 0;
-		memset(ended_done, 0, sizeof(ended_done));
+		clear_ended();
 		X.rf_step = -1;
 		X.last = -1;
 		memset(X.next_op, 0, sizeof(X.next_op));
-		ran = sc->hdr;
+		ran_from(&sc->hdr);
 		mt_dp_begin();
 		F.on = 1;
 		F.v = -1;
+		F.next_view = 0;
 		const char *crash;
 		int finding = run_once(feed_dp, &crash);
 		if (crash)
@@ -855,15 +899,14 @@ static int explore_bounded(const struct mt_xp_scenario *sc, const struct mt_xp_c
 		if (cfg->stop && *cfg->stop)
 			return 0;        /* interrupted: the same */
 		X.replay = X.depth;
-		X.d = 0;
-		memset(ended_done, 0, sizeof(ended_done));
+		clear_ended();
 		X.preempts = 0;
 		X.stale = 0;
 		X.rf_step = -1;
 		X.last_node = -1;
 		X.last = -1;
 		memset(X.next_op, 0, sizeof(X.next_op));
-		ran = sc->hdr;
+		ran_from(&sc->hdr);
 		X.pend_node = -1;
 		const char *crash;
 		int finding = run_once(feed, &crash);
