@@ -455,7 +455,9 @@ static int earliest(struct shrink *k)
  * shrinking alone leaves each at its own local minimum (its geometry,
  * the points its stops sit at).  Walked upwards from the smallest value,
  * the first that still fails is taken: entries per page 2, 3, 4 ...;
- * frames 1, 2, ...; each stop at 0, 1, 2 ... schedule points. */
+ * frames 1, 2, ...; the allocation-failure pattern 1, 2, ...; each stop
+ * at 0, 1, 2 ... schedule points; each argument 1, 2, ...  Bounded: a
+ * few tries per field, within the budget. */
 static int canonical(struct shrink *k)
 {
 	int changed = 0;
@@ -471,6 +473,15 @@ static int canonical(struct shrink *k)
 	for (unsigned mf = 1; mf < cur.max_frames && mf < 1 + 6 && !k->out; mf++) {
 		copy_prog(&cand, &cur);
 		cand.max_frames = mf;
+		if (take_if_same(k)) {
+			changed = 1;
+			break;
+		}
+	}
+	/* the allocation-failure pattern: 1, 2, 3 ... (bit i: attempt i fails) */
+	for (unsigned af = 1; af < cur.alloc_fail && af < 1 + 16 && !k->out; af++) {
+		copy_prog(&cand, &cur);
+		cand.alloc_fail = (uint8_t)af;
 		if (take_if_same(k)) {
 			changed = 1;
 			break;
@@ -783,8 +794,10 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 			break;
 	}
 	/* 3a. The canonical form (routes of one bug meet there). */
-	if (!k.out && canonical(&k))
+	for (unsigned round = 0; round < 2 && !k.out && canonical(&k); round++) {
 		remove_records(&k);
+		remove_stops(&k);
+	}
 	/* 3b. The earliest detection, shrunk again. */
 	if (!k.out && earliest(&k)) {
 		sequential(&k);

@@ -20,8 +20,9 @@
  *   1b. canonical form: inputs of one bug come by different routes and
  *      shrink to different local minima; each is walked upwards from the
  *      smallest value and the first that still fails taken (entries per
- *      page 2, 3, ...; frames 1, 2, ...; each stop at 0, 1, ... schedule
- *      points; each argument 1, 2, ...);
+ *      page 2, 3, ...; frames 1, 2, ...; the allocation-failure pattern
+ *      1, 2, ...; each stop at 0, 1, ... schedule points; each argument
+ *      1, 2, ...), then records and stops removed again;
  *   1c. earliest detection: the shortest prefix of that program (later
  *      records dropped, operations in flight drained) that fails with an
  *      invariant (I*, C*) is taken, and shrunk again, with the invariant
