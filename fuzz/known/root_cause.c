@@ -391,6 +391,130 @@ static int delay_stops(struct mt_program *p)
 	return any;
 }
 
+/* Does cur fail with no preemption at all (every record run to its end,
+ * or every stopped operation run at its resumption: delay_stops())?  It
+ * is sequential if it fails so with the same invariant (class): cur
+ * becomes that program; else every candidate must need a preemption too
+ * (same()). */
+static void sequential(struct shrink *k)
+{
+	copy_prog(&cand, &cur);
+	k->need_pre = all_run_to_end(&cand);  /* until shown otherwise (a budget of 0) */
+	for (int how = 0; how < 2 && k->runs < k->budget; how++) {
+		copy_prog(&cand, &cur);
+		if (!(how ? delay_stops(&cand) : all_run_to_end(&cand)))
+			break;               /* no stop at all */
+		k->runs++;
+		int f = mt_sim_run(k->sim, &cand, k->ops, NULL);
+		if (f && same_class(mt_sim_blame(k->sim)->inv, k->inv)) {
+			copy_prog(&cur, &cand);
+			k->need_pre = 0;
+			break;
+		}
+	}
+}
+
+/* An invariant of the structure or of the contract (not a livelock, a
+ * deadlock, a harness error). */
+static int damage_inv(const char *inv)
+{
+	return (inv[0] == 'I' || inv[0] == 'C') && inv[1] >= '0' && inv[1] <= '9';
+}
+
+/* The earliest detection: the shortest prefix of the minimal program (the
+ * records after it dropped, every operation in flight drained) that
+ * fails with an invariant of the structure or the contract.  A later
+ * symptom of one corruption (a get that hands out a held handle, I7; a
+ * claim broken, I11) is so named by the check that sees the corruption
+ * first (the walk right after the operation that made it).  1 if a
+ * shorter prefix failed: cur is that prefix, k->inv its invariant. */
+static int earliest(struct shrink *k)
+{
+	for (unsigned j = 1; j < cur.nr_records; j++) {
+		if (k->runs >= k->budget) {
+			k->out = 1;
+			return 0;
+		}
+		copy_prog(&cand, &cur);
+		cand.nr_records = j;
+		k->runs++;
+		if (!mt_sim_run(k->sim, &cand, k->ops, NULL) || !damage_inv(mt_sim_blame(k->sim)->inv))
+			continue;
+		/* No test that it still needs a preemption (same() has one):
+		 * a route to a sequential slip is that slip, and is named so
+		 * (with that test, most routes kept their pair names: measured
+		 * in docs/bugbench.md).  The risk, a race of one bug drained
+		 * onto another bug's slip, did not show in `bugbench --multi`
+		 * (3 trials, shared_sigs=0). */
+		snprintf(k->inv, sizeof(k->inv), "%s", mt_sim_blame(k->sim)->inv);
+		copy_prog(&cur, &cand);
+		return 1;
+	}
+	return 0;
+}
+
+/* Canonical form: inputs of one bug reach it by different routes, and
+ * shrinking alone leaves each at its own local minimum (its geometry,
+ * the points its stops sit at).  Walked upwards from the smallest value,
+ * the first that still fails is taken: entries per page 2, 3, 4 ...;
+ * frames 1, 2, ...; the allocation-failure pattern 1, 2, ...; each stop
+ * at 0, 1, 2 ... schedule points; each argument 1, 2, ...  Bounded: a
+ * few tries per field, within the budget. */
+static int canonical(struct shrink *k)
+{
+	int changed = 0;
+
+	for (unsigned pp = 2; pp < cur.per_page && pp < 2 + 12 && !k->out; pp++) {
+		copy_prog(&cand, &cur);
+		cand.per_page = pp;
+		if (take_if_same(k)) {
+			changed = 1;
+			break;
+		}
+	}
+	for (unsigned mf = 1; mf < cur.max_frames && mf < 1 + 6 && !k->out; mf++) {
+		copy_prog(&cand, &cur);
+		cand.max_frames = mf;
+		if (take_if_same(k)) {
+			changed = 1;
+			break;
+		}
+	}
+	/* the allocation-failure pattern: 1, 2, 3 ... (bit i: attempt i fails) */
+	for (unsigned af = 1; af < cur.alloc_fail && af < 1 + 16 && !k->out; af++) {
+		copy_prog(&cand, &cur);
+		cand.alloc_fail = (uint8_t)af;
+		if (take_if_same(k)) {
+			changed = 1;
+			break;
+		}
+	}
+	for (unsigned i = 0; i < cur.nr_records && !k->out; i++) {
+		unsigned lim = cur.rec[i].run_mode == MT_RUN_POINTS ? cur.rec[i].run_n :
+		               cur.rec[i].run_mode == MT_RUN_UNTIL ? 16u : 0u;
+		for (unsigned n = 0; n < lim && n < 16 && !k->out; n++) {
+			copy_prog(&cand, &cur);
+			cand.rec[i].run_mode = MT_RUN_POINTS;
+			cand.rec[i].run_n = (uint16_t)n;
+			if (take_if_same(k)) {
+				changed = 1;
+				break;
+			}
+		}
+	}
+	for (unsigned i = 0; i < cur.nr_records && !k->out; i++) {
+		for (unsigned a = 1; a < cur.rec[i].arg && a < 1 + 8 && !k->out; a++) {
+			copy_prog(&cand, &cur);
+			cand.rec[i].arg = (uint8_t)a;
+			if (take_if_same(k)) {
+				changed = 1;
+				break;
+			}
+		}
+	}
+	return changed;
+}
+
 /* ---- naming ---- */
 
 static const char *site_name(struct mt_sim *sim, int site)
@@ -505,7 +629,7 @@ static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq, int ne
 		op = "quiescent";
 		break;
 	case MT_PHASE_FINAL:
-		op = "final";
+		op = "quiescent";    /* the same walk, at the end of the run */
 		break;
 	default:
 		op = "end";
@@ -661,25 +785,8 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 		snprintf(cache[key % CACHE].sig, MT_SIG_MAX, "%s", buf);
 		return 0;
 	}
-	/* 2. No preemption at all (every record run to its end, or every
-	 * stopped operation run at its resumption: delay_stops())?  It is
-	 * sequential if it fails so with the same invariant (class); else
-	 * every candidate must need a preemption too (same()). */
-	copy_prog(&cand, &cur);
-	k.need_pre = all_run_to_end(&cand);  /* until shown otherwise (a budget of 0) */
-	for (int how = 0; how < 2 && k.runs < k.budget; how++) {
-		copy_prog(&cand, &cur);
-		if (!(how ? delay_stops(&cand) : all_run_to_end(&cand)))
-			break;               /* no stop at all */
-		k.runs++;
-		int f = mt_sim_run(sim, &cand, k.ops, NULL);
-		const char *inv = mt_sim_blame(sim)->inv;
-		if (f && same_class(inv, k.inv)) {
-			copy_prog(&cur, &cand);
-			k.need_pre = 0;
-			break;
-		}
-	}
+	/* 2. No preemption at all? */
+	sequential(&k);
 	/* 3. Fewer records, fewer stops, until nothing changes. */
 	for (unsigned round = 0; round < 2 && !k.out; round++) {
 		int changed = remove_records(&k);
@@ -687,6 +794,21 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 		changed |= shrink_header(&k);
 		if (!changed)
 			break;
+	}
+	/* 3a. The canonical form (routes of one bug meet there). */
+	for (unsigned round = 0; round < 2 && !k.out && canonical(&k); round++) {
+		remove_records(&k);
+		remove_stops(&k);
+	}
+	/* 3b. The earliest detection, shrunk again. */
+	if (!k.out && earliest(&k)) {
+		sequential(&k);
+		for (unsigned round = 0; round < 2 && !k.out; round++) {
+			int changed = remove_records(&k);
+			changed |= remove_stops(&k);
+			if (!changed)
+				break;
+		}
 	}
 	/* 4. Name the minimal run, watched. */
 	if (watched)

@@ -17,12 +17,26 @@
  *      one class) and, if the finding needs a preemption, still needs
  *      one; at most MT_ROOT_BUDGET re-runs, in a fixed order, so one
  *      program always shrinks to the same one;
+ *   1b. canonical form: inputs of one bug come by different routes and
+ *      shrink to different local minima; each is walked upwards from the
+ *      smallest value and the first that still fails taken (entries per
+ *      page 2, 3, ...; frames 1, 2, ...; the allocation-failure pattern
+ *      1, 2, ...; each stop at 0, 1, ... schedule points; each argument
+ *      1, 2, ...), then records and stops removed again;
+ *   1c. earliest detection: the shortest prefix of that program (later
+ *      records dropped, operations in flight drained) that fails with an
+ *      invariant (I*, C*) is taken, and shrunk again, with the invariant
+ *      it fails with: a later symptom of one corruption (I7 at a get, I11
+ *      at a pop, each reached by its own route) is named by the check
+ *      that sees the corruption first.  It may need no preemption where
+ *      the finding did: a route to a sequential slip is named as that
+ *      slip;
  *   2. name the minimal run:
  *        INV:seq:OP        it fails with no preemption; OP is the
  *                          operation that met the check ("get",
  *                          "put-bad", ...), "quiescent" for the walk
- *                          between operations, "final" for the check at
- *                          the end of the run, "end" after destroy;
+ *                          (between operations or at the end of the
+ *                          run: one walk), "end" after destroy;
  *        INV:SITE:SITE     it needs a preemption: the conflicting pair of
  *                          accesses (same memory, one a write, lock words
  *                          aside) of the last preemption before the
@@ -60,9 +74,11 @@
 
 /* Re-runs one signature may spend shrinking (MT_ROOT_BUDGET=N overrides;
  * 0: no shrinking, the one run is named as it is, and never "seq" if it
- * has a stop).  Each re-run costs about one execution: a campaign whose
- * inputs fail often runs at a fraction of its speed (docs/bugbench.md). */
-#define MT_ROOT_BUDGET 64u
+ * has a stop).  Each re-run costs about one execution of a small program;
+ * a program named before is remembered.  A campaign whose inputs fail
+ * often runs at a fraction of its speed (docs/bugbench.md).  256: the
+ * canonical form needs it (64 left most inputs at their local minima). */
+#define MT_ROOT_BUDGET 256u
 
 /* What the last mt_root_signature() did (for tests and tools). */
 struct mt_root_stats {

@@ -15,7 +15,11 @@
 #     signature that says seq has seq_replays=1 (the named program, every
 #     record run to the end of its operation, fails the same way), and the
 #     ABA of b1-xsa228-aba (it needs its preemption) is not named seq;
-#  4. deterministic: the same files named twice give the same lines.
+#  4. deterministic: the same files named twice give the same lines;
+#  5. one bug reached by four routes: four raw inputs of
+#     m-slow-threads-first that a campaign saved under four names (two
+#     I11 pairs, two I7 pairs: the route each took) shrink to the one
+#     sequential get that breaks the list, one signature.
 set -uo pipefail
 bin=$1; shift
 mode=("$@")
@@ -52,4 +56,9 @@ check "3. the sequential slips (b5, b2) are named seq" \
 
 again=$("$bin" "${mode[@]}" b3-double-put "${raw[@]}")
 check "4. the same files again: the same lines" "[[ \"\$again\" == \"\$out1\" ]]"
+slow=("$d"/slow-raw-I11-GET_CLEAR_LINK-POP_READ_NEXT "$d"/slow-raw-I11-PUT_SWING_TAIL-THREAD_WRITE_TAIL
+      "$d"/slow-raw-I7-GET_CLEAR_LINK-PUT_LINK "$d"/slow-raw-I7-POP_READ_HEAD-THREAD_WRITE_HEAD)
+out5=$("$bin" "${mode[@]}" m-slow-threads-first "${slow[@]}"); echo "$out5"
+n=$(sigs <<<"$out5" | sort -u | wc -l); m=$(sigs <<<"$out5" | wc -l)
+check "5. four routes to one slip (m-slow-threads-first): $n signature(s) for $m findings" "[[ $m == 4 && $n == 1 ]]"
 exit $fail

@@ -88,6 +88,9 @@ static int name_in_child(struct mt_harness *h, const struct mt_program *p, char 
 		close(fd[0]);
 		FILE *w = fdopen(fd[1], "w");
 		char s[MT_SIG_MAX];
+		/* as in a campaign: a shrinking candidate that crashes is a
+		 * finding of its own (rejected), not the end of the naming */
+		mt_harness_recover_crashes();
 		if (!mt_harness_run_program(h, p, NULL)) {
 			fprintf(w, "CLEAN\n");
 			fclose(w);

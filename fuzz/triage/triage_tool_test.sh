@@ -62,9 +62,11 @@ printf 'not a signature\n' >"$tmp/badknown"
 check "malformed known file for --accept: exit 2" "((rc == 2))"
 
 # --by-first (multi-b2-b1): a get that met the lists B2 corrupted earlier
-# in its input (I7:GET_CLEAR_LINK:POP_READ_NEXT) joins B2's group (its
-# shortest flagged prefix is B2's I2:seq:quiescent); B1's I11 pair stays apart; --accept lists
-# every member's run signature, what the next campaign will meet
+# in its input (run signature I4:seq:quiescent: its minimal program breaks
+# the list another way than B2's own input, I5:seq:quiescent) joins B2's
+# group (its shortest flagged prefix is B2's); B1's I11 pair stays apart;
+# --accept lists every member's run signature, what the next campaign
+# will meet
 src=$(dirname "$0")/testdata/multi
 [[ -d $src ]] || src=fuzz/triage/testdata/multi
 multi=$tmp/multi; rm -rf "$multi"; mkdir -p "$multi"; cp "$src"/* "$multi/"   # runfiles are symlinks
@@ -72,10 +74,10 @@ multi=$tmp/multi; rm -rf "$multi"; mkdir -p "$multi"; cp "$src"/* "$multi/"   # 
 check "multi-b2-b1 by run signature: 3 groups" "grep -q '^SUMMARY findings=3 groups=3 ' '$tmp/tm1.txt'"
 "$triage" --impl multi-b2-b1 --no-save --by-first --out "$tmp/outm2" --accept "$tmp/knownm" "$multi" >"$tmp/tm2.txt" 2>/dev/null; rc=$?
 check "--by-first: exit 0, 2 groups, accepted=3" "((rc == 0)) && grep -qE '^SUMMARY findings=3 groups=2 .*accepted=3' '$tmp/tm2.txt'"
-check "--by-first: B2's group holds the later get" "grep -E '^[0-9]+ +I[0-9]+ +2 ' '$tmp/tm2.txt' | grep -q 'I2-seq-quiescent'"
+check "--by-first: B2's group holds the later get" "grep -E '^[0-9]+ +I[0-9]+ +2 ' '$tmp/tm2.txt' | grep -q 'I5-seq-quiescent'"
 check "--by-first: B1's I11 pair is its own group" "grep -qE '^[0-9]+ +I11 +1 .*I11-POP_READ_HEAD-THREAD_WRITE_HEAD' '$tmp/tm2.txt'"
-check "--by-first: the group lists its run signatures" "grep -qE '^  run signatures: (I7:GET_CLEAR_LINK:POP_READ_NEXT I2:seq:quiescent|I2:seq:quiescent I7:GET_CLEAR_LINK:POP_READ_NEXT)\$' '$tmp/tm2.txt'"
-check "--by-first --accept: the three run signatures" "[[ \$(grep -cE '^(I7:GET_CLEAR_LINK:POP_READ_NEXT|I2:seq:quiescent|I11:POP_READ_HEAD:THREAD_WRITE_HEAD) +# ' '$tmp/knownm') == 3 ]]"
+check "--by-first: the group lists its run signatures" "grep -qE '^  run signatures: (I4:seq:quiescent I5:seq:quiescent|I5:seq:quiescent I4:seq:quiescent)\$' '$tmp/tm2.txt'"
+check "--by-first --accept: the three run signatures" "[[ \$(grep -cE '^(I4:seq:quiescent|I5:seq:quiescent|I11:POP_READ_HEAD:THREAD_WRITE_HEAD) +# ' '$tmp/knownm') == 3 ]]"
 
 # clean campaign on production: no groups, nothing saved
 "$triage" --impl production --out "$tmp/out2" --no-save "$in" >"$tmp/t3.txt" 2>/dev/null; rc=$?
