@@ -73,6 +73,8 @@ struct mt_xp_stats {
 	uint64_t executions;         /* dpor: runs that were new equivalence classes */
 	uint64_t sleep_blocked;      /* dpor: runs cut short by the sleep sets (not counted) */
 	uint64_t races;              /* dpor: reversible races found */
+	uint64_t observer_runs;      /* dpor: runs through other quiescent points of a trace */
+	int observers;               /* dpor: boundaries unordered, quiescent points observed */
 	uint64_t crashes;            /* catch_crashes: runs the library crashed in */
 	int complete;                /* every schedule within the bound was run */
 	int error;                   /* the exploration itself failed (see err) */
@@ -100,8 +102,13 @@ struct mt_xp_config {
 	unsigned stale;              /* c11: at most this many loads per schedule read
 	                                an older store than the newest (read-from
 	                                choices enumerated beside the preemptions) */
-	int dpor_mutant;             /* tests only: a broken reduction (loads touch
-	                                nothing), which the soundness check must catch */
+	int dpor_mutant;             /* tests only: a broken reduction, which the
+	                                soundness check must catch: 1 loads touch
+	                                nothing; 2 boundaries unordered without the
+	                                observer runs */
+	int dpor_boundaries;         /* dpor: every start ordered with other VCPUs'
+	                                ends, no observers (the reduction before
+	                                them; scenarios with put-bad always) */
 	int catch_crashes;           /* a crash of the library is a violation ("crash:
 	                                signal N") and the search goes on (the table of
 	                                that run is leaked); else it ends the process */

@@ -107,6 +107,8 @@ static void usage(FILE *out)
 	        "  --no-i11            the state invariants only: no private claims (I11), no races (I12); implies --no-prune\n"
 	        "  --strict-boundaries a switch between two operations of a VCPU that has more\n"
 	        "                      left costs a preemption too (default: free)\n"
+	        "  --dpor-boundaries   --preemptions all orders every operation's start with the\n"
+	        "                      other VCPUs' ends (no quiescent observers: docs/explore.md)\n"
 	        "  --check-dpor        the reduction of --preemptions all against the naive\n"
 	        "                      enumeration (every switch, every reads-from choice):\n"
 	        "                      the same kinds of verdict or exit 1 (--max-schedules:\n"
@@ -345,6 +347,10 @@ int main(int argc, char **argv)
 			check_dpor = 1;
 		} else if (!strcmp(a, "--dpor-mutant")) {
 			mutant = 1;
+		} else if (!strcmp(a, "--dpor-mutant-observers")) {
+			mutant = 2;
+		} else if (!strcmp(a, "--dpor-boundaries")) {
+			cfg.dpor_boundaries = 1;
 		} else if (!strcmp(a, "--count-pruned")) {
 			count_pruned = 1;
 		} else if (!strcmp(a, "--quiet")) {
@@ -543,11 +549,12 @@ int main(int argc, char **argv)
 		       (unsigned long long)(st2.schedules - st.schedules),
 		       st2.schedules ? 100.0 * (double)(st2.schedules - st.schedules) / (double)st2.schedules : 0.0);
 	}
-	char dp[160] = "";
+	char dp[220] = "";
 	if (M.dpor) {
-		snprintf(dp, sizeof(dp), " bound=none executions=%llu sleep_blocked=%llu races=%llu seconds=%.2f",
+		snprintf(dp, sizeof(dp), " bound=none executions=%llu sleep_blocked=%llu races=%llu observers=%d "
+		         "observer_runs=%llu seconds=%.2f",
 		         (unsigned long long)st.executions, (unsigned long long)st.sleep_blocked,
-		         (unsigned long long)st.races, secs);
+		         (unsigned long long)st.races, st.observers, (unsigned long long)st.observer_runs, secs);
 		printf("explored: %llu executions (equivalence classes: %s), %llu runs cut short by sleep sets, "
 		       "%llu races reversed\n", (unsigned long long)st.executions,
 		       st.complete ? "all of them" : "stopped early", (unsigned long long)st.sleep_blocked,
