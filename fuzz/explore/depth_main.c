@@ -209,7 +209,9 @@ static int check_dpor(const struct mt_xp_config *cfg)
 		mt_xp_print_kinds(&D.ck, D.ck.reduced, stdout);
 		printf(" (%llu executions), naive ", (unsigned long long)D.ck.executions);
 		mt_xp_print_kinds(&D.ck, D.ck.naive, stdout);
-		printf(" (%llu schedules):\n", (unsigned long long)D.ck.naive_schedules);
+		printf(" (%llu schedules; quiescent states %s: %llu of %llu missing):\n",
+		       (unsigned long long)D.ck.naive_schedules, D.ck.states_compared ? "compared" : "not compared",
+		       (unsigned long long)D.ck.states_missing, (unsigned long long)D.ck.states_naive);
 		mt_xp_print_scenario(&sc, &D.h->sites, stdout);
 		fflush(stdout);
 	}

@@ -772,12 +772,15 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 	fp_release(v);
 }
 
+static void fp_quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final);
+
 static const struct mt_sim_observer fp_observer = {
 	.name = "explore-footprints",
 	.begin = fp_begin,
 	.access = fp_access,
 	.op_started = fp_op_started,
 	.op_returned = fp_op_returned,
+	.quiescent = fp_quiescent,
 	.after = fp_after,
 };
 
@@ -1335,6 +1338,87 @@ static struct {
 	struct mt_sim *sim;
 } CK;
 
+/* Sets of quiescent states (64-bit hashes, open addressing). */
+#define STATES_CAP (1u << 18)
+struct state_set {
+	uint64_t *slot;
+	unsigned n;
+	int overflow;
+};
+static struct state_set states_red, states_naive, *states_into;
+
+static void state_insert(struct state_set *set, uint64_t h)
+{
+	if (!set->slot && !(set->slot = calloc(STATES_CAP, sizeof(uint64_t)))) {
+		set->overflow = 1;
+		return;
+	}
+	h |= 1;                          /* 0 marks an empty slot */
+	for (unsigned i = (unsigned)(h >> 20) & (STATES_CAP - 1);; i = (i + 1) & (STATES_CAP - 1)) {
+		if (set->slot[i] == h)
+			return;
+		if (!set->slot[i]) {
+			if (set->n >= STATES_CAP / 2) {
+				set->overflow = 1;
+				return;
+			}
+			set->slot[i] = h;
+			set->n++;
+			return;
+		}
+	}
+}
+
+static int state_has(const struct state_set *set, uint64_t h)
+{
+	h |= 1;
+	if (!set->slot)
+		return 0;
+	for (unsigned i = (unsigned)(h >> 20) & (STATES_CAP - 1);; i = (i + 1) & (STATES_CAP - 1)) {
+		if (set->slot[i] == h)
+			return 1;
+		if (!set->slot[i])
+			return 0;
+	}
+}
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 31);
+}
+
+/* The table at a quiescent point (read through the implementation's
+ * introspection, outside any VCPU), into the set of the side running. */
+static void fp_quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final)
+{
+	(void)ctx;
+	(void)trace;
+	const struct mt_ops *ops = X.cfg ? X.cfg->harness->ops : NULL;
+	struct mt_table *t = mt_sim_table(sim);
+	if (!states_into || !ops || !t || !ops->view || !ops->list_ends || !ops->entry)
+		return;
+	struct mt_view vw;
+	memset(&vw, 0, sizeof(vw));
+	ops->view(t, &vw);
+	uint64_t h = mix(mix(mix(0, (uint64_t)final), vw.limit), vw.nr_frames);
+	for (unsigned l = 0; l < vw.nr_lists; l++) {
+		mt_handle_t head, tail;
+		ops->list_ends(t, l, &head, &tail);
+		h = mix(mix(h, head), tail);
+	}
+	for (mt_handle_t e = 0; e < vw.limit && e < 4096; e++) {
+		struct mt_entry_view ev;
+		if (ops->entry(t, e, &ev) != MT_OK) {
+			h = mix(h, 0xdead);
+			continue;
+		}
+		h = mix(mix(mix(h, ev.link), ev.owner), ev.in_use != 0);
+	}
+	state_insert(states_into, h);
+}
+
 static uint32_t kind_bit(struct mt_xp_check *c, const char *kind)
 {
 	for (unsigned i = 0; i < c->nkinds; i++)
@@ -1372,7 +1456,21 @@ int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config 
 	red.dpor = 1;
 	red.stale = sc->hdr.model == MT_MODEL_C11 ? 255 : 0;
 	CK.into = &out->reduced;
-	if (mt_xp_explore(sc, &red, &st)) {
+	struct state_set *sets[2] = { &states_red, &states_naive };
+	for (unsigned i = 0; i < 2; i++) {
+		if (sets[i]->slot && sets[i]->n)
+			memset(sets[i]->slot, 0, STATES_CAP * sizeof(uint64_t));
+		sets[i]->n = 0;
+		sets[i]->overflow = 0;
+	}
+	if (fp_attach(cfg->harness->sim)) {
+		snprintf(out->err, sizeof(out->err), "cannot watch the run's quiescent points (too many observers)");
+		return -1;
+	}
+	states_into = &states_red;
+	int rc = mt_xp_explore(sc, &red, &st);
+	states_into = NULL;
+	if (rc) {
 		snprintf(out->err, sizeof(out->err), "reduced: %s", st.err);
 		return -1;
 	}
@@ -1386,18 +1484,30 @@ int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config 
 	naive.stale = red.stale;
 	naive.max_schedules = max_naive;
 	CK.into = &out->naive;
-	if (mt_xp_explore(sc, &naive, &st)) {
+	states_into = &states_naive;
+	rc = mt_xp_explore(sc, &naive, &st);
+	states_into = NULL;
+	if (rc) {
 		snprintf(out->err, sizeof(out->err), "naive: %s", st.err);
 		return -1;
 	}
 	out->naive_schedules = st.schedules;
 	out->naive_complete = st.complete;
+	out->states_reduced = states_red.n;
+	out->states_naive = states_naive.n;
+	out->states_missing = 0;
+	out->states_compared = !out->reduced && !out->naive && !states_red.overflow && !states_naive.overflow;
+	for (unsigned i = 0; out->states_compared && states_naive.slot && i < STATES_CAP; i++)
+		if (states_naive.slot[i] && !state_has(&states_red, states_naive.slot[i]))
+			out->states_missing++;
 	return 0;
 }
 
 int mt_xp_check_differs(const struct mt_xp_check *c)
 {
-	return c->naive_complete ? c->reduced != c->naive : (c->naive & ~c->reduced) != 0;
+	if ((c->naive & ~c->reduced) || (c->naive_complete && c->reduced != c->naive))
+		return 1;
+	return c->states_compared && c->states_missing > 0;
 }
 
 void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out)

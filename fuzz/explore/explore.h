@@ -141,11 +141,18 @@ struct mt_xp_check {
 	uint32_t reduced, naive;         /* kinds found by each */
 	uint64_t executions, runs, naive_schedules;
 	int naive_complete;
+	/* The quiescent states (the table at every quiescent point: view, list
+	 * ends, every entry) each side reached, when neither found anything
+	 * (a run stops at its first finding) and no set overflowed: every
+	 * state of the naive side must be among the reduced side's. */
+	int states_compared;
+	uint64_t states_reduced, states_naive, states_missing;
 	char err[300];
 };
 int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg, uint64_t max_naive,
                      struct mt_xp_check *out);
-/* 1 if the reduced search is caught missing something (see above). */
+/* 1 if the reduced search is caught missing something (see above): a
+ * kind of verdict, or (naive complete, states compared) a quiescent state. */
 int mt_xp_check_differs(const struct mt_xp_check *c);
 
 /* The kinds of a set, comma-separated ("none" if empty). */

@@ -472,6 +472,10 @@ int main(int argc, char **argv)
 		mt_xp_print_kinds(&ck, ck.naive, stdout);
 		printf(" (%llu schedules%s)\n", (unsigned long long)ck.naive_schedules,
 		       ck.naive_complete ? "" : ", stopped");
+		if (ck.states_compared)
+			printf("quiescent states: naive %llu, reduced %llu, %llu of the naive ones missing\n",
+			       (unsigned long long)ck.states_naive, (unsigned long long)ck.states_reduced,
+			       (unsigned long long)ck.states_missing);
 		printf("SUMMARY scenario=%s impl=%s check=dpor model=%s executions=%llu naive_schedules=%llu "
 		       "complete=%d differ=%d reduced=", M.name, M.impl, mt_in_model_name(sc.hdr.model),
 		       (unsigned long long)ck.executions, (unsigned long long)ck.naive_schedules, ck.naive_complete,
@@ -479,7 +483,8 @@ int main(int argc, char **argv)
 		mt_xp_print_kinds(&ck, ck.reduced, stdout);
 		printf(" naive=");
 		mt_xp_print_kinds(&ck, ck.naive, stdout);
-		printf(" seconds=%.2f\n", now() - M.t0);
+		printf(" states_compared=%d states_naive=%llu states_missing=%llu seconds=%.2f\n", ck.states_compared,
+		       (unsigned long long)ck.states_naive, (unsigned long long)ck.states_missing, now() - M.t0);
 		return differ ? 1 : 0;
 	}
 	cfg.preemptions = M.k;
