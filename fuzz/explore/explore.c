@@ -569,8 +569,9 @@ static void fp_begin(void *ctx, struct mt_sim *sim)
  * the other class included): the first handle held, and not being put,
  * by v (own) or by the other VCPUs in VCPU order, each VCPU's in the
  * order it got them.  Adds what the pick read to the step's footprint:
- * the entry of every handle it looked at, and the end of every VCPU's
- * list it went past (a get that appends there writes it).  A handle that
+ * every VCPU's list it looked into (a put's end removes from it), the
+ * entry of every handle it looked at, and the end of every list it went
+ * past (a get that appends there writes it).  A handle that
  * some VCPU gets later, or that is behind the one picked, changes nothing
  * and is not read: that is the point (a get's end and a put's start of
  * other VCPUs commute unless the get's handle would have been picked). */
