@@ -561,9 +561,11 @@ int main(int argc, char **argv)
 		         (unsigned long long)st.executions, (unsigned long long)st.sleep_blocked,
 		         (unsigned long long)st.races, st.observers, (unsigned long long)st.observer_runs, secs);
 		printf("explored: %llu executions (equivalence classes: %s), %llu runs cut short by sleep sets, "
-		       "%llu races reversed\n", (unsigned long long)st.executions,
-		       st.complete ? "all of them" : "stopped early", (unsigned long long)st.sleep_blocked,
-		       (unsigned long long)st.races);
+		       "%llu races reversed, %llu observer runs (quiescent points: %s)\n",
+		       (unsigned long long)st.executions, st.complete ? "all of them" : "stopped early",
+		       (unsigned long long)st.sleep_blocked, (unsigned long long)st.races,
+		       (unsigned long long)st.observer_runs,
+		       st.observers ? "observed" : "boundaries ordered");
 	}
 	printf("explored: %llu schedules (%s), %llu violations, %llu switches pruned%s, %llu cut by "
 	       "the bound, %u decisions in the longest, %.2f s, %.0f schedules/s\n",
