@@ -1201,6 +1201,7 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 	Q.on = !cfg->dpor_boundaries && !F.hostile && sc->hdr.max_frames * sc->hdr.per_page <= 32 &&
 	       ncuts <= OBS_MAX_CUTS;
 	st->observers = Q.on;
+	uint64_t next_progress = 0x400;
 	mt_dp_reset(sc->hdr.nr_vcpus);
 	mt_dp_set_refresh(fp_refresh);
 	for (;;) {
@@ -1248,8 +1249,10 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			}
 			return 0;            /* stopped at a violation */
 		}
-		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)
+		if (cfg->on_progress && st->schedules >= next_progress) {
+			next_progress = (st->schedules | 0x3ff) + 1;   /* observer runs count too */
 			cfg->on_progress(cfg->ctx, st);
+		}
 		if (!more) {
 			st->complete = 1;
 			return 0;
