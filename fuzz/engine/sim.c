@@ -84,6 +84,8 @@ struct mt_sim {
 	int work;                /* the observer with the workload role, or -1 */
 	unsigned nr_access;      /* observers with an access callback (hot path) */
 	unsigned access_of[MT_SIM_MAX_OBSERVERS];
+	unsigned nr_after;       /* observers with an after callback */
+	unsigned after_of[MT_SIM_MAX_OBSERVERS];
 	mt_sim_event_fn event_fn;
 	void *event_ctx;
 	/* pages and the run's verdict */
@@ -230,6 +232,8 @@ int mt_sim_attach(struct mt_sim *sim, const struct mt_sim_observer *obs, void *c
 	}
 	if (obs->access)
 		sim->access_of[sim->nr_access++] = sim->nr_obs;
+	if (obs->after)
+		sim->after_of[sim->nr_after++] = sim->nr_obs;
 	sim->obs[sim->nr_obs] = obs;
 	sim->obs_ctx[sim->nr_obs] = ctx;
 	sim->nr_obs++;
@@ -833,6 +837,10 @@ void mt_sched_after(const void *addr, unsigned acc, void *val)
 	}
 	if (sim->trace)
 		note_value(sim, addr, acc, val);
+	for (unsigned i = 0; i < sim->nr_after; i++) {
+		unsigned k = sim->after_of[i];
+		sim->obs[k]->after(sim->obs_ctx[k], sim, (unsigned)sim->cur, addr, acc);
+	}
 }
 
 void mt_sched_blocked(const struct mt_site *site_desc, const void *lock)

@@ -100,6 +100,9 @@ struct mt_sim_observer {
 	void (*quiescent)(void *ctx, struct mt_sim *sim, FILE *trace, int final);
 	/* The table was destroyed; the run's verdict is settled after this. */
 	void (*end)(void *ctx, struct mt_sim *sim);
+	/* v's deferred access (MT_ACC_DEFER) was made now (mt_sched_after():
+	 * after its point, and after any point its address passes). */
+	void (*after)(void *ctx, struct mt_sim *sim, unsigned v, const void *addr, unsigned acc);
 };
 
 /* Trace events (binary; formatted only when printed). */

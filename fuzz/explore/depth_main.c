@@ -88,6 +88,7 @@ static struct {
 	char finding[512];
 	int check_dpor;          /* --check-dpor: no bound, reduced against naive */
 	int mutant;              /* --dpor-mutant: a broken reduction (tests: must be caught) */
+	int boundaries;          /* --dpor-boundaries: no observers (boundaries ordered) */
 	struct mt_xp_check ck;   /* --check-dpor: the kinds of verdict, any scenario */
 	uint64_t executions, differ, naive_cut;
 	unsigned time_limit;     /* --time: seconds, 0 none */
@@ -192,6 +193,7 @@ static int check_dpor(const struct mt_xp_config *cfg)
 {
 	struct mt_xp_config c = *cfg;
 	c.dpor_mutant = D.mutant;
+	c.dpor_boundaries = D.boundaries;
 	if (mt_xp_check_dpor(&sc, &c, max_naive, &D.ck)) {
 		fprintf(stderr, "depth: %s\n", D.ck.err);
 		exit(2);
@@ -207,7 +209,9 @@ static int check_dpor(const struct mt_xp_config *cfg)
 		mt_xp_print_kinds(&D.ck, D.ck.reduced, stdout);
 		printf(" (%llu executions), naive ", (unsigned long long)D.ck.executions);
 		mt_xp_print_kinds(&D.ck, D.ck.naive, stdout);
-		printf(" (%llu schedules):\n", (unsigned long long)D.ck.naive_schedules);
+		printf(" (%llu schedules; quiescent states %s: %llu of %llu missing):\n",
+		       (unsigned long long)D.ck.naive_schedules, D.ck.states_compared ? "compared" : "not compared",
+		       (unsigned long long)D.ck.states_missing, (unsigned long long)D.ck.states_naive);
 		mt_xp_print_scenario(&sc, &D.h->sites, stdout);
 		fflush(stdout);
 	}
@@ -436,6 +440,10 @@ int main(int argc, char **argv)
 			D.check_dpor = 1;
 		} else if (!strcmp(a, "--dpor-mutant")) {
 			D.mutant = 1;
+		} else if (!strcmp(a, "--dpor-mutant-observers")) {
+			D.mutant = 2;
+		} else if (!strcmp(a, "--dpor-boundaries")) {
+			D.boundaries = 1;
 		} else if (!strcmp(a, "--max-naive") && val) {
 			char *end;
 			errno = 0;

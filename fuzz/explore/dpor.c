@@ -44,6 +44,8 @@ static struct {
 	unsigned d;                  /* steps chosen in this execution */
 	int blocked;                 /* every enabled process asleep: no more nodes */
 	int pending;                 /* a chosen step awaits mt_dp_step() */
+	unsigned trace_len;          /* the execution mt_dp_end() finished */
+	uint8_t trace_proc[MT_DP_MAX_DEPTH], trace_rf[MT_DP_MAX_DEPTH];
 	struct mt_dp_stats st;
 } D;
 
@@ -199,6 +201,18 @@ const struct mt_dp_stats *mt_dp_stats(void)
 	return &D.st;
 }
 
+unsigned mt_dp_trace_len(void)
+{
+	return D.trace_len;
+}
+
+void mt_dp_trace_step(unsigned k, unsigned *proc, unsigned *rf, uint16_t clock[MT_DP_MAX_PROCS])
+{
+	*proc = D.trace_proc[k];
+	*rf = D.trace_rf[k];
+	memcpy(clock, clk[k], sizeof(clk[k]));
+}
+
 /* Race (i, j): add an initial of notdep(i).j to i's backtrack set unless
  * one is there already or asleep.  acc: j's clock without i. */
 static void reverse(unsigned i, unsigned j, const uint16_t *acc)
@@ -283,6 +297,11 @@ int mt_dp_end(int finding, int *counted)
 	else
 		D.st.executions++;
 	races(D.first_new, D.depth);
+	D.trace_len = D.blocked ? 0 : D.depth;
+	for (unsigned k = 0; k < D.trace_len; k++) {
+		D.trace_proc[k] = node[k].cur;
+		D.trace_rf[k] = node[k].rf;
+	}
 	if (finding && !D.blocked && D.depth > 0) {
 		/* The run stopped inside its last step: the steps the other
 		 * processes did not make may be dependent with anything, and a

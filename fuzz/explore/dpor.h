@@ -100,4 +100,11 @@ int mt_dp_blocked(void);
 
 const struct mt_dp_stats *mt_dp_stats(void);
 
+/* The execution mt_dp_end() just finished (0 steps if it was sleep-set
+ * blocked), valid until the next mt_dp_end(): its length, and step k's
+ * process, reads-from choice and vector clock (clock[q]: position + 1 of
+ * the latest step of q that happens before step k, k's own included). */
+unsigned mt_dp_trace_len(void);
+void mt_dp_trace_step(unsigned k, unsigned *proc, unsigned *rf, uint16_t clock[MT_DP_MAX_PROCS]);
+
 #endif /* MT_FUZZ_EXPLORE_DPOR_H */

@@ -11,18 +11,23 @@
 #   search misses (complete: exactly the same kinds);
 # - a broken reduction (--dpor-mutant: loads touch nothing) is caught on
 #   b1-xsa228-aba and m-pop-unlock-early;
+# - --observers FILE: production, sc and c11, every quiescent state the
+#   naive search reaches is reached by the reduced one, and the boundaries
+#   unordered without the observer runs (--dpor-mutant-observers) miss one;
 # - SCENARIO (a small production proof scenario) under sc and c11: the
 #   same verdicts (none) both ways, and --preemptions all ends with
 #   complete=1 bound=none and a count of executions;
 # - --strength: FILE (a production proof scenario without put-bad) bound-free
-#   under sc in at most MAX executions, clean: the book's global state is
-#   left out where nothing reads it (dpor_strength.txt: 269 executions;
-#   495 when every put's end wrote it).
+#   under sc in at most MAX runs, clean, with observer runs (the boundaries
+#   of operations unordered): dpor_strength.txt takes 71 runs (26
+#   executions, 45 observer runs); 241 with the boundaries ordered
+#   (--dpor-boundaries), which the test checks is more.
 set -uo pipefail
 NAIVE=20000
 if [[ ${1:-} == --naive ]]; then NAIVE=$2; shift 2; fi
-strength= strength_max=
+strength= strength_max= observers=
 if [[ ${1:-} == --strength ]]; then strength=$2 strength_max=$3; shift 3; fi
+if [[ ${1:-} == --observers ]]; then observers=$2; shift 2; fi
 explore=$1 scenario=$2
 shift 2
 [[ ${1:-} == -- ]] && shift
@@ -54,6 +59,19 @@ for v in b1-xsa228-aba m-pop-unlock-early; do
     "[[ $rc == 1 && '$(field differ "$s")' == 1 ]]"
 done
 
+if [[ -n $observers ]]; then
+  for m in sc c11; do
+    out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor --max-schedules 2000 "$observers" 2>&1); rc=$?
+    s=$(grep '^SUMMARY ' <<<"$out" | tail -1)
+    check "$(basename "$observers") $m: the $(field states_naive "$s") quiescent states of the naive search all reached (missing $(field states_missing "$s"))" \
+      "[[ $rc == 0 && '$(field states_compared "$s")' == 1 && '$(field states_missing "$s")' == 0 && '$(field differ "$s")' == 0 ]]"
+    out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor --dpor-mutant-observers --max-schedules 2000 "$observers" 2>&1); rc=$?
+    s=$(grep '^SUMMARY ' <<<"$out" | tail -1)
+    check "$(basename "$observers") $m: without the observer runs $(field states_missing "$s") quiescent state(s) missed, caught" \
+      "[[ $rc == 1 && '$(field differ "$s")' == 1 && '$(field states_missing "$s")' -gt 0 ]]"
+  done
+fi
+
 for m in sc c11; do
   out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor "$scenario" 2>&1); rc=$?
   s=$(grep '^SUMMARY ' <<<"$out" | tail -1)
@@ -67,9 +85,11 @@ done
 if [[ -n $strength ]]; then
   out=$(MT_MEMORY_MODEL=sc "$explore" --quiet --preemptions all --out "$tmp/out" "$strength" 2>&1); rc=$?
   s=$(grep '^SUMMARY ' <<<"$out" | tail -1)
-  e=$(field executions "$s")
-  check "$(basename "$strength") sc bound-free: complete in ${e:-?} executions (at most $strength_max), no violation" \
-    "[[ $rc == 0 && '$(field complete "$s")' == 1 && -n '$e' && '${e:-0}' -le $strength_max ]]"
+  e=$(field schedules "$s")
+  out=$(MT_MEMORY_MODEL=sc "$explore" --quiet --preemptions all --dpor-boundaries --out "$tmp/out" "$strength" 2>&1)
+  b=$(field schedules "$(grep '^SUMMARY ' <<<"$out" | tail -1)")
+  check "$(basename "$strength") sc bound-free: complete in ${e:-?} runs with observers (at most $strength_max; ${b:-?} with the boundaries ordered), no violation" \
+    "[[ $rc == 0 && '$(field complete "$s")' == 1 && '$(field observers "$s")' == 1 && -n '$e' && '${e:-0}' -le $strength_max && '${b:-0}' -gt '${e:-0}' ]]"
 fi
 ((n > 0)) || { echo "FAIL  no depth files"; fail=1; }
 echo "SUMMARY test=dpor files=$n fail=$fail"

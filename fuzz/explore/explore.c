@@ -443,13 +443,20 @@ static int run_once(mt_sim_feed_fn fn, const char **what)
  *   a lock attempt, a CAS even when it fails: conservative); a seq_cst
  *   access also writes one location of its own (the model's global order);
  *   an allocation (an access of no memory, GROW_ALLOC) writes the
- *   allocator (the failure pattern counts allocations in order);
+ *   allocator (the failure pattern counts allocations in order); an
+ *   access whose address passes a schedule point of its own after its
+ *   point (&mt_pv_entry(t, h)->ref) is made in a later step of its VCPU,
+ *   and is in every step up to that one (F.carry);
  * - a wake from a lock wait reads the lock;
- * - an operation's start and its end write the book of who holds which
- *   handle (the harness's hand-off, the oracle's overlap marks, what
- *   quiescent means): all starts and ends are ordered, so every check at
- *   an operation's end or at a quiescent point sees the same history in
- *   every schedule of one trace;
+ * - the oracle's book of who holds which handle: a get's end writes the
+ *   handle it got and appends to its VCPU's list; a put's start reads what
+ *   its pick looked at (fp_pick) and writes the handle picked; a put's end
+ *   writes that handle and its holder's list;
+ * - which operations are in flight (the overlap marks, what quiescent
+ *   means): with quiescent observers (Q.on, observe()) nothing; else an
+ *   operation's start reads the other VCPUs' in-flight locations and its
+ *   end writes its own, so every start is ordered with every other VCPU's
+ *   end and every schedule of a trace passes the same quiescent points;
  * - the oracle reads the table without schedule points: the limit at a
  *   hostile put's start, the view at the end of every operation but a put
  *   of a held handle that succeeded: those steps read every location;
@@ -464,6 +471,21 @@ static int run_once(mt_sim_feed_fn fn, const char **what)
  */
 
 static char loc_alloc, loc_seq_cst, loc_view, loc_in_flight[MT_IN_MAX_VCPUS];
+/* A VCPU's list of held handles in the oracle's book: its end (a get
+ * appends there) and the rest (a put's end removes a handle anywhere). */
+static char loc_held_end[MT_IN_MAX_VCPUS], loc_held_list[MT_IN_MAX_VCPUS];
+
+/* Quiescent observers (Q.on): the boundaries of operations are left
+ * unordered, and every quiescent state of every trace is checked by
+ * observer runs instead (observe() below). */
+static struct {
+	int on;
+	uint8_t vcpu[MT_DP_MAX_DEPTH];       /* the run's steps: whose */
+	uint8_t idle_after[MT_DP_MAX_DEPTH]; /* and whether its VCPU is between operations after it */
+	unsigned len, pos;                   /* an observer run's schedule */
+	uint8_t sv[MT_DP_MAX_DEPTH], srf[MT_DP_MAX_DEPTH];
+	int rf_step;
+} Q;
 
 /* Keyed locations (dpor.h) of the oracle's book: one per handle below
  * KEY_GLOBAL, and one for its global state (the last handle put, the
@@ -483,6 +505,9 @@ static unsigned key_of(mt_handle_t h)
 }
 
 #define MAX_HELD 40u
+#define BOOK_MAX 32u                     /* handles per VCPU the mirror of the book holds */
+
+enum { BK_FREE, BK_HELD, BK_PUTTING };
 
 static struct {
 	int on;                          /* gathering (an exploration runs) */
@@ -491,6 +516,14 @@ static struct {
 	int hostile;                     /* the scenario has a put-bad (KEY_GLOBAL) */
 	struct mt_dp_fp fp;
 	const void *last_addr[MT_IN_MAX_VCPUS];
+	/* The access of v's point, until it is made: the accessors evaluate
+	 * the address again after the point (mt_access.h), and when that
+	 * passes a point of its own (&mt_pv_entry(t, h)->ref), the access is
+	 * made in a later step of v than its point's.  It is in the footprint
+	 * of every step of v from its point's to the one that makes it
+	 * (mt_sched_after(), fp_after); an access without that call (a plain
+	 * load) until its operation ends. */
+	struct { const void *a; uint8_t w, wide, valid; } carry[MT_IN_MAX_VCPUS];
 	unsigned nheld[MT_IN_MAX_VCPUS];
 	struct { const void *a; uint8_t w; } held[MT_IN_MAX_VCPUS][MAX_HELD];
 	struct mt_sim *attached[4];
@@ -499,6 +532,14 @@ static struct {
 	int have_view;
 	struct mt_view after;            /* ... after the last step (fp_done) */
 	int next_view;                   /* after is the view now: the next step's before */
+	/* The mirror of the oracle's book (which VCPU holds which handles, in
+	 * the order it got them; which are being put), to give a put's start
+	 * the footprint of its pick (fp_pick). */
+	int book_bad;                    /* the mirror cannot follow: whole-book reads */
+	int pick_pending;                /* the step starts a put: its pick is due */
+	uint8_t bk_state[KEY_GLOBAL];
+	uint8_t bk_held[MT_IN_MAX_VCPUS][BOOK_MAX];
+	unsigned bk_n[MT_IN_MAX_VCPUS];
 } F;
 
 /* The oracle's view of the table (limit, frames) as the implementation
@@ -533,12 +574,102 @@ static void fp_release(unsigned v)
 	F.nheld[v] = 0;
 }
 
+static void fp_carry(unsigned v, struct mt_dp_fp *fp)
+{
+	if (!F.carry[v].valid)
+		return;
+	mt_dp_fp_add(fp, F.carry[v].a, F.carry[v].w);
+	if (F.carry[v].wide)
+		mt_dp_fp_add(fp, (const char *)F.carry[v].a + 8, F.carry[v].w);
+}
+
 static void fp_begin(void *ctx, struct mt_sim *sim)
 {
 	(void)ctx;
 	(void)sim;
 	memset(F.nheld, 0, sizeof(F.nheld));
 	memset(F.last_addr, 0, sizeof(F.last_addr));
+	memset(F.carry, 0, sizeof(F.carry));
+	memset(F.bk_state, BK_FREE, sizeof(F.bk_state));
+	memset(F.bk_n, 0, sizeof(F.bk_n));
+	F.book_bad = 0;
+	F.pick_pending = 0;
+}
+
+/* A put's pick (the oracle's pick_held() with index 0, the fallback to
+ * the other class included): the first handle held, and not being put,
+ * by v (own) or by the other VCPUs in VCPU order, each VCPU's in the
+ * order it got them.  Adds what the pick read to the step's footprint:
+ * every VCPU's list it looked into (a put's end removes from it), the
+ * entry of every handle it looked at, and the end of every list it went
+ * past (a get that appends there writes it).  A handle that
+ * some VCPU gets later, or that is behind the one picked, changes nothing
+ * and is not read: that is the point (a get's end and a put's start of
+ * other VCPUs commute unless the get's handle would have been picked). */
+static mt_handle_t fp_pick_class(unsigned v, int own)
+{
+	for (unsigned w = 0; w < X.sc->hdr.nr_vcpus; w++) {
+		if ((w == v) != own)
+			continue;
+		mt_dp_fp_add(&F.fp, &loc_held_list[w], 0);
+		for (unsigned i = 0; i < F.bk_n[w]; i++) {
+			mt_handle_t h = F.bk_held[w][i];
+			mt_dp_fp_key(&F.fp, key_of(h), 0);
+			if (F.bk_state[h] == BK_HELD)
+				return h;
+		}
+		mt_dp_fp_add(&F.fp, &loc_held_end[w], 0);
+	}
+	return MT_INVALID_HANDLE;
+}
+
+static void fp_pick(unsigned v, const struct mt_sim_op *op)
+{
+	F.pick_pending = 0;
+	int own = op->kind == MT_OP_PUT_OWN;
+	if (F.book_bad || F.hostile || op->arg != 0 || !op->legit ||
+	    (op->kind != MT_OP_PUT_OWN && op->kind != MT_OP_PUT_OTHER)) {
+		F.fp.kr |= KEY_ALL;      /* the whole book */
+		return;
+	}
+	struct mt_dp_fp save = F.fp;
+	mt_handle_t h = fp_pick_class(v, own);
+	if (h == MT_INVALID_HANDLE)
+		h = fp_pick_class(v, !own);
+	if (h != op->handle) {
+		F.fp = save;             /* the mirror disagrees: cannot happen; be safe */
+		F.fp.kr |= KEY_ALL;
+		F.book_bad = 1;
+	}
+}
+
+static void book_got(unsigned v, mt_handle_t h)
+{
+	if (h >= KEY_GLOBAL - 1 || F.bk_n[v] == BOOK_MAX || F.bk_state[h] != BK_FREE) {
+		F.book_bad = 1;
+		return;
+	}
+	F.bk_state[h] = BK_HELD;
+	F.bk_held[v][F.bk_n[v]++] = (uint8_t)h;
+}
+
+static void book_put(const struct mt_sim_op *op)
+{
+	mt_handle_t h = op->handle;
+	if (h >= KEY_GLOBAL - 1 || op->holder < 0 || op->holder >= (int)MT_IN_MAX_VCPUS) {
+		F.book_bad = 1;
+		return;
+	}
+	unsigned w = (unsigned)op->holder;
+	mt_dp_fp_add(&F.fp, &loc_held_list[w], 1);   /* the handles behind it move up */
+	for (unsigned i = 0; i < F.bk_n[w]; i++)
+		if (F.bk_held[w][i] == h) {
+			memmove(&F.bk_held[w][i], &F.bk_held[w][i + 1], F.bk_n[w] - i - 1);
+			F.bk_n[w]--;
+			F.bk_state[h] = BK_FREE;
+			return;
+		}
+	F.book_bad = 1;
 }
 
 static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, const void *addr,
@@ -555,7 +686,7 @@ static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, 
 	unsigned kind = s ? s->kind : MT_SK_RW;
 	unsigned op = acc & MT_ACC_OP_MASK;
 	int w = (kind & MT_SK_W) || (op & MT_ACC_STORE);
-	if (X.cfg->dpor_mutant && !w)
+	if (X.cfg->dpor_mutant == 1 && !w)
 		return;                  /* the broken reduction of the tests */
 	if (op == MT_ACC_NONE && !addr) {
 		mt_dp_fp_add(&F.fp, &loc_alloc, 1);
@@ -563,6 +694,10 @@ static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, 
 		mt_dp_fp_add(&F.fp, addr, w);
 		if (mt_acc_bytes(acc) == 16)         /* both 8-byte halves (fuzz/engine/memory.h) */
 			mt_dp_fp_add(&F.fp, (const char *)addr + 8, w);
+		F.carry[v].a = addr;
+		F.carry[v].w = (uint8_t)w;
+		F.carry[v].wide = mt_acc_bytes(acc) == 16;
+		F.carry[v].valid = 1;    /* until fp_after() or the operation's end */
 		if ((acc & MT_ACC_ORDER_MASK) == MT_ACC_SEQ_CST)
 			mt_dp_fp_add(&F.fp, &loc_seq_cst, 1);
 		F.last_addr[v] = addr;
@@ -586,6 +721,20 @@ static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, 
 	F.held[v][F.nheld[v]++].w = (uint8_t)w;
 }
 
+static void fp_after(void *ctx, struct mt_sim *sim, unsigned v, const void *addr, unsigned acc)
+{
+	(void)ctx;
+	(void)sim;
+	(void)acc;
+	if (!F.on || !F.carry[v].valid || F.carry[v].a != addr)
+		return;
+	if ((int)v == F.v)
+		fp_carry(v, &F.fp);      /* made in this step */
+	else
+		F.fp.overflow = 1;       /* not the step's VCPU: cannot happen; be safe */
+	F.carry[v].valid = 0;
+}
+
 static void fp_op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
 {
 	(void)ctx;
@@ -594,8 +743,15 @@ static void fp_op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_s
 		return;
 	if ((int)v != F.v)
 		F.fp.overflow = 1;
-	if (op->legit)
+	if (F.pick_pending)
+		fp_pick(v, op);
+	if (op->legit) {
 		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);   /* now being put */
+		if (op->handle < KEY_GLOBAL - 1 && F.bk_state[op->handle] == BK_HELD)
+			F.bk_state[op->handle] = BK_PUTTING;
+		else
+			F.book_bad = 1;
+	}
 	fp_release(v);
 }
 
@@ -607,13 +763,18 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 		return;
 	if ((int)v != F.v)
 		F.fp.overflow = 1;
-	mt_dp_fp_add(&F.fp, &loc_in_flight[v], 1);
+	F.carry[v].valid = 0;            /* every access of the operation is done */
+	if (!Q.on)
+		mt_dp_fp_add(&F.fp, &loc_in_flight[v], 1);
 	switch (op->kind) {
 	case MT_OP_GET:
 		/* held now (the book, the hand-off's release); the hostile
 		 * puts excused while it ran; the limit it is checked against */
-		if (op->rc == MT_OK)
+		if (op->rc == MT_OK) {
 			mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
+			mt_dp_fp_add(&F.fp, &loc_held_end[v], 1);
+			book_got(v, op->handle);
+		}
 		if (F.hostile)
 			mt_dp_fp_key(&F.fp, KEY_GLOBAL, 0);
 		fp_read_view();
@@ -622,6 +783,10 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 	case MT_OP_PUT_OTHER:
 		/* free again, and the last handle put */
 		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
+		if (op->legit && op->rc == MT_OK)
+			book_put(op);
+		else
+			F.book_bad = 1;
 		if (F.hostile)
 			mt_dp_fp_key(&F.fp, KEY_GLOBAL, 1);
 		if (!(op->legit && op->rc == MT_OK))
@@ -639,12 +804,16 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 	fp_release(v);
 }
 
+static void fp_quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final);
+
 static const struct mt_sim_observer fp_observer = {
 	.name = "explore-footprints",
 	.begin = fp_begin,
 	.access = fp_access,
 	.op_started = fp_op_started,
 	.op_returned = fp_op_returned,
+	.quiescent = fp_quiescent,
+	.after = fp_after,
 };
 
 static int fp_attach(struct mt_sim *sim)
@@ -669,7 +838,9 @@ static int static_loc(const void *a)
 {
 	const char *p = a;
 	return p == &loc_alloc || p == &loc_seq_cst || p == &loc_view ||
-	       (p >= loc_in_flight && p < loc_in_flight + MT_IN_MAX_VCPUS);
+	       (p >= loc_in_flight && p < loc_in_flight + MT_IN_MAX_VCPUS) ||
+	       (p >= loc_held_end && p < loc_held_end + MT_IN_MAX_VCPUS) ||
+	       (p >= loc_held_list && p < loc_held_list + MT_IN_MAX_VCPUS);
 }
 
 static void fp_refresh(unsigned v, struct mt_dp_fp *fp)
@@ -692,10 +863,12 @@ static void fp_refresh(unsigned v, struct mt_dp_fp *fp)
 		} else if ((acc & MT_ACC_OP_MASK) != MT_ACC_NONE) {
 			const struct mt_site *s = site >= 0 ? mt_sim_site(X.sim, (unsigned)site) : NULL;
 			int w = (!s || (s->kind & MT_SK_W)) || (acc & MT_ACC_STORE);
-			if (w || !X.cfg->dpor_mutant)
+			if (w || X.cfg->dpor_mutant != 1)
 				mt_dp_fp_add(fp, addr, w);
 		}
 	}
+	if (st == MT_SIM_PARKED)
+		fp_carry(v, fp);
 	if (fp->driver & FP_RELEASED)
 		for (unsigned i = 0; i < F.nheld[v]; i++)
 			mt_dp_fp_add(fp, F.held[v][i].a, F.held[v][i].w);
@@ -725,10 +898,10 @@ static void fp_start(unsigned v, int state, int op)
 	if (state == MT_SIM_IDLE) {
 		int bad = op != MT_OP_GET && op != MT_OP_GROW && op != MT_OP_PUT_OWN && op != MT_OP_PUT_OTHER;
 		for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++)
-			if (u != v || bad)
+			if ((u != v && !Q.on) || bad)
 				mt_dp_fp_add(&F.fp, &loc_in_flight[u], bad);
 		if (op == MT_OP_PUT_OWN || op == MT_OP_PUT_OTHER)
-			F.fp.kr |= KEY_ALL;
+			F.pick_pending = 1;  /* its pick's footprint: fp_op_started */
 		if (bad) {
 			F.fp.kw |= KEY_ALL;
 			F.fp.any_write = 1;
@@ -736,6 +909,8 @@ static void fp_start(unsigned v, int state, int op)
 		}
 	} else if (state == MT_SIM_WAKEABLE) {
 		mt_dp_fp_add(&F.fp, F.last_addr[v], 0);   /* the lock it waited for */
+	} else if (state == MT_SIM_PARKED) {
+		fp_carry(v, &F.fp);
 	}
 }
 
@@ -744,6 +919,10 @@ static void fp_done(int table_alive)
 {
 	if (F.v < 0)
 		return;
+	if (F.pick_pending) {
+		F.pick_pending = 0;      /* a put that found nothing to put read the whole book */
+		F.fp.kr |= KEY_ALL;
+	}
 	F.next_view = 0;
 	if (F.have_view) {
 		F.next_view = table_alive && view_now(&F.after);
@@ -751,6 +930,11 @@ static void fp_done(int table_alive)
 			mt_dp_fp_add(&F.fp, &loc_view, 1);   /* the step changed the view */
 	}
 	unsigned allowed = X.cfg->stale ? mt_sim_last_allowed(X.sim, (unsigned)F.v) : 1;
+	unsigned k = mt_dp_depth() - 1;
+	if (k < MT_DP_MAX_DEPTH) {
+		Q.vcpu[k] = (uint8_t)F.v;
+		Q.idle_after[k] = table_alive && mt_sim_vcpu(X.sim, (unsigned)F.v, NULL) == MT_SIM_IDLE;
+	}
 	mt_dp_step(&F.fp, allowed);
 	F.v = -1;
 }
@@ -806,6 +990,235 @@ static int feed_dp(void *ctx, struct mt_in_record *r)
 	return 1;
 }
 
+
+/* ---- quiescent observers ----
+ *
+ * With the boundaries of operations unordered, the schedules of one trace
+ * pass through different quiescent states: the oracle walks the table at
+ * each (with history: a list once seen non-empty, the limit at the last
+ * one), and judges a failed get (I10) only if nothing overlapped it.  A
+ * quiescent state of a trace is a consistent cut that leaves every VCPU
+ * between operations (steps closed under happens-before: its state is the
+ * same in every schedule that passes it); they form a lattice, and the
+ * quiescent points of one schedule are a chain in it.  For each trace,
+ * observe() runs one schedule per maximal chain of that lattice (each
+ * segment between two cuts in the trace's order: no quiescent point
+ * other than the chain's): a schedule of the trace that passes quiescent
+ * points S is matched by a run through a maximal chain containing S,
+ * which walks the same states at S with at least S's history (the
+ * oracle's history checks only grow with more points: a list non-empty at
+ * some earlier point; a limit lower than at the point before, which a
+ * longer chain shows between some two of its points), and a get isolated
+ * in S (two points one operation apart) is isolated there too.  The
+ * explored schedule itself is one run; each other maximal chain costs one
+ * more run (observer_runs). */
+
+#define OBS_MAX_CUTS 4096u
+
+static struct {
+	unsigned n;                          /* steps of the trace */
+	unsigned proc[MT_DP_MAX_DEPTH], rf[MT_DP_MAX_DEPTH];
+	uint16_t clk[MT_DP_MAX_DEPTH][MT_DP_MAX_PROCS];
+	unsigned nv;
+	int pts[MT_IN_MAX_VCPUS][MT_XP_MAX_OPS + 2];   /* a VCPU's points between operations: its last step */
+	unsigned npts[MT_IN_MAX_VCPUS];
+	unsigned ncuts;
+	uint16_t cut[OBS_MAX_CUTS][MT_IN_MAX_VCPUS];   /* index into pts[v] */
+	uint16_t chain[OBS_MAX_CUTS];
+	uint8_t in[MT_DP_MAX_DEPTH];
+	int own_chain;                       /* the explored schedule's chain was matched */
+	int finding;                         /* the trace stopped at a finding (partial) */
+} O;
+
+static int obs_consistent(const uint16_t *c)
+{
+	for (unsigned v = 0; v < O.nv; v++) {
+		int e = O.pts[v][c[v]];
+		if (e < 0)
+			continue;
+		for (unsigned u = 0; u < O.nv; u++)
+			if (u != v && O.clk[e][u] > (unsigned)(O.pts[u][c[u]] + 1))
+				return 0;
+	}
+	return 1;
+}
+
+static int obs_le(const uint16_t *a, const uint16_t *b)
+{
+	for (unsigned v = 0; v < O.nv; v++)
+		if (a[v] > b[v])
+			return 0;
+	return 1;
+}
+
+static int feed_fixed(void *ctx, struct mt_in_record *r)
+{
+	(void)ctx;
+	if (X.error)
+		return 0;
+	if (X.d > 0)
+		ended_done[X.d - 1] = mt_sim_vcpu(X.sim, (unsigned)X.last, NULL) == MT_SIM_IDLE;
+	memset(r, 0, sizeof(*r));
+	if (X.d >= MT_IN_MAX_RECORDS - 1) {
+		fail("a schedule needs more decisions than a program has records");
+		return 0;
+	}
+	unsigned w;
+	if (Q.rf_step >= 0) {
+		w = (unsigned)Q.rf_step;
+		Q.rf_step = -1;
+	} else {
+		if (Q.pos >= Q.len) {
+			for (unsigned v = 0; v < X.sc->hdr.nr_vcpus; v++) {
+				int st = mt_sim_vcpu(X.sim, v, NULL);
+				if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
+				    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
+					if (!O.finding)
+						fail("nondeterminism: an observer run has steps left");
+			}
+			return 0;
+		}
+		w = Q.sv[Q.pos];
+		unsigned rf = Q.srf[Q.pos++];
+		int st = mt_sim_vcpu(X.sim, w, NULL);
+		if (!(st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
+		      (st == MT_SIM_IDLE && X.next_op[w] < X.sc->nr_ops[w]))) {
+			fail("nondeterminism: an observer run's step cannot run");
+			return 0;
+		}
+		if (rf) {
+			Q.rf_step = (int)w;
+			X.last = (int)w;
+			X.d++;
+			read_from_record(r, w, rf);
+			return 1;
+		}
+	}
+	X.last = (int)w;
+	X.d++;
+	step_record(r, w);
+	return 1;
+}
+
+/* One observer run through the chain O.chain[0..len): 1 to stop. */
+static int obs_run(unsigned len)
+{
+	const struct mt_xp_config *cfg = X.cfg;
+	struct mt_xp_stats *st = X.st;
+
+	Q.len = 0;
+	memset(O.in, 0, O.n);
+	for (unsigned i = 1; i <= len; i++) {
+		const uint16_t *c = i < len ? O.cut[O.chain[i]] : NULL;
+		for (unsigned k = 0; k < O.n; k++) {
+			if (O.in[k])
+				continue;
+			if (c && (int)k > O.pts[O.proc[k]][c[O.proc[k]]])
+				continue;
+			O.in[k] = 1;
+			Q.sv[Q.len] = (uint8_t)O.proc[k];
+			Q.srf[Q.len++] = (uint8_t)O.rf[k];
+		}
+	}
+	int same = 1;
+	for (unsigned k = 0; k < O.n && same; k++)
+		same = Q.sv[k] == O.proc[k] && Q.srf[k] == O.rf[k];
+	if (same) {
+		O.own_chain = 1;
+		return 0;                /* the explored schedule */
+	}
+	Q.pos = 0;
+	Q.rf_step = -1;
+	X.d = 0;
+	memset(ended_done, 0, sizeof(ended_done));
+	X.last = -1;
+	memset(X.next_op, 0, sizeof(X.next_op));
+	ran = X.sc->hdr;
+	const char *crash;
+	int finding = run_once(feed_fixed, &crash);
+	if (!X.error && !finding && !O.finding && Q.pos != Q.len)
+		fail("nondeterminism: an observer run ended early");
+	if (X.error)
+		return 1;
+	st->schedules++;
+	st->observer_runs++;
+	st->decisions += X.d;
+	if (finding) {
+		st->violations++;
+		if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, crash ? crash : mt_sim_finding(X.sim)))
+			return 1;
+	}
+	return 0;
+}
+
+/* Depth-first over the maximal chains from cut c (O.chain[0..depth]). */
+static int obs_chains(unsigned depth)
+{
+	const uint16_t *c = O.cut[O.chain[depth]];
+	int any = 0;
+	for (unsigned i = 0; i < O.ncuts; i++) {
+		const uint16_t *d = O.cut[i];
+		if (i == O.chain[depth] || !obs_le(c, d))
+			continue;
+		int cover = 1;               /* nothing strictly between c and d */
+		for (unsigned j = 0; j < O.ncuts && cover; j++)
+			if (j != i && j != O.chain[depth] && obs_le(c, O.cut[j]) && obs_le(O.cut[j], d))
+				cover = 0;
+		if (!cover)
+			continue;
+		any = 1;
+		O.chain[depth + 1] = (uint16_t)i;
+		if (obs_chains(depth + 1))
+			return 1;
+	}
+	return any ? 0 : obs_run(depth + 1);
+}
+
+/* The trace mt_dp_end() just finished: one run per maximal chain of its
+ * quiescent cuts (the explored schedule's own excepted).  1 to stop. */
+static int observe(int finding)
+{
+	O.finding = finding;
+	O.n = mt_dp_trace_len();
+	if (!O.n)
+		return 0;                /* sleep-set blocked: not a new trace */
+	O.nv = X.sc->hdr.nr_vcpus;
+	for (unsigned v = 0; v < O.nv; v++) {
+		O.npts[v] = 1;
+		O.pts[v][0] = -1;
+	}
+	for (unsigned k = 0; k < O.n; k++) {
+		mt_dp_trace_step(k, &O.proc[k], &O.rf[k], O.clk[k]);
+		if (O.proc[k] != Q.vcpu[k]) {
+			fail("observers: the trace's steps disagree with the run's");
+			return 1;
+		}
+		unsigned v = O.proc[k];
+		if (Q.idle_after[k] && O.npts[v] < MT_XP_MAX_OPS + 2)
+			O.pts[v][O.npts[v]++] = (int)k;
+	}
+	/* every consistent cut (the bottom first) */
+	uint16_t c[MT_IN_MAX_VCPUS] = { 0 };
+	O.ncuts = 0;
+	for (;;) {
+		if (obs_consistent(c)) {
+			if (O.ncuts == OBS_MAX_CUTS) {
+				fail("observers: too many quiescent cuts");
+				return 1;
+			}
+			memcpy(O.cut[O.ncuts++], c, sizeof(c));
+		}
+		unsigned v = 0;
+		while (v < O.nv && ++c[v] == O.npts[v])
+			c[v++] = 0;
+		if (v == O.nv)
+			break;
+	}
+	O.chain[0] = 0;
+	O.own_chain = 0;
+	return obs_chains(0);
+}
+
 static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg,
                         struct mt_xp_stats *st)
 {
@@ -821,6 +1234,18 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			unsigned k = sc->ops[v][i].kind;
 			F.hostile |= k != MT_OP_GET && k != MT_OP_GROW && k != MT_OP_PUT_OWN && k != MT_OP_PUT_OTHER;
 		}
+	/* Quiescent observers: the oracle's checks at quiescent points are
+	 * all that reads the order of boundaries, when no put-bad runs (its
+	 * picture and excuses read it too) and each quiescent point walks the
+	 * whole table (the oracle's credit: up to MT_ORACLE_WALK_CREDIT, 32,
+	 * handles). */
+	unsigned ncuts = 1;
+	for (unsigned v = 0; v < sc->hdr.nr_vcpus; v++)
+		ncuts *= sc->nr_ops[v] + 1;
+	Q.on = !cfg->dpor_boundaries && !F.hostile && sc->hdr.max_frames * sc->hdr.per_page <= 32 &&
+	       ncuts <= OBS_MAX_CUTS;
+	st->observers = Q.on;
+	uint64_t next_progress = 0x400;
 	mt_dp_reset(sc->hdr.nr_vcpus);
 	mt_dp_set_refresh(fp_refresh);
 	for (;;) {
@@ -861,8 +1286,17 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			if (cfg->on_violation && cfg->on_violation(cfg->ctx, &ran, crash ? crash : mt_sim_finding(X.sim)))
 				return 0;
 		}
-		if (cfg->on_progress && (st->schedules & 0x3ff) == 0)
+		if (Q.on && cfg->dpor_mutant != 2 && observe(finding)) {
+			if (X.error) {
+				st->error = 1;
+				return -1;
+			}
+			return 0;            /* stopped at a violation */
+		}
+		if (cfg->on_progress && st->schedules >= next_progress) {
+			next_progress = (st->schedules | 0x3ff) + 1;   /* observer runs count too */
 			cfg->on_progress(cfg->ctx, st);
+		}
 		if (!more) {
 			st->complete = 1;
 			return 0;
@@ -951,6 +1385,87 @@ static struct {
 	struct mt_sim *sim;
 } CK;
 
+/* Sets of quiescent states (64-bit hashes, open addressing). */
+#define STATES_CAP (1u << 18)
+struct state_set {
+	uint64_t *slot;
+	unsigned n;
+	int overflow;
+};
+static struct state_set states_red, states_naive, *states_into;
+
+static void state_insert(struct state_set *set, uint64_t h)
+{
+	if (!set->slot && !(set->slot = calloc(STATES_CAP, sizeof(uint64_t)))) {
+		set->overflow = 1;
+		return;
+	}
+	h |= 1;                          /* 0 marks an empty slot */
+	for (unsigned i = (unsigned)(h >> 20) & (STATES_CAP - 1);; i = (i + 1) & (STATES_CAP - 1)) {
+		if (set->slot[i] == h)
+			return;
+		if (!set->slot[i]) {
+			if (set->n >= STATES_CAP / 2) {
+				set->overflow = 1;
+				return;
+			}
+			set->slot[i] = h;
+			set->n++;
+			return;
+		}
+	}
+}
+
+static int state_has(const struct state_set *set, uint64_t h)
+{
+	h |= 1;
+	if (!set->slot)
+		return 0;
+	for (unsigned i = (unsigned)(h >> 20) & (STATES_CAP - 1);; i = (i + 1) & (STATES_CAP - 1)) {
+		if (set->slot[i] == h)
+			return 1;
+		if (!set->slot[i])
+			return 0;
+	}
+}
+
+static uint64_t mix(uint64_t h, uint64_t x)
+{
+	h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	h *= 0xbf58476d1ce4e5b9ull;
+	return h ^ (h >> 31);
+}
+
+/* The table at a quiescent point (read through the implementation's
+ * introspection, outside any VCPU), into the set of the side running. */
+static void fp_quiescent(void *ctx, struct mt_sim *sim, FILE *trace, int final)
+{
+	(void)ctx;
+	(void)trace;
+	const struct mt_ops *ops = X.cfg ? X.cfg->harness->ops : NULL;
+	struct mt_table *t = mt_sim_table(sim);
+	if (!states_into || !ops || !t || !ops->view || !ops->list_ends || !ops->entry)
+		return;
+	struct mt_view vw;
+	memset(&vw, 0, sizeof(vw));
+	ops->view(t, &vw);
+	uint64_t h = mix(mix(mix(0, (uint64_t)final), vw.limit), vw.nr_frames);
+	for (unsigned l = 0; l < vw.nr_lists; l++) {
+		mt_handle_t head, tail;
+		ops->list_ends(t, l, &head, &tail);
+		h = mix(mix(h, head), tail);
+	}
+	for (mt_handle_t e = 0; e < vw.limit && e < 4096; e++) {
+		struct mt_entry_view ev;
+		if (ops->entry(t, e, &ev) != MT_OK) {
+			h = mix(h, 0xdead);
+			continue;
+		}
+		h = mix(mix(mix(h, ev.link), ev.owner), ev.in_use != 0);
+	}
+	state_insert(states_into, h);
+}
+
 static uint32_t kind_bit(struct mt_xp_check *c, const char *kind)
 {
 	for (unsigned i = 0; i < c->nkinds; i++)
@@ -988,7 +1503,21 @@ int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config 
 	red.dpor = 1;
 	red.stale = sc->hdr.model == MT_MODEL_C11 ? 255 : 0;
 	CK.into = &out->reduced;
-	if (mt_xp_explore(sc, &red, &st)) {
+	struct state_set *sets[2] = { &states_red, &states_naive };
+	for (unsigned i = 0; i < 2; i++) {
+		if (sets[i]->slot && sets[i]->n)
+			memset(sets[i]->slot, 0, STATES_CAP * sizeof(uint64_t));
+		sets[i]->n = 0;
+		sets[i]->overflow = 0;
+	}
+	if (fp_attach(cfg->harness->sim)) {
+		snprintf(out->err, sizeof(out->err), "cannot watch the run's quiescent points (too many observers)");
+		return -1;
+	}
+	states_into = &states_red;
+	int rc = mt_xp_explore(sc, &red, &st);
+	states_into = NULL;
+	if (rc) {
 		snprintf(out->err, sizeof(out->err), "reduced: %s", st.err);
 		return -1;
 	}
@@ -1002,18 +1531,30 @@ int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config 
 	naive.stale = red.stale;
 	naive.max_schedules = max_naive;
 	CK.into = &out->naive;
-	if (mt_xp_explore(sc, &naive, &st)) {
+	states_into = &states_naive;
+	rc = mt_xp_explore(sc, &naive, &st);
+	states_into = NULL;
+	if (rc) {
 		snprintf(out->err, sizeof(out->err), "naive: %s", st.err);
 		return -1;
 	}
 	out->naive_schedules = st.schedules;
 	out->naive_complete = st.complete;
+	out->states_reduced = states_red.n;
+	out->states_naive = states_naive.n;
+	out->states_missing = 0;
+	out->states_compared = !out->reduced && !out->naive && !states_red.overflow && !states_naive.overflow;
+	for (unsigned i = 0; out->states_compared && states_naive.slot && i < STATES_CAP; i++)
+		if (states_naive.slot[i] && !state_has(&states_red, states_naive.slot[i]))
+			out->states_missing++;
 	return 0;
 }
 
 int mt_xp_check_differs(const struct mt_xp_check *c)
 {
-	return c->naive_complete ? c->reduced != c->naive : (c->naive & ~c->reduced) != 0;
+	if ((c->naive & ~c->reduced) || (c->naive_complete && c->reduced != c->naive))
+		return 1;
+	return c->states_compared && c->states_missing > 0;
 }
 
 void mt_xp_print_kinds(const struct mt_xp_check *c, uint32_t kinds, FILE *out)

@@ -73,6 +73,8 @@ struct mt_xp_stats {
 	uint64_t executions;         /* dpor: runs that were new equivalence classes */
 	uint64_t sleep_blocked;      /* dpor: runs cut short by the sleep sets (not counted) */
 	uint64_t races;              /* dpor: reversible races found */
+	uint64_t observer_runs;      /* dpor: runs through other quiescent points of a trace */
+	int observers;               /* dpor: boundaries unordered, quiescent points observed */
 	uint64_t crashes;            /* catch_crashes: runs the library crashed in */
 	int complete;                /* every schedule within the bound was run */
 	int error;                   /* the exploration itself failed (see err) */
@@ -100,8 +102,13 @@ struct mt_xp_config {
 	unsigned stale;              /* c11: at most this many loads per schedule read
 	                                an older store than the newest (read-from
 	                                choices enumerated beside the preemptions) */
-	int dpor_mutant;             /* tests only: a broken reduction (loads touch
-	                                nothing), which the soundness check must catch */
+	int dpor_mutant;             /* tests only: a broken reduction, which the
+	                                soundness check must catch: 1 loads touch
+	                                nothing; 2 boundaries unordered without the
+	                                observer runs */
+	int dpor_boundaries;         /* dpor: every start ordered with other VCPUs'
+	                                ends, no observers (the reduction before
+	                                them; scenarios with put-bad always) */
 	int catch_crashes;           /* a crash of the library is a violation ("crash:
 	                                signal N") and the search goes on (the table of
 	                                that run is leaked); else it ends the process */
@@ -134,11 +141,18 @@ struct mt_xp_check {
 	uint32_t reduced, naive;         /* kinds found by each */
 	uint64_t executions, runs, naive_schedules;
 	int naive_complete;
+	/* The quiescent states (the table at every quiescent point: view, list
+	 * ends, every entry) each side reached, when neither found anything
+	 * (a run stops at its first finding) and no set overflowed: every
+	 * state of the naive side must be among the reduced side's. */
+	int states_compared;
+	uint64_t states_reduced, states_naive, states_missing;
 	char err[300];
 };
 int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config *cfg, uint64_t max_naive,
                      struct mt_xp_check *out);
-/* 1 if the reduced search is caught missing something (see above). */
+/* 1 if the reduced search is caught missing something (see above): a
+ * kind of verdict, or (naive complete, states compared) a quiescent state. */
 int mt_xp_check_differs(const struct mt_xp_check *c);
 
 /* The kinds of a set, comma-separated ("none" if empty). */

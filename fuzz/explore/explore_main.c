@@ -107,6 +107,8 @@ static void usage(FILE *out)
 	        "  --no-i11            the state invariants only: no private claims (I11), no races (I12); implies --no-prune\n"
 	        "  --strict-boundaries a switch between two operations of a VCPU that has more\n"
 	        "                      left costs a preemption too (default: free)\n"
+	        "  --dpor-boundaries   --preemptions all orders every operation's start with the\n"
+	        "                      other VCPUs' ends (no quiescent observers: docs/explore.md)\n"
 	        "  --check-dpor        the reduction of --preemptions all against the naive\n"
 	        "                      enumeration (every switch, every reads-from choice):\n"
 	        "                      the same kinds of verdict or exit 1 (--max-schedules:\n"
@@ -345,6 +347,10 @@ int main(int argc, char **argv)
 			check_dpor = 1;
 		} else if (!strcmp(a, "--dpor-mutant")) {
 			mutant = 1;
+		} else if (!strcmp(a, "--dpor-mutant-observers")) {
+			mutant = 2;
+		} else if (!strcmp(a, "--dpor-boundaries")) {
+			cfg.dpor_boundaries = 1;
 		} else if (!strcmp(a, "--count-pruned")) {
 			count_pruned = 1;
 		} else if (!strcmp(a, "--quiet")) {
@@ -466,6 +472,10 @@ int main(int argc, char **argv)
 		mt_xp_print_kinds(&ck, ck.naive, stdout);
 		printf(" (%llu schedules%s)\n", (unsigned long long)ck.naive_schedules,
 		       ck.naive_complete ? "" : ", stopped");
+		if (ck.states_compared)
+			printf("quiescent states: naive %llu, reduced %llu, %llu of the naive ones missing\n",
+			       (unsigned long long)ck.states_naive, (unsigned long long)ck.states_reduced,
+			       (unsigned long long)ck.states_missing);
 		printf("SUMMARY scenario=%s impl=%s check=dpor model=%s executions=%llu naive_schedules=%llu "
 		       "complete=%d differ=%d reduced=", M.name, M.impl, mt_in_model_name(sc.hdr.model),
 		       (unsigned long long)ck.executions, (unsigned long long)ck.naive_schedules, ck.naive_complete,
@@ -473,7 +483,8 @@ int main(int argc, char **argv)
 		mt_xp_print_kinds(&ck, ck.reduced, stdout);
 		printf(" naive=");
 		mt_xp_print_kinds(&ck, ck.naive, stdout);
-		printf(" seconds=%.2f\n", now() - M.t0);
+		printf(" states_compared=%d states_naive=%llu states_missing=%llu seconds=%.2f\n", ck.states_compared,
+		       (unsigned long long)ck.states_naive, (unsigned long long)ck.states_missing, now() - M.t0);
 		return differ ? 1 : 0;
 	}
 	cfg.preemptions = M.k;
@@ -543,15 +554,18 @@ int main(int argc, char **argv)
 		       (unsigned long long)(st2.schedules - st.schedules),
 		       st2.schedules ? 100.0 * (double)(st2.schedules - st.schedules) / (double)st2.schedules : 0.0);
 	}
-	char dp[160] = "";
+	char dp[220] = "";
 	if (M.dpor) {
-		snprintf(dp, sizeof(dp), " bound=none executions=%llu sleep_blocked=%llu races=%llu seconds=%.2f",
+		snprintf(dp, sizeof(dp), " bound=none executions=%llu sleep_blocked=%llu races=%llu observers=%d "
+		         "observer_runs=%llu seconds=%.2f",
 		         (unsigned long long)st.executions, (unsigned long long)st.sleep_blocked,
-		         (unsigned long long)st.races, secs);
+		         (unsigned long long)st.races, st.observers, (unsigned long long)st.observer_runs, secs);
 		printf("explored: %llu executions (equivalence classes: %s), %llu runs cut short by sleep sets, "
-		       "%llu races reversed\n", (unsigned long long)st.executions,
-		       st.complete ? "all of them" : "stopped early", (unsigned long long)st.sleep_blocked,
-		       (unsigned long long)st.races);
+		       "%llu races reversed, %llu observer runs (quiescent points: %s)\n",
+		       (unsigned long long)st.executions, st.complete ? "all of them" : "stopped early",
+		       (unsigned long long)st.sleep_blocked, (unsigned long long)st.races,
+		       (unsigned long long)st.observer_runs,
+		       st.observers ? "observed" : "boundaries ordered");
 	}
 	printf("explored: %llu schedules (%s), %llu violations, %llu switches pruned%s, %llu cut by "
 	       "the bound, %u decisions in the longest, %.2f s, %.0f schedules/s\n",
