@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <execinfo.h>
 #include <link.h>
 #include <pthread.h>
 #include <signal.h>
@@ -55,6 +56,12 @@ static const int sigs[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL };
 static unsigned char *asan_crash_state;  /* ASan's once-per-process crash flag */
 static int asan_declined;                /* an ASan report we let die */
 static char ubsan_kind[MT_CRASH_KIND_MAX];
+/* The stack at the UBSan report, unwound by the DWARF unwinder (the
+ * runtime's frames have no frame pointers; a scan of the stack for return
+ * addresses found stale ones: a put called earlier named a division by
+ * zero in a get). */
+static void *ubsan_pcs[32];
+static int ubsan_npcs;
 static char exe_path[4096];
 static char altstack[256 * 1024];        /* the symbolizer needs more than SIGSTKSZ */
 static char description[96];
@@ -394,6 +401,7 @@ void __ubsan_on_report(void)
 		return;
 	__ubsan_get_current_report_data(&kind, &msg, &file, &line, &col, &addr);
 	snprintf(ubsan_kind, sizeof(ubsan_kind), "%s", kind ? kind : "undefined-behavior");
+	ubsan_npcs = top ? backtrace(ubsan_pcs, (int)(sizeof(ubsan_pcs) / sizeof(ubsan_pcs[0]))) : 0;
 }
 
 /* A return address: the instruction before it is a call (e8 rel32; ff /2
@@ -466,8 +474,14 @@ static void on_death(void)
 		snprintf(last.kind, sizeof(last.kind), "%s", ubsan_kind[0] ? ubsan_kind : "sanitizer");
 		void *pcs[32];
 		uintptr_t bp = (uintptr_t)__builtin_frame_address(0);
-		unsigned n = walk_frames(pcs, 0, 32, bp, bp);
-		frame_of_pcs(&last, pcs, n, 0);
+		unsigned n = 0;
+		if (ubsan_npcs > 0)      /* a UBSan report: its stack, unwound there */
+			frame_of_pcs(&last, ubsan_pcs, (unsigned)ubsan_npcs, 0);
+		ubsan_npcs = 0;
+		if (!last.frame[0] || !strcmp(last.frame, "unknown")) {
+			n = walk_frames(pcs, 0, 32, bp, bp);
+			frame_of_pcs(&last, pcs, n, 0);
+		}
 		if (!strcmp(last.frame, "unknown")) {
 			n = scan_frames(pcs, 32, bp);
 			frame_of_pcs(&last, pcs, n < 3 ? n : 2, 0);   /* n < 3: not memoized */
