@@ -218,6 +218,10 @@ const char *stress_result_name(int code);  /* STRESS_EXIT_* as SUMMARY's result=
 int stress_halting_claim(void);            /* 0 for the first caller of the process */
 void stress_raw_write(int fd, const char *buf, size_t n);  /* write(2), not intercepted */
 _Noreturn void stress_raw_exit(int code);  /* exit_group(2), not intercepted */
+/* The emergency SUMMARY's end, appended to buf[0..n) (its head: scenario,
+ * impl, vcpus, ops): violations, seed, crash_signal, races, result, exit;
+ * then written to stdout and the process exits with code. */
+_Noreturn void stress_halt_summary_end(char *buf, size_t n, size_t cap, uint64_t seed, int sig, int code);
 
 /* ---- the command line (stress_args.c), both stress programs ---- */
 struct stress_cli {

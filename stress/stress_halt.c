@@ -79,3 +79,25 @@ STRESS_NO_TSAN _Noreturn void stress_raw_exit(int code)
 	for (;;)
 		syscall(SYS_exit_group, code);
 }
+
+STRESS_NO_TSAN _Noreturn void stress_halt_summary_end(char *buf, size_t n, size_t cap, uint64_t seed, int sig,
+                                                      int code)
+{
+	n = stress_put_str(buf, n, cap, " violations=");
+	n = stress_put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
+	n = stress_put_str(buf, n, cap, " seed=");
+	n = stress_put_u64(buf, n, cap, seed);
+	if (sig) {
+		n = stress_put_str(buf, n, cap, " crash_signal=");
+		n = stress_put_u64(buf, n, cap, (uint64_t)sig);
+	}
+	n = stress_put_str(buf, n, cap, " races=");
+	n = stress_put_u64(buf, n, cap, stress_race_distinct_unlocked());
+	n = stress_put_str(buf, n, cap, " result=");
+	n = stress_put_str(buf, n, cap, stress_result_name(code));
+	n = stress_put_str(buf, n, cap, " exit=");
+	n = stress_put_u64(buf, n, cap, (uint64_t)code);
+	n = stress_put_str(buf, n, cap, "\n");
+	stress_raw_write(STDOUT_FILENO, buf, n);
+	stress_raw_exit(code);
+}

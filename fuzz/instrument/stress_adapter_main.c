@@ -495,23 +495,7 @@ STRESS_NO_TSAN static void halt_now(int code, const char *why, int sig)
 	n = stress_put_u64(buf, n, cap, g.n);
 	n = stress_put_str(buf, n, cap, " ops=");
 	n = stress_put_u64(buf, n, cap, ops_unlocked());
-	n = stress_put_str(buf, n, cap, " violations=");
-	n = stress_put_u64(buf, n, cap, code == STRESS_EXIT_CRASH);
-	n = stress_put_str(buf, n, cap, " seed=");
-	n = stress_put_u64(buf, n, cap, g.o.seed);
-	if (sig) {
-		n = stress_put_str(buf, n, cap, " crash_signal=");
-		n = stress_put_u64(buf, n, cap, (uint64_t)sig);
-	}
-	n = stress_put_str(buf, n, cap, " races=");
-	n = stress_put_u64(buf, n, cap, stress_race_distinct_unlocked());
-	n = stress_put_str(buf, n, cap, " result=");
-	n = stress_put_str(buf, n, cap, stress_result_name(code));
-	n = stress_put_str(buf, n, cap, " exit=");
-	n = stress_put_u64(buf, n, cap, (uint64_t)code);
-	n = stress_put_str(buf, n, cap, "\n");
-	stress_raw_write(STDOUT_FILENO, buf, n);
-	stress_raw_exit(code);
+	stress_halt_summary_end(buf, n, cap, g.o.seed, sig, code);
 }
 
 static void halt_hook(int code, const char *why)
