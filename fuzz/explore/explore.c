@@ -939,9 +939,11 @@ static void fp_done(int table_alive)
 	F.v = -1;
 }
 
-static int feed_dp(void *ctx, struct mt_in_record *r)
+/* The start of each decision of a run the reduction drives (feed_dp, and
+ * feed_fixed for an observer run): whether the last step ended its
+ * operation, an empty record; 0 if the run must stop. */
+static int feed_dp_begin(struct mt_in_record *r)
 {
-	(void)ctx;
 	if (X.error)
 		return 0;
 	if (X.d > 0)
@@ -951,6 +953,14 @@ static int feed_dp(void *ctx, struct mt_in_record *r)
 		fail("a schedule needs more decisions than a program has records");
 		return 0;
 	}
+	return 1;
+}
+
+static int feed_dp(void *ctx, struct mt_in_record *r)
+{
+	(void)ctx;
+	if (!feed_dp_begin(r))
+		return 0;
 	unsigned w;
 	if (X.rf_step >= 0) {
 		w = (unsigned)X.rf_step;     /* the step after its read-from record */
@@ -1054,15 +1064,8 @@ static int obs_le(const uint16_t *a, const uint16_t *b)
 static int feed_fixed(void *ctx, struct mt_in_record *r)
 {
 	(void)ctx;
-	if (X.error)
+	if (!feed_dp_begin(r))
 		return 0;
-	if (X.d > 0)
-		ended_done[X.d - 1] = mt_sim_vcpu(X.sim, (unsigned)X.last, NULL) == MT_SIM_IDLE;
-	memset(r, 0, sizeof(*r));
-	if (X.d >= MT_IN_MAX_RECORDS - 1) {
-		fail("a schedule needs more decisions than a program has records");
-		return 0;
-	}
 	unsigned w;
 	if (Q.rf_step >= 0) {
 		w = (unsigned)Q.rf_step;
