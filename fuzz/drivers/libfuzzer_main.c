@@ -50,12 +50,16 @@ static struct mt_harness *harness;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max);
+/* libFuzzer's byte mutator.  Weak: the same file links into AFL++ binaries
+ * (afl_main.c, tools/afl; AFL++'s libFuzzer driver), which have none and
+ * never call the custom mutator below. */
+size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max) __attribute__((weak));
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	mt_in_mutate_keep_len_control(argc, argv);
+	if (LLVMFuzzerMutate)            /* libFuzzer's flags; AFL++'s driver takes files */
+		mt_in_mutate_keep_len_control(argc, argv);
 	const char *name = getenv("MT_IMPL");
 	if (!name || !*name)
 		name = "production";
@@ -93,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed)
 {
 	static int bytes_only = -1;
+	if (!LLVMFuzzerMutate)
+		return size;             /* no libFuzzer: nobody calls this */
 	if (bytes_only < 0)
 		bytes_only = getenv("MT_MUTATOR") && !strcmp(getenv("MT_MUTATOR"), "bytes");
 	if (bytes_only)
