@@ -17,6 +17,12 @@
 #   MT_FUZZER_NAME      name of the binary in $OUT (default maptrack_fuzzer)
 #   MT_DRIVER_SRC       a driver source compiled and linked in addition to
 #                       fuzz/drivers/libfuzzer_main.c (tools/afl: fuzz/drivers/afl_main.c)
+#   MT_SHARED           1: a shared library instead of a fuzzer, of
+#                       MT_DRIVER_SRC (instead of libfuzzer_main.c) and the
+#                       harness, position-independent, its own symbols bound
+#                       to itself (-Bsymbolic), no engine and no companions
+#                       (tools/afl: fuzz/drivers/afl_mutator.c, the custom
+#                       mutator library afl-fuzz loads)
 #   MT_BYO              a folder with a free list of your own (examples/magazine:
 #                       its code, adapter.c, BUILD with freelist_fuzz_suite;
 #                       docs/bring-your-own.md): its code is compiled with the
@@ -106,6 +112,15 @@ if [[ -n ${MT_DRIVER_SRC:-} ]]; then
   [[ -f $MT_DRIVER_SRC ]] || { echo "build.sh: MT_DRIVER_SRC $MT_DRIVER_SRC not found" >&2; exit 2; }
   driver_srcs+=("$MT_DRIVER_SRC")
 fi
+shared=()
+if [[ ${MT_SHARED:-0} == 1 ]]; then
+  [[ -n ${MT_DRIVER_SRC:-} && -z ${MT_BYO:-} ]] || {
+    echo "build.sh: MT_SHARED=1 needs MT_DRIVER_SRC (and no MT_BYO)" >&2; exit 2; }
+  driver_srcs=("$MT_DRIVER_SRC")
+  LIB_FUZZING_ENGINE=
+  shared=(-shared -Wl,-Bsymbolic)
+  common_byo+=(-fPIC)
+fi
 ((${#lib_srcs[@]} && ${#zoo_srcs[@]})) || { echo "build.sh: no sources under $root/lib" >&2; exit 2; }
 
 common=(-std=c11 -D_GNU_SOURCE -DMT_SCHED_HOOK -I"$root" ${common_byo[@]+"${common_byo[@]}"})
@@ -167,8 +182,13 @@ wait_some
 linker=${CXX:-$CC}
 command -v "$linker" >/dev/null 2>&1 || linker=$CC
 # shellcheck disable=SC2086
-"$linker" $CFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE "${byo_link[@]}" -o "$OUT/$name" >"$obj/link.log" 2>&1 || {
+"$linker" $CFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE "${byo_link[@]}" ${shared[@]+"${shared[@]}"} -o "$OUT/$name" >"$obj/link.log" 2>&1 || {
   cat "$obj/link.log" >&2; echo "build.sh: link failed" >&2; exit 1; }
+if ((${#shared[@]})); then
+  echo "build.sh: $OUT/$name (shared library)" >&2
+  echo "SUMMARY step=ossfuzz-build library=$OUT/$name objects=${#objs[@]}"
+  exit 0
+fi
 
 # Companions: seed corpus (zip of corpus/maptrack_fuzzer/ without the
 # .dict/.options), dictionary, options.

@@ -22,16 +22,17 @@ static uint8_t stale_store(uint32_t *x)
 static struct mt_program prog;
 static uint8_t out[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN];
 
-size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const struct mt_in_sites *s,
-                    int forced, mt_in_byte_mutator bytes)
+size_t mt_in_mutate_structure(uint8_t *data, size_t size, size_t max, unsigned seed,
+                              const struct mt_in_sites *s, int forced)
 {
 	uint32_t x = seed * 2654435761u | 1u;
 
-	if (next(&x) % MT_IN_MUTATE_OUT_OF >= MT_IN_MUTATE_SHARE || forced == MT_MODEL_SC || !s)
-		return bytes(data, size, max);
+	if (forced == MT_MODEL_SC || !s)
+		return 0;
+	next(&x);                        /* (mt_in_mutate's draw: the same choices from a seed) */
 	mt_in_decode(data, size, s, &prog);
 	if (!prog.nr_records)
-		return bytes(data, size, max);
+		return 0;
 	unsigned rf = 0;
 	for (unsigned i = 0; i < prog.nr_records; i++)
 		rf += prog.rec[i].op == MT_OP_READ_FROM;
@@ -57,9 +58,20 @@ size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const
 	}
 	size_t n = mt_in_encode(&prog, out, sizeof(out));
 	if (!n || n > max)
-		return bytes(data, size, max);
+		return 0;
 	memcpy(data, out, n);
 	return n;
+}
+
+size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const struct mt_in_sites *s,
+                    int forced, mt_in_byte_mutator bytes)
+{
+	uint32_t x = seed * 2654435761u | 1u;
+	size_t n = 0;
+
+	if (next(&x) % MT_IN_MUTATE_OUT_OF < MT_IN_MUTATE_SHARE)
+		n = mt_in_mutate_structure(data, size, max, seed, s, forced);
+	return n ? n : bytes(data, size, max);
 }
 
 void mt_in_mutate_keep_len_control(int *argc, char ***argv)

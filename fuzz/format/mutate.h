@@ -45,6 +45,13 @@ typedef size_t (*mt_in_byte_mutator)(uint8_t *data, size_t size, size_t max);
 size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const struct mt_in_sites *s,
                     int forced, mt_in_byte_mutator bytes);
 
+/* The structure-aware mutation alone, every call (an engine with byte
+ * mutations of its own: AFL++'s custom mutator, fuzz/drivers/afl_mutator.c):
+ * the new size, or 0 when it has nothing to do (a forced sc, an input of no
+ * records, a result that would not fit in max); data is then unchanged. */
+size_t mt_in_mutate_structure(uint8_t *data, size_t size, size_t max, unsigned seed,
+                              const struct mt_in_sites *s, int forced);
+
 /* For a libFuzzer driver that links the mutator, from its
  * LLVMFuzzerInitialize: libFuzzer turns -len_control off when a custom
  * mutator is linked (inputs would start long and every run costs more:
