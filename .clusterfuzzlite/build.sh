@@ -112,13 +112,16 @@ if [[ -n ${MT_DRIVER_SRC:-} ]]; then
   [[ -f $MT_DRIVER_SRC ]] || { echo "build.sh: MT_DRIVER_SRC $MT_DRIVER_SRC not found" >&2; exit 2; }
   driver_srcs+=("$MT_DRIVER_SRC")
 fi
-shared=()
+# Crash signatures name the first frame in the implementation; without a
+# symbolizer (afl-fuzz runs ASan with symbolize=0) dladdr names it, and it
+# sees the executable's global functions only when they are exported.
+link_extra=(-rdynamic) shared=0
 if [[ ${MT_SHARED:-0} == 1 ]]; then
   [[ -n ${MT_DRIVER_SRC:-} && -z ${MT_BYO:-} ]] || {
     echo "build.sh: MT_SHARED=1 needs MT_DRIVER_SRC (and no MT_BYO)" >&2; exit 2; }
   driver_srcs=("$MT_DRIVER_SRC")
   LIB_FUZZING_ENGINE=
-  shared=(-shared -Wl,-Bsymbolic)
+  link_extra=(-shared -Wl,-Bsymbolic) shared=1
   common_byo+=(-fPIC)
 fi
 ((${#lib_srcs[@]} && ${#zoo_srcs[@]})) || { echo "build.sh: no sources under $root/lib" >&2; exit 2; }
@@ -182,9 +185,9 @@ wait_some
 linker=${CXX:-$CC}
 command -v "$linker" >/dev/null 2>&1 || linker=$CC
 # shellcheck disable=SC2086
-"$linker" $CFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE "${byo_link[@]}" ${shared[@]+"${shared[@]}"} -o "$OUT/$name" >"$obj/link.log" 2>&1 || {
+"$linker" $CFLAGS "${objs[@]}" $LIB_FUZZING_ENGINE "${byo_link[@]}" "${link_extra[@]}" -o "$OUT/$name" >"$obj/link.log" 2>&1 || {
   cat "$obj/link.log" >&2; echo "build.sh: link failed" >&2; exit 1; }
-if ((${#shared[@]})); then
+if ((shared)); then
   echo "build.sh: $OUT/$name (shared library)" >&2
   echo "SUMMARY step=ossfuzz-build library=$OUT/$name objects=${#objs[@]}"
   exit 0

@@ -129,16 +129,16 @@ static int main_module(const char *m)
 }
 
 /* A frame (function, source file or "", module or "") of the implementation? */
-static int impl_frame(const char *func, const char *file, const char *module)
+static int impl_frame(const char *func, const char *file, const char *module, int symbolizer)
 {
 	if (!*func || tool_func(func))
 		return 0;
 	if (*file)
 		return !tool_file(file);
-	/* No line table: with a symbolizer, the runtimes (the implementation
-	 * is built with -g wherever a sanitizer is); without one (dladdr),
-	 * the executable's own code. */
-	return !__sanitizer_symbolize_pc && main_module(module);
+	/* No line table: from a symbolizer, the runtimes (the implementation
+	 * is built with -g wherever a sanitizer is); from dladdr, the
+	 * executable's own code. */
+	return !symbolizer && main_module(module);
 }
 
 static void set_frame(struct mt_crash *c, const char *func)
@@ -147,6 +147,22 @@ static void set_frame(struct mt_crash *c, const char *func)
 	 * truncation otherwise (-Werror=format-truncation). */
 	snprintf(c->frame, sizeof(c->frame), "%.*s", (int)sizeof(c->frame) - 1,
 		 func && *func ? func : "unknown");
+}
+
+/* Whether a sanitizer's symbolizer names any of the frames at pcs[]: not
+ * with symbolize=0 (which afl-fuzz insists on), and then dladdr names them
+ * instead (every crash of an AFL++ campaign was "unknown" before). */
+static int symbolizer_names(void *const *pcs, unsigned n, int fault)
+{
+	if (!__sanitizer_symbolize_pc)
+		return 0;
+	for (unsigned i = 0; i < n; i++) {
+		char buf[256];
+		__sanitizer_symbolize_pc((char *)pcs[i] + (i == 0 && fault), "%f", buf, sizeof(buf));
+		if (buf[0] && strcmp(buf, "<null>") && strcmp(buf, "??"))
+			return 1;
+	}
+	return 0;
 }
 
 /* Frames at pcs[] (innermost first; pcs[0] the faulting instruction if
@@ -164,9 +180,10 @@ static void frame_of_pcs(struct mt_crash *c, void *const *pcs, unsigned n, int f
 		return;
 	}
 	set_frame(c, NULL);
+	int symbolized = symbolizer_names(pcs, n, fault);
 	for (unsigned i = 0; i < n; i++) {
 		char *pc = (char *)pcs[i];
-		if (__sanitizer_symbolize_pc) {
+		if (symbolized) {
 			char buf[2048];
 			/* it looks up pc-1 (a return address); a fault's pc is the instruction */
 			__sanitizer_symbolize_pc(pc + (i == 0 && fault), "%f\x1f%s\x1f%m", buf, sizeof(buf));
@@ -181,7 +198,7 @@ static void frame_of_pcs(struct mt_crash *c, void *const *pcs, unsigned n, int f
 					file = "";
 				if (!strcmp(e, "<null>") || !strcmp(e, "??"))
 					continue;
-				if (impl_frame(e, file, f2 + 1)) {
+				if (impl_frame(e, file, f2 + 1, 1)) {
 					set_frame(c, e);
 					goto done;
 				}
@@ -196,12 +213,13 @@ static void frame_of_pcs(struct mt_crash *c, void *const *pcs, unsigned n, int f
 		const char *name = NULL;
 		if (sym && info.dli_sname && at >= (char *)info.dli_saddr && at < (char *)info.dli_saddr + sym->st_size)
 			name = info.dli_sname;
-		if (!name) {
-			/* a function dladdr cannot name (static, or no -rdynamic) */
-			set_frame(c, NULL);
-			goto done;
-		}
-		if (impl_frame(name, "", info.dli_fname)) {
+		if (!name)
+			continue;            /* static, or hidden (a runtime's): the next frame */
+		/* a sanitizer's interceptor: exported under the name of the C
+		 * library function it wraps (backtrace, free, sigaltstack, ...) */
+		if (dlsym(RTLD_NEXT, name))
+			continue;
+		if (impl_frame(name, "", info.dli_fname, 0)) {
 			set_frame(c, name);
 			goto done;
 		}
@@ -335,6 +353,8 @@ static void parse_asan(const char *text, struct mt_crash *c)
 			snprintf(c->kind, sizeof(c->kind), "%.*s", (int)n, s);
 	}
 	int in_stack = 0;
+	void *pcs[64];                   /* the first stack's pcs, for dladdr */
+	unsigned npcs = 0;
 	for (const char *line = text; *line;) {
 		const char *end = strchr(line, '\n');
 		size_t len = end ? (size_t)(end - line) : strlen(line);
@@ -345,6 +365,9 @@ static void parse_asan(const char *text, struct mt_crash *c)
 			p++;
 		if (*p == '#') {
 			in_stack = 1;
+			char *at = strstr(p, " 0x");
+			if (at && npcs < sizeof(pcs) / sizeof(pcs[0]))
+				pcs[npcs++] = (void *)(uintptr_t)strtoull(at + 1, NULL, 16);
 			char *in = strstr(p, " in ");
 			if (in) {
 				char *func = in + 4, *loc = strchr(func, ' ');
@@ -360,18 +383,21 @@ static void parse_asan(const char *text, struct mt_crash *c)
 					snprintf(file, sizeof(file), "%s", loc);
 					file[strcspn(file, ":")] = '\0';
 				}
-				if (impl_frame(func, file, module)) {
+				if (impl_frame(func, file, module, 1)) {
 					set_frame(c, func);
 					return;
 				}
 			}
 		} else if (in_stack) {
-			return;              /* the first stack ended */
+			break;               /* the first stack ended */
 		}
 		if (!end)
 			break;
 		line = end + 1;
 	}
+	/* No frame named in the text (symbolize=0, as afl-fuzz runs ASan):
+	 * the stack's pcs by dladdr. */
+	frame_of_pcs(c, pcs, npcs, 0);
 }
 
 static void on_asan_report(const char *text)
