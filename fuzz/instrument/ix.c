@@ -862,7 +862,7 @@ static unsigned (*real_sleep)(unsigned);
 /* On a VCPU: no sleep (liburcu's wfstack backs off with poll(NULL, 0,
  * 10)).  Descriptors that are ready are real: poll() looks at them
  * without waiting first. */
-__attribute__((noinline)) int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+static int ix_poll(uintptr_t pc, struct pollfd *fds, nfds_t nfds, int timeout)
 {
 	struct mt_sim *sim;
 
@@ -873,8 +873,28 @@ __attribute__((noinline)) int poll(struct pollfd *fds, nfds_t nfds, int timeout)
 	if (rc != 0 || timeout == 0)
 		return rc;
 	ix_stats.sleeps++;
-	ix_yield(IX_PC());
+	ix_yield(pc);
 	return 0;
+}
+
+__attribute__((noinline)) int poll(struct pollfd *fds, nfds_t nfds, int timeout)
+{
+	return ix_poll(IX_PC(), fds, nfds, timeout);
+}
+
+/* glibc's fortified poll() (_FORTIFY_SOURCE with optimisation, an array
+ * of known size, a count not known at compile time) calls __poll_chk
+ * instead of poll when gcc builds it (clang 14 with glibc 2.36 does not:
+ * its object size does not reach into the inline): without this hook
+ * such a poll on a VCPU slept for real and was no yield.  The bound check is glibc's: a count past the array
+ * ends the process (__chk_fail). */
+extern void __chk_fail(void) __attribute__((noreturn));
+int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen);
+__attribute__((noinline)) int __poll_chk(struct pollfd *fds, nfds_t nfds, int timeout, size_t fdslen)
+{
+	if (fdslen / sizeof(*fds) < nfds)
+		__chk_fail();
+	return ix_poll(IX_PC(), fds, nfds, timeout);
 }
 
 __attribute__((noinline)) int usleep(useconds_t usec)
@@ -1246,6 +1266,7 @@ static const struct ix_hook ix_hooks[] = {
 	IX_HOOK_ATOMIC(128)          /* ix_atomic128.c: load128, cas128, ... */
 	{ (void *)sched_yield, IX_R, "sched_yield" },
 	{ (void *)poll, IX_R, "poll" },
+	{ (void *)__poll_chk, IX_R, "poll_chk" },
 	{ (void *)usleep, IX_R, "usleep" },
 	{ (void *)nanosleep, IX_R, "nanosleep" },
 	{ (void *)sleep, IX_R, "sleep" },
@@ -1263,7 +1284,7 @@ static const struct ix_hook ix_hooks[] = {
 /* Hooks from here on are not accesses of instrumented code by themselves:
  * their call sites count only in machine functions that call an access
  * hook or __tsan_func_entry (IX_MARK: instrumented code). */
-#define IX_FIRST_LIBCALL (IX_NR_HOOKS - 14u)
+#define IX_FIRST_LIBCALL (IX_NR_HOOKS - 15u)
 
 /* One call of a hook found by the scan, and where the symbolizer puts it. */
 struct ix_found_site {

@@ -114,6 +114,7 @@ WFS_CREATE(WFS_POLL)
 WFS_CREATE(WFS_USLEEP)
 WFS_CREATE(WFS_NANOSLEEP)
 WFS_CREATE(WFS_SLEEP)
+WFS_CREATE(WFS_POLL_CHK)
 static void wfs_destroy(void *s) { pthread_mutex_destroy(&((struct wfs *)s)->pop_lock); free(s); }
 static int wfs_get(void *s, unsigned v, uint32_t *h) { (void)v; return wfs_pop(s, h); }
 static int wfs_put(void *s, unsigned v, uint32_t h) { (void)v; wfs_push(s, h); return 0; }
@@ -130,6 +131,7 @@ WFS_ADAPTER(wfs_poll, "wfs-poll", WFS_POLL, "with poll(NULL, 0, 10)")
 WFS_ADAPTER(wfs_usleep, "wfs-usleep", WFS_USLEEP, "with usleep")
 WFS_ADAPTER(wfs_nanosleep, "wfs-nanosleep", WFS_NANOSLEEP, "with nanosleep")
 WFS_ADAPTER(wfs_sleep, "wfs-sleep", WFS_SLEEP, "with sleep")
+WFS_ADAPTER(wfs_poll_chk, "wfs-poll-chk", WFS_POLL_CHK, "with a fortified poll of an array")
 
 static const char *contended =
 	"vcpus 2\n"
@@ -248,7 +250,8 @@ static void test_abba_deadlock(void)
  * take seconds).  Outside a run the same call is the C library's. */
 static void test_sleeps(void)
 {
-	static const char *const names[] = { "wfs-poll", "wfs-usleep", "wfs-nanosleep", "wfs-sleep" };
+	static const char *const names[] = { "wfs-poll", "wfs-usleep", "wfs-nanosleep", "wfs-sleep",
+	                                     "wfs-poll-chk" };
 	unsigned long sleeps = 0;
 
 	for (unsigned k = 0; k < sizeof(names) / sizeof(names[0]); k++) {

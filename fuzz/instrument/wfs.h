@@ -12,7 +12,9 @@
 
 /* How a popper waits for a link: re-reading it only, or re-reading it
  * WFS_ADAPT_ATTEMPTS times, then a sleep (liburcu's wfstack: poll). */
-enum { WFS_SPIN, WFS_POLL, WFS_USLEEP, WFS_NANOSLEEP, WFS_SLEEP, WFS_NR_WAITS };
+enum { WFS_SPIN, WFS_POLL, WFS_USLEEP, WFS_NANOSLEEP, WFS_SLEEP,
+       WFS_POLL_CHK,                  /* poll of an array, fortified: __poll_chk */
+       WFS_NR_WAITS };
 
 struct wfs {
 	int wait;                         /* enum above (read once per wait) */
