@@ -18,6 +18,14 @@
  * seconds, from a few of its scenarios explored first (deterministic
  * sample, each cut at SAMPLE_CAP schedules: then the estimate is a lower
  * bound, ">=").  --time S: stop after S seconds (SUMMARY stopped=time).
+ * At K >= 1 (--reduce-from K) a scenario is first explored once without a
+ * bound (the reduction of --preemptions all, at most --bound-free-budget
+ * runs, default 1,000, stopping at its first violation); clean there, no
+ * schedule at any K shows anything and it is skipped at this K and every
+ * later one; otherwise it is explored at K as before (docs/explore.md "Bug
+ * depth": why the answer is the same).  --no-reduction: every scenario at
+ * every K; off for an adapter's free list (the reduction's dependences are
+ * maptrack's).  --reduction-mutant (tests): every scenario taken as clean.
  * Exit 0: found; 1: not found within the bounds (or the time); 2: bad usage.
  *
  *   maptrack_depth --check-pruning --impl NAME [--max-k K] [--max-ops N] ...
