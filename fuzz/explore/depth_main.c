@@ -18,6 +18,14 @@
  * seconds, from a few of its scenarios explored first (deterministic
  * sample, each cut at SAMPLE_CAP schedules: then the estimate is a lower
  * bound, ">=").  --time S: stop after S seconds (SUMMARY stopped=time).
+ * At K >= 1 (--reduce-from K) a scenario is first explored once without a
+ * bound (the reduction of --preemptions all, at most --bound-free-budget
+ * runs, default 1,000, stopping at its first violation); clean there, no
+ * schedule at any K shows anything and it is skipped at this K and every
+ * later one; otherwise it is explored at K as before (docs/explore.md "Bug
+ * depth": why the answer is the same).  --no-reduction: every scenario at
+ * every K; off for an adapter's free list (the reduction's dependences are
+ * maptrack's).  --reduction-mutant (tests): every scenario taken as clean.
  * Exit 0: found; 1: not found within the bounds (or the time); 2: bad usage.
  *
  *   maptrack_depth --check-pruning --impl NAME [--max-k K] [--max-ops N] ...
@@ -97,6 +105,16 @@ static struct {
 	uint64_t sample_schedules;
 	int sample_cut;          /* a sample hit SAMPLE_CAP */
 	uint64_t spent_schedules; /* every schedule run, samples included (the rate) */
+	/* The reduction (docs/explore.md "Bug depth"): before a scenario is
+	 * explored at K >= reduce_from, it is explored once without a bound
+	 * (--preemptions all, stopping at its first violation); clean there,
+	 * it is skipped at this K and every later one. */
+	int reduce;              /* on unless --no-reduction (or an adapter: no reduction) */
+	unsigned reduce_from;    /* the first K that consults it (--reduce-from) */
+	uint64_t bf_budget;      /* runs of one bound-free search (--bound-free-budget) */
+	int bf_mutant;           /* tests only: every scenario taken as clean bound-free */
+	uint64_t skipped, bf_scenarios, bf_runs, bf_clean, bf_violating, bf_fallback;
+	double bf_seconds;
 } D;
 
 /* Scenarios sampled per level for its estimate, and their bound. */
@@ -105,6 +123,12 @@ static struct {
 
 
 static struct mt_xp_scenario sc;     /* the scenario being explored */
+
+/* What the bound-free search said of each scenario, by level (operations,
+ * VCPUs) and index in the level's order (sweep()). */
+enum { BF_UNKNOWN, BF_CLEAN, BF_VIOLATION, BF_TOO_BIG };
+static uint8_t *bf[MT_XP_MAX_OPS + 1][MT_IN_MAX_VCPUS + 1];
+#define BF_MAX_LEVEL (1u << 24)          /* bigger levels: no reduction */
 
 static double now(void)
 {
@@ -141,17 +165,32 @@ static void write_found(const char *finding)
 	printf("scenario: %s\n", path);
 }
 
+/* The reduction's counts (SUMMARY): scenarios skipped, explored without
+ * a bound (clean, violating, too big: explored at K as before), their
+ * runs and seconds. */
+static void summary_reduction(void)
+{
+	printf(" reduction=%s", D.reduce ? "on" : "off");
+	if (D.reduce)
+		printf(" reduce_from=%u skipped_clean=%llu bound_free=%llu bound_free_clean=%llu "
+		       "bound_free_violating=%llu fallback=%llu bound_free_runs=%llu bound_free_seconds=%.1f",
+		       D.reduce_from, (unsigned long long)D.skipped, (unsigned long long)D.bf_scenarios,
+		       (unsigned long long)D.bf_clean, (unsigned long long)D.bf_violating,
+		       (unsigned long long)D.bf_fallback, (unsigned long long)D.bf_runs, D.bf_seconds);
+}
+
 static void summary(int found)
 {
 	if (found)
-		printf("SUMMARY impl=%s i11=%s depth=%u ops=%u vcpus=%u scenarios=%llu schedules=%llu seconds=%.1f\n",
+		printf("SUMMARY impl=%s i11=%s depth=%u ops=%u vcpus=%u scenarios=%llu schedules=%llu",
 		       D.impl, D.no_i11 ? "off" : "on", D.k, D.n, D.m, (unsigned long long)D.scenarios,
-		       (unsigned long long)D.schedules, now() - D.t0);
+		       (unsigned long long)D.schedules);
 	else
-		printf("SUMMARY impl=%s i11=%s depth=none max_k=%u max_ops=%u scenarios=%llu schedules=%llu seconds=%.1f%s\n",
+		printf("SUMMARY impl=%s i11=%s depth=none max_k=%u max_ops=%u scenarios=%llu schedules=%llu",
 		       D.impl, D.no_i11 ? "off" : "on", D.k, D.n, (unsigned long long)D.scenarios,
-		       (unsigned long long)D.schedules, now() - D.t0,
-		       D.stop ? " stopped=time" : "");
+		       (unsigned long long)D.schedules);
+	summary_reduction();
+	printf(" seconds=%.1f%s\n", now() - D.t0, !found && D.stop ? " stopped=time" : "");
 	fflush(stdout);
 }
 
@@ -178,9 +217,10 @@ static void progress(void)
 	if (D.quiet || t - D.last < 2.0)
 		return;
 	D.last = t;
-	fprintf(stderr, "depth: %s K=%u, %u ops on %u VCPUs: %llu scenarios, %llu schedules, %.0f s\n",
-	        D.impl, D.k, D.n, D.m, (unsigned long long)D.scenarios,
-	        (unsigned long long)D.schedules, t - D.t0);
+	fprintf(stderr, "depth: %s K=%u, %u ops on %u VCPUs: %llu scenarios (%llu skipped: clean without "
+	        "a bound), %llu schedules, %llu runs without a bound, %.0f s\n",
+	        D.impl, D.k, D.n, D.m, (unsigned long long)D.scenarios, (unsigned long long)D.skipped,
+	        (unsigned long long)D.schedules, (unsigned long long)D.bf_runs, t - D.t0);
 }
 
 /* --check-dpor: the scenario without a bound, reduced (dpor) and naive
@@ -220,9 +260,80 @@ static int check_dpor(const struct mt_xp_config *cfg)
 	return 0;
 }
 
-/* Explore one scenario; 1 if it shows a violation. */
+static uint64_t level_size(unsigned n, unsigned m);
+
+/* The bound-free verdict's slot of scenario index of level (n, m); NULL:
+ * the level is too big to keep (no reduction there). */
+static uint8_t *bf_slot(unsigned n, unsigned m, uint64_t index)
+{
+	if (!bf[n][m]) {
+		uint64_t size = level_size(n, m);
+		if (size > BF_MAX_LEVEL || !(bf[n][m] = calloc(size, 1)))
+			return NULL;
+	}
+	return &bf[n][m][index];
+}
+
+/* Whether scenario index of level (n, m) is skipped at K (known clean). */
+static int bf_skips(unsigned n, unsigned m, uint64_t index, unsigned k)
+{
+	return D.reduce && k >= D.reduce_from && k > 0 && bf[n][m] && bf[n][m][index] == BF_CLEAN;
+}
+
+static int bf_stop(void *ctx, const struct mt_program *ran, const char *finding)
+{
+	(void)ctx;
+	(void)ran;
+	(void)finding;
+	return 1;                /* one violation settles it */
+}
+
+/* The scenario without a bound (--preemptions all: the reduction, under
+ * c11 every reads-from choice of every load), to its first violation:
+ * BF_CLEAN (complete, none), BF_VIOLATION, BF_TOO_BIG (not finished
+ * within bf_budget runs), or BF_UNKNOWN (stopped by --time). */
+static uint8_t bound_free(const struct mt_xp_config *cfg)
+{
+	struct mt_xp_config c = *cfg;
+	struct mt_xp_stats st;
+	double t = now();
+
+	if (D.bf_mutant) {
+		D.bf_scenarios++;
+		D.bf_clean++;
+		return BF_CLEAN;         /* tests only: a skip that loses violations */
+	}
+	c.dpor = 1;
+	c.stale = sc.hdr.model == MT_MODEL_C11 ? 255 : 0;
+	c.max_schedules = D.bf_budget;
+	c.catch_crashes = 1;         /* a crash is a violation like any other here */
+	c.on_violation = bf_stop;
+	c.on_progress = NULL;
+	if (mt_xp_explore(&sc, &c, &st)) {
+		fprintf(stderr, "depth: without a bound: %s\n", st.err);
+		exit(2);
+	}
+	D.bf_seconds += now() - t;
+	D.bf_runs += st.schedules;
+	D.spent_schedules += st.schedules;
+	if (!st.violations && !st.complete && D.stop)
+		return BF_UNKNOWN;
+	D.bf_scenarios++;
+	if (st.violations) {
+		D.bf_violating++;
+		return BF_VIOLATION;
+	}
+	if (st.complete) {
+		D.bf_clean++;
+		return BF_CLEAN;
+	}
+	D.bf_fallback++;
+	return BF_TOO_BIG;
+}
+
+/* Explore one scenario (index in its level); 1 if it shows a violation. */
 static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned *choice,
-                   const struct mt_xp_config *cfg, struct mt_xp_stats *st)
+                   uint64_t index, const struct mt_xp_config *cfg, struct mt_xp_stats *st)
 {
 	memset(&sc, 0, sizeof(sc));
 	sc.hdr.version = MT_IN_VERSION;
@@ -239,6 +350,20 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 	D.finding[0] = '\0';
 	if (D.check_dpor)
 		return check_dpor(cfg);
+	if (D.reduce && D.k >= D.reduce_from && D.k > 0 && !D.check) {
+		/* clean without a bound: no schedule at any K shows anything */
+		uint8_t *slot = bf_slot(D.n, m, index);
+		if (slot && *slot == BF_UNKNOWN)
+			*slot = bound_free(cfg);
+		if (slot && *slot == BF_CLEAN) {
+			if (!D.sampling) {
+				D.scenarios++;
+				D.skipped++;
+			}
+			progress();
+			return 0;
+		}
+	}
 	if (mt_xp_explore(&sc, cfg, st)) {
 		fprintf(stderr, "depth: %s\n", st->err);
 		exit(2);
@@ -310,7 +435,7 @@ static unsigned pick_n;
  * one) at exactly K preemptions; 1 when one shows a violation. */
 static int sweep(unsigned n, unsigned m, unsigned k)
 {
-	uint64_t index = 0;
+	uint64_t index = 0, live = 0;
 	unsigned parts[MT_IN_MAX_VCPUS];
 	unsigned choice[16];
 	struct mt_xp_config cfg;
@@ -339,13 +464,18 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 				/* every choice of operations */
 				memset(choice, 0, sizeof(choice));
 				for (;;) {
+					/* a sample is drawn from the scenarios not
+					 * known clean (live ones) */
 					int take = !pick_n;
-					for (unsigned q = 0; q < pick_n; q++)
-						take |= pick[q] == index;
+					if (pick_n && !bf_skips(n, m, index, k)) {
+						for (unsigned q = 0; q < pick_n; q++)
+							take |= pick[q] == live;
+						live++;
+					}
 					index++;
 					if (D.stop)
 						return 0;
-					if (take && try_one(g, m, parts, choice, &cfg, &st))
+					if (take && try_one(g, m, parts, choice, index - 1, &cfg, &st))
 						return 1;
 					unsigned j = 0;
 					while (j < n && ++choice[j] == NR_ALPHA)
@@ -364,16 +494,37 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 	return 0;
 }
 
-/* Before a level: explore a deterministic sample of its scenarios (spread
- * over its order) and print what the whole level should cost. */
+/* Scenarios of level (n, m) known clean without a bound (skipped at K). */
+static uint64_t known_clean(unsigned n, unsigned m, unsigned k)
+{
+	uint64_t c = 0, size = level_size(n, m);
+	for (uint64_t i = 0; bf[n][m] && i < size; i++)
+		c += (uint64_t)bf_skips(n, m, i, k);
+	return c;
+}
+
+/* Before a level: explore a deterministic sample of its scenarios not
+ * known clean (spread over their order; with the reduction, a sampled
+ * scenario not yet explored without a bound is, and that run is kept)
+ * and print what the whole level should cost.  With the reduction at K
+ * the scenarios not yet explored without a bound may turn out clean and
+ * be skipped: the estimate counts each as the sample's mean. */
 static void estimate(unsigned n, unsigned m, unsigned k)
 {
-	uint64_t size = level_size(n, m);
+	uint64_t size = level_size(n, m), skip = known_clean(n, m, k), live = size - skip;
+	uint64_t bf_runs = D.bf_runs;
 	double t = now();
 
-	pick_n = size < SAMPLES ? (unsigned)size : SAMPLES;
+	pick_n = live < SAMPLES ? (unsigned)live : SAMPLES;
+	/* Spread over the order, and off its grid: the midpoints of a big
+	 * level's thirds are multiples of 5^ops (the choices' odometer), so
+	 * every sample was get, get, ... (among the costliest: 19,002
+	 * schedules at K=2 on 3 VCPUs where most take hundreds; K=2, 4
+	 * operations on 3 VCPUs was estimated at >= 2,955 s and took 270 s of
+	 * wall clock).  +1+131q turns the choices (131 = 1 mod 5), and stays
+	 * inside the level above 2,000. */
 	for (unsigned q = 0; q < pick_n; q++)
-		pick[q] = (2 * q + 1) * size / (2 * pick_n);
+		pick[q] = (2 * q + 1) * live / (2 * pick_n) + (live > 2000 ? 1 + 131 * q : 0);
 	D.sampling = 1;
 	D.sample_schedules = 0;
 	D.sample_cut = 0;
@@ -381,19 +532,32 @@ static void estimate(unsigned n, unsigned m, unsigned k)
 	D.sampling = 0;
 	unsigned taken = pick_n;
 	pick_n = 0;
-	if (D.stop || !taken)
+	char skipped[96] = "";
+	if (skip)
+		snprintf(skipped, sizeof(skipped), ", %llu skipped: clean without a bound",
+		         (unsigned long long)skip);
+	if (D.stop)
 		return;
+	if (!taken) {
+		printf("LEVEL K=%u ops=%u vcpus=%u scenarios=%llu estimate: 0 schedules, 0 s (all clean "
+		       "without a bound%s)\n", k, n, m, (unsigned long long)size, skipped);
+		fflush(stdout);
+		return;
+	}
 	double secs = now() - t;
-	double per = (double)D.sample_schedules / taken;
+	/* bound-free runs (the reduction) count as schedules here */
+	uint64_t spent = D.sample_schedules + (D.bf_runs - bf_runs);
+	double per = (double)spent / taken;
 	/* the sample's rate when it is big enough to time, else the run's */
 	D.spent_schedules += D.sample_schedules;
-	double rate = D.sample_schedules >= 5000 && secs > 0 ? (double)D.sample_schedules / secs
+	double rate = spent >= 5000 && secs > 0 ? (double)spent / secs
 	            : now() > D.t0 ? (double)D.spent_schedules / (now() - D.t0) : 0;
-	double total = per * (double)size;
+	double total = per * (double)live;
 	printf("LEVEL K=%u ops=%u vcpus=%u scenarios=%llu estimate: %s%.3g schedules, %s%.0f s "
-	       "(%u sampled, %.0f schedules each, %.0f schedules/s)\n",
+	       "(%u sampled, %.0f schedules each%s%s, %.0f schedules/s)\n",
 	       k, n, m, (unsigned long long)size, D.sample_cut ? ">=" : "~", total,
-	       D.sample_cut ? ">=" : "~", rate > 0 ? total / rate : 0.0, taken, per, rate);
+	       D.sample_cut ? ">=" : "~", rate > 0 ? total / rate : 0.0, taken, per,
+	       D.bf_runs > bf_runs ? " with the runs without a bound" : "", skipped, rate);
 	fflush(stdout);
 }
 
@@ -406,7 +570,10 @@ static void on_alarm(int sig)
 int main(int argc, char **argv)
 {
 	unsigned max_k = 2, max_ops = 4, max_vcpus = 3;
-	int ops_given = 0, vcpus_given = 0;
+	int ops_given = 0, vcpus_given = 0, no_reduction = 0;
+
+	D.reduce_from = 1;
+	D.bf_budget = 1000;
 
 	D.out = "out/depth";
 	for (int i = 1; i < argc; i++) {
@@ -465,10 +632,30 @@ int main(int argc, char **argv)
 			i++;
 		} else if (!strcmp(a, "--no-i11")) {
 			D.no_i11 = 1;
+		} else if (!strcmp(a, "--no-reduction")) {
+			no_reduction = 1;
+		} else if (!strcmp(a, "--reduction-mutant")) {
+			D.bf_mutant = 1;
+		} else if ((!strcmp(a, "--reduce-from") || !strcmp(a, "--bound-free-budget")) && val) {
+			char *end;
+			errno = 0;
+			unsigned long long x = strtoull(val, &end, 10);
+			int from = !strcmp(a, "--reduce-from");
+			if (!*val || *end || errno || *val == '-' || (from ? x < 1 || x > 16 : x == 0)) {
+				fprintf(stderr, "depth: %s needs %s, not '%s'\n", a,
+				        from ? "a number of preemptions (1-16)" : "a positive number of runs", val);
+				return 2;
+			}
+			if (from)
+				D.reduce_from = (unsigned)x;
+			else
+				D.bf_budget = x;
+			i++;
 		} else {
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
 			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] "
-			                "[--check-dpor [--max-naive S]] [--time S] [--out DIR] [--quiet]\n");
+			                "[--check-dpor [--max-naive S]] [--time S] [--out DIR] [--quiet] "
+			                "[--no-reduction] [--reduce-from K] [--bound-free-budget N]\n");
 			return 2;
 		}
 	}
@@ -481,6 +668,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "depth: --impl NAME needed (known: tools/explore --list-impls)\n");
 		return 2;
 	}
+	/* The reduction's dependences are the maptrack oracle's (explore.c):
+	 * none for a free list of your own behind an adapter. */
+	D.reduce = !no_reduction && !D.check && !D.check_dpor && mt_harness_kind(D.ops) == MT_HARNESS_MAPTRACK;
 	if (D.check_dpor && !ops_given)
 		max_ops = 2;             /* the naive side grows fast: 2 operations ... */
 	if (D.check_dpor && !vcpus_given)
@@ -545,6 +735,12 @@ int main(int argc, char **argv)
 		}
 	printf("PLAN impl=%s levels=%u scenarios=%llu per K, K=0..%u%s\n", D.impl, levels * (max_k + 1),
 	       (unsigned long long)all, max_k, D.time_limit ? "" : " (no time bound)");
+	if (D.reduce && D.reduce_from <= max_k)
+		printf("PLAN reduction=on: at K>=%u each scenario is explored once without a bound first "
+		       "(at most %llu runs) and skipped if clean there: the counts at K>=%u are upper bounds\n",
+		       D.reduce_from, (unsigned long long)D.bf_budget, D.reduce_from);
+	else
+		printf("PLAN reduction=off: every scenario explored at every K\n");
 	fflush(stdout);
 	for (D.k = 0; D.k <= max_k && !D.stop; D.k++)
 		for (D.n = 1; D.n <= max_ops && !D.stop; D.n++)
