@@ -14,6 +14,8 @@
  *     only after an input whose mallocs and frees do not balance (counted
  *     by sanitizer malloc/free hooks): every input that leaks a block it
  *     allocated is checked; MT_AFL_LEAK_CHECK=every scans after every input;
+ *   - AFL++'s map kept as the input left it across the re-runs that name a
+ *     finding (fuzz/known/root_cause.h), as libFuzzer's counters are;
  *   - the simulator's interleaving-pair counters (MT_PAIR_COVERAGE, which
  *     AFL++ 4.04c does not read from libFuzzer's extra-counters section)
  *     copied into AFL++'s coverage map: 4096 extra map entries, numbered
@@ -35,6 +37,8 @@
 #ifdef __AFL_LEAK_CHECK
 #include <sanitizer/allocator_interface.h>
 #endif
+
+#include "fuzz/known/root_cause.h"
 
 #ifndef __AFL_FUZZ_TESTCASE_LEN
 #error "fuzz/drivers/afl_main.c must be compiled with afl-clang-fast (AFL++)"
@@ -61,6 +65,23 @@ static uint8_t *afl_map(void)
 	__asm__ volatile("movq __afl_area_ptr(%%rip), %0" : "=r"(p));
 	return p;
 }
+/* Its size (afl-compiler-rt's __afl_map_size), loaded the same way. */
+static size_t afl_map_size(void)
+{
+	uint32_t n;
+
+	__asm__ volatile("movl __afl_map_size(%%rip), %0" : "=r"(n));
+	return n;
+}
+
+/* The map for the naming's re-runs to leave as the input left it
+ * (root_cause.h: mt_root_set_cov_map). */
+static uint8_t *naming_map(size_t *size)
+{
+	*size = afl_map_size();
+	return afl_map();
+}
+
 /* One map entry per interleaving pair, numbered at start-up (before the
  * fork server reports the map size). */
 static uint32_t pair_guard[PAIRS];
@@ -165,6 +186,7 @@ __AFL_FUZZ_INIT();
 int main(int argc, char **argv)
 {
 	LLVMFuzzerInitialize(&argc, &argv);
+	mt_root_set_cov_map(naming_map);
 #ifdef __AFL_LEAK_CHECK
 	leak_check_setup();
 #endif

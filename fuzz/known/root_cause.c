@@ -650,13 +650,24 @@ static void name_run(struct mt_sim *sim, char *buf, size_t cap, int *seq, int ne
  * failing inputs for coverage their shrinking found, and mutate them
  * (measured: 2,004 findings instead of 61 in 50,000 runs of treiber-aba).
  * The counters are saved before the first re-run and put back after the
- * last, as the input left them.  Weak: nothing without libFuzzer. */
+ * last, as the input left them.  Weak: nothing without libFuzzer.  AFL++'s
+ * map the same, given by its driver (mt_root_set_cov_map): without it a
+ * failing input lit its naming's edges only on its first run (a program
+ * named before is not re-run), and AFL++ took those edges as unstable. */
 extern uint8_t __start___sancov_cntrs[] __attribute__((weak));
 extern uint8_t __stop___sancov_cntrs[] __attribute__((weak));
 extern uint8_t __start___libfuzzer_extra_counters[] __attribute__((weak));
 extern uint8_t __stop___libfuzzer_extra_counters[] __attribute__((weak));
 
 static uint8_t *saved_cov, *saved_extra;
+static uint8_t *(*cov_map)(size_t *size);   /* a driver's own map (AFL++) */
+static uint8_t *saved_map, *saved_map_at;
+static size_t saved_map_n, saved_map_cap;
+
+void mt_root_set_cov_map(uint8_t *(*map)(size_t *size))
+{
+	cov_map = map;
+}
 
 static void cov_save(void)
 {
@@ -668,6 +679,21 @@ static void cov_save(void)
 		memcpy(saved_cov, __start___sancov_cntrs, n);
 	if (m && (saved_extra || (saved_extra = malloc(m))))
 		memcpy(saved_extra, __start___libfuzzer_extra_counters, m);
+	saved_map_at = NULL;
+	size_t k = 0;
+	uint8_t *at = cov_map ? cov_map(&k) : NULL;
+	if (at && k) {
+		if (k > saved_map_cap) {
+			free(saved_map);
+			saved_map_cap = 0;
+			if (!(saved_map = malloc(k)))
+				return;
+			saved_map_cap = k;
+		}
+		memcpy(saved_map, at, k);
+		saved_map_at = at;
+		saved_map_n = k;
+	}
 }
 
 static void cov_restore(void)
@@ -677,6 +703,9 @@ static void cov_restore(void)
 	if (saved_extra)
 		memcpy(__start___libfuzzer_extra_counters, saved_extra,
 		       (size_t)(__stop___libfuzzer_extra_counters - __start___libfuzzer_extra_counters));
+	if (saved_map_at)
+		memcpy(saved_map_at, saved_map, saved_map_n);
+	saved_map_at = NULL;
 }
 
 /* ---- the signature ---- */

@@ -98,4 +98,10 @@ int mt_root_signature_min(struct mt_sim *sim, char *buf, size_t cap, struct mt_p
 
 const struct mt_root_stats *mt_root_last_stats(void);
 
+/* A driver whose engine keeps its coverage map elsewhere (AFL++'s shared
+ * map: fuzz/drivers/afl_main.c) gives it here: map() returns the map and
+ * its size at the time of the call.  It is saved before the re-runs of a
+ * naming and put back after, as libFuzzer's counters are. */
+void mt_root_set_cov_map(uint8_t *(*map)(size_t *size));
+
 #endif /* MT_FUZZ_KNOWN_ROOT_CAUSE_H */
