@@ -38,7 +38,6 @@
 #include <sanitizer/allocator_interface.h>
 #endif
 
-#include "fuzz/known/root_cause.h"
 
 #ifndef __AFL_FUZZ_TESTCASE_LEN
 #error "fuzz/drivers/afl_main.c must be compiled with afl-clang-fast (AFL++)"
@@ -75,7 +74,10 @@ static size_t afl_map_size(void)
 }
 
 /* The map for the naming's re-runs to leave as the input left it
- * (root_cause.h: mt_root_set_cov_map). */
+ * (fuzz/known/root_cause.h).  Weak: a target without the harness (the
+ * probe of //tools/lib:afl_leak_test) has no naming. */
+void mt_root_set_cov_map(uint8_t *(*map)(size_t *size)) __attribute__((weak));
+
 static uint8_t *naming_map(size_t *size)
 {
 	*size = afl_map_size();
@@ -186,7 +188,8 @@ __AFL_FUZZ_INIT();
 int main(int argc, char **argv)
 {
 	LLVMFuzzerInitialize(&argc, &argv);
-	mt_root_set_cov_map(naming_map);
+	if (mt_root_set_cov_map)
+		mt_root_set_cov_map(naming_map);
 #ifdef __AFL_LEAK_CHECK
 	leak_check_setup();
 #endif
