@@ -149,20 +149,62 @@ static void set_frame(struct mt_crash *c, const char *func)
 		 func && *func ? func : "unknown");
 }
 
-/* Whether a sanitizer's symbolizer names any of the frames at pcs[]: not
- * with symbolize=0 (which afl-fuzz insists on), and then dladdr names them
- * instead (every crash of an AFL++ campaign was "unknown" before). */
-static int symbolizer_names(void *const *pcs, unsigned n, int fault)
+/* The first frame of the implementation at pcs[] by a sanitizer's
+ * symbolizer (line tables: files say what is the tool's): 1 found, 0 not
+ * found, -1 no frame named at all (symbolize=0, which afl-fuzz insists
+ * on: then dladdr names them, below; every crash of an AFL++ campaign was
+ * "unknown" before). */
+static int frame_by_symbolizer(struct mt_crash *c, void *const *pcs, unsigned n, int fault)
 {
-	if (!__sanitizer_symbolize_pc)
-		return 0;
+	int named = 0;
 	for (unsigned i = 0; i < n; i++) {
-		char buf[256];
-		__sanitizer_symbolize_pc((char *)pcs[i] + (i == 0 && fault), "%f", buf, sizeof(buf));
-		if (buf[0] && strcmp(buf, "<null>") && strcmp(buf, "??"))
-			return 1;
+		char buf[2048];
+		/* it looks up pc-1 (a return address); a fault's pc is the instruction */
+		__sanitizer_symbolize_pc((char *)pcs[i] + (i == 0 && fault), "%f\x1f%s\x1f%m", buf, sizeof(buf));
+		/* inlined frames first, one NUL-terminated entry each */
+		for (char *e = buf; *e; e += strlen(e) + 1) {
+			char *f1 = strchr(e, '\x1f'), *f2 = f1 ? strchr(f1 + 1, '\x1f') : NULL;
+			if (!f1 || !f2)
+				continue;
+			*f1 = *f2 = '\0';
+			const char *file = f1 + 1;
+			if (!strcmp(file, "<null>") || !strcmp(file, "??"))
+				file = "";
+			if (!strcmp(e, "<null>") || !strcmp(e, "??"))
+				continue;
+			named = 1;
+			if (impl_frame(e, file, f2 + 1, 1)) {
+				set_frame(c, e);
+				return 1;
+			}
+		}
 	}
-	return 0;
+	return named ? 0 : -1;
+}
+
+/* The same by dladdr (the executable's exported functions). */
+static void frame_by_dladdr(struct mt_crash *c, void *const *pcs, unsigned n, int fault)
+{
+	for (unsigned i = 0; i < n; i++) {
+		Dl_info info;
+		const ElfW(Sym) *sym = NULL;
+		char *at = (char *)pcs[i] - (i == 0 && fault ? 0 : 1);
+		if (!dladdr1(at, &info, (void **)&sym, RTLD_DL_SYMENT) || !main_module(info.dli_fname))
+			continue;
+		const char *name = NULL;
+		if (sym && info.dli_sname && at >= (char *)info.dli_saddr && at < (char *)info.dli_saddr + sym->st_size)
+			name = info.dli_sname;
+		if (!name)
+			continue;            /* static, or hidden (a runtime's): the next frame */
+		/* a sanitizer's interceptor: exported under the name of the C
+		 * library function it wraps (backtrace, free, sigaltstack, ...) */
+		if (dlsym(RTLD_NEXT, name))
+			continue;
+		if (impl_frame(name, "", info.dli_fname, 0)) {
+			set_frame(c, name);
+			return;
+		}
+	}
 }
 
 /* Frames at pcs[] (innermost first; pcs[0] the faulting instruction if
@@ -180,51 +222,8 @@ static void frame_of_pcs(struct mt_crash *c, void *const *pcs, unsigned n, int f
 		return;
 	}
 	set_frame(c, NULL);
-	int symbolized = symbolizer_names(pcs, n, fault);
-	for (unsigned i = 0; i < n; i++) {
-		char *pc = (char *)pcs[i];
-		if (symbolized) {
-			char buf[2048];
-			/* it looks up pc-1 (a return address); a fault's pc is the instruction */
-			__sanitizer_symbolize_pc(pc + (i == 0 && fault), "%f\x1f%s\x1f%m", buf, sizeof(buf));
-			/* inlined frames first, one NUL-terminated entry each */
-			for (char *e = buf; *e; e += strlen(e) + 1) {
-				char *f1 = strchr(e, '\x1f'), *f2 = f1 ? strchr(f1 + 1, '\x1f') : NULL;
-				if (!f1 || !f2)
-					continue;
-				*f1 = *f2 = '\0';
-				const char *file = f1 + 1;
-				if (!strcmp(file, "<null>") || !strcmp(file, "??"))
-					file = "";
-				if (!strcmp(e, "<null>") || !strcmp(e, "??"))
-					continue;
-				if (impl_frame(e, file, f2 + 1, 1)) {
-					set_frame(c, e);
-					goto done;
-				}
-			}
-			continue;
-		}
-		Dl_info info;
-		const ElfW(Sym) *sym = NULL;
-		char *at = pc - (i == 0 && fault ? 0 : 1);
-		if (!dladdr1(at, &info, (void **)&sym, RTLD_DL_SYMENT) || !main_module(info.dli_fname))
-			continue;
-		const char *name = NULL;
-		if (sym && info.dli_sname && at >= (char *)info.dli_saddr && at < (char *)info.dli_saddr + sym->st_size)
-			name = info.dli_sname;
-		if (!name)
-			continue;            /* static, or hidden (a runtime's): the next frame */
-		/* a sanitizer's interceptor: exported under the name of the C
-		 * library function it wraps (backtrace, free, sigaltstack, ...) */
-		if (dlsym(RTLD_NEXT, name))
-			continue;
-		if (impl_frame(name, "", info.dli_fname, 0)) {
-			set_frame(c, name);
-			goto done;
-		}
-	}
-done:
+	if (!__sanitizer_symbolize_pc || frame_by_symbolizer(c, pcs, n, fault) < 0)
+		frame_by_dladdr(c, pcs, n, fault);
 	if (n >= 3) {
 		memcpy(memo[slot].pc, pcs, sizeof(memo[slot].pc));
 		memcpy(memo[slot].frame, c->frame, sizeof(c->frame));
