@@ -74,6 +74,20 @@ size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const
 	return n ? n : bytes(data, size, max);
 }
 
+size_t mt_in_mutate_libfuzzer(uint8_t *data, size_t size, size_t max, unsigned seed,
+                              const struct mt_in_sites *s, int forced, mt_in_byte_mutator bytes)
+{
+	static int bytes_only = -1;
+
+	if (!bytes)
+		return size;
+	if (bytes_only < 0)
+		bytes_only = getenv("MT_MUTATOR") && !strcmp(getenv("MT_MUTATOR"), "bytes");
+	if (bytes_only)
+		return bytes(data, size, max);
+	return mt_in_mutate(data, size, max, seed, s, forced, bytes);
+}
+
 void mt_in_mutate_keep_len_control(int *argc, char ***argv)
 {
 	static char flag[] = "-len_control=100";

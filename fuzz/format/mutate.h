@@ -45,6 +45,14 @@ typedef size_t (*mt_in_byte_mutator)(uint8_t *data, size_t size, size_t max);
 size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const struct mt_in_sites *s,
                     int forced, mt_in_byte_mutator bytes);
 
+/* LLVMFuzzerCustomMutator's body for a libFuzzer driver (libfuzzer_main.c,
+ * byo_fuzzer_main.c): mt_in_mutate with libFuzzer's byte mutator, or that
+ * mutator alone under MT_MUTATOR=bytes.  bytes is the driver's weak
+ * LLVMFuzzerMutate: NULL in an AFL++ binary, where nobody calls this (the
+ * input is then left as it is). */
+size_t mt_in_mutate_libfuzzer(uint8_t *data, size_t size, size_t max, unsigned seed,
+                              const struct mt_in_sites *s, int forced, mt_in_byte_mutator bytes);
+
 /* The structure-aware mutation alone, every call (an engine with byte
  * mutations of its own: AFL++'s custom mutator, fuzz/drivers/afl_mutator.c):
  * the new size, or 0 when it has nothing to do (a forced sc, an input of no

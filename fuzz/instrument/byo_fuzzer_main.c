@@ -73,12 +73,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
  * maptrack_fuzzer; MT_MUTATOR=bytes: libFuzzer's byte mutations only. */
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max, unsigned seed)
 {
-	static int bytes_only = -1;
-	if (!LLVMFuzzerMutate)
-		return size;             /* no libFuzzer: nobody calls this */
-	if (bytes_only < 0)
-		bytes_only = getenv("MT_MUTATOR") && !strcmp(getenv("MT_MUTATOR"), "bytes");
-	if (bytes_only)
-		return LLVMFuzzerMutate(data, size, max);
-	return mt_in_mutate(data, size, max, seed, &byo->h->sites, byo->h->model, LLVMFuzzerMutate);
+	return mt_in_mutate_libfuzzer(data, size, max, seed, &byo->h->sites, byo->h->model, LLVMFuzzerMutate);
 }
