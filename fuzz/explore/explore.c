@@ -175,6 +175,15 @@ static void fail(const char *what)
 }
 
 /* The choices at this moment: the VCPUs that can run, the default first. */
+/* Whether v can make a step: parked or wakeable at a point, or idle with
+ * an operation left. */
+static int can_step(unsigned v)
+{
+	int st = mt_sim_vcpu(X.sim, v, NULL);
+	return st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
+	       (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]);
+}
+
 static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 {
 	unsigned nv = X.sc->hdr.nr_vcpus;
@@ -182,12 +191,9 @@ static void choices(struct node *n, uint64_t *pruned, uint64_t *cut)
 	unsigned nc = 0;
 	int site = 0;
 
-	for (unsigned v = 0; v < nv; v++) {
-		int st = mt_sim_vcpu(X.sim, v, NULL);
-		if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
-		    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
+	for (unsigned v = 0; v < nv; v++)
+		if (can_step(v))
 			can[nc++] = (uint8_t)v;
-	}
 	memset(n, 0, sizeof(*n));
 	X.pend_n = 0;
 	n->preempt_before = (uint8_t)X.preempts;
@@ -265,6 +271,22 @@ static void step_record(struct mt_in_record *r, unsigned w)
 	} else {
 		r->op = MT_OP_NOP;
 	}
+}
+
+/* The record of w's step in a reduced or observer run: its read-from
+ * record first if it has a choice rf (*rf_step: its step follows), else
+ * the step. */
+static int choice_record(struct mt_in_record *r, unsigned w, unsigned rf, int *rf_step)
+{
+	X.last = (int)w;
+	X.d++;
+	if (rf) {
+		*rf_step = (int)w;
+		read_from_record(r, w, rf);
+	} else {
+		step_record(r, w);
+	}
+	return 1;
 }
 
 /* memcmp(a, b, n) == 0 for the few bytes of a node's choices, inline (a
@@ -961,19 +983,16 @@ static int feed_dp(void *ctx, struct mt_in_record *r)
 	(void)ctx;
 	if (!feed_dp_begin(r))
 		return 0;
-	unsigned w;
+	unsigned w, rf = 0;
 	if (X.rf_step >= 0) {
 		w = (unsigned)X.rf_step;     /* the step after its read-from record */
 		X.rf_step = -1;
 	} else {
 		fp_done(1);
-		unsigned nv = X.sc->hdr.nr_vcpus, enabled = 0, rf = 0;
-		for (unsigned v = 0; v < nv; v++) {
-			int st = mt_sim_vcpu(X.sim, v, NULL);
-			if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
-			    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
+		unsigned nv = X.sc->hdr.nr_vcpus, enabled = 0;
+		for (unsigned v = 0; v < nv; v++)
+			if (can_step(v))
 				enabled |= 1u << v;
-		}
 		if (!enabled) {
 			F.on = 0;
 			return 0;        /* everything done (or all left are blocked: deadlock) */
@@ -985,19 +1004,9 @@ static int feed_dp(void *ctx, struct mt_in_record *r)
 		}
 		int st = mt_sim_vcpu(X.sim, w, NULL);
 		fp_start(w, st, st == MT_SIM_IDLE ? X.sc->ops[w][X.next_op[w]].kind : -1);
-		if (rf) {
-			/* w's load reads an older store: the record, then the step */
-			X.rf_step = (int)w;
-			X.last = (int)w;
-			X.d++;
-			read_from_record(r, w, rf);
-			return 1;
-		}
 	}
-	X.last = (int)w;
-	X.d++;
-	step_record(r, w);
-	return 1;
+	/* rf: w's load reads an older store: the record, then the step */
+	return choice_record(r, w, rf, &X.rf_step);
 }
 
 
@@ -1066,41 +1075,25 @@ static int feed_fixed(void *ctx, struct mt_in_record *r)
 	(void)ctx;
 	if (!feed_dp_begin(r))
 		return 0;
-	unsigned w;
+	unsigned w, rf = 0;
 	if (Q.rf_step >= 0) {
 		w = (unsigned)Q.rf_step;
 		Q.rf_step = -1;
 	} else {
 		if (Q.pos >= Q.len) {
-			for (unsigned v = 0; v < X.sc->hdr.nr_vcpus; v++) {
-				int st = mt_sim_vcpu(X.sim, v, NULL);
-				if (st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
-				    (st == MT_SIM_IDLE && X.next_op[v] < X.sc->nr_ops[v]))
-					if (!O.finding)
-						fail("nondeterminism: an observer run has steps left");
-			}
+			for (unsigned v = 0; v < X.sc->hdr.nr_vcpus; v++)
+				if (can_step(v) && !O.finding)
+					fail("nondeterminism: an observer run has steps left");
 			return 0;
 		}
 		w = Q.sv[Q.pos];
-		unsigned rf = Q.srf[Q.pos++];
-		int st = mt_sim_vcpu(X.sim, w, NULL);
-		if (!(st == MT_SIM_PARKED || st == MT_SIM_WAKEABLE ||
-		      (st == MT_SIM_IDLE && X.next_op[w] < X.sc->nr_ops[w]))) {
+		rf = Q.srf[Q.pos++];
+		if (!can_step(w)) {
 			fail("nondeterminism: an observer run's step cannot run");
 			return 0;
 		}
-		if (rf) {
-			Q.rf_step = (int)w;
-			X.last = (int)w;
-			X.d++;
-			read_from_record(r, w, rf);
-			return 1;
-		}
 	}
-	X.last = (int)w;
-	X.d++;
-	step_record(r, w);
-	return 1;
+	return choice_record(r, w, rf, &Q.rf_step);
 }
 
 /* One observer run through the chain O.chain[0..len): 1 to stop. */
