@@ -26,7 +26,7 @@ static unsigned limit(void *t) { return ((struct toy *)t)->n; }
 	MT_FL_REGISTER(sym)
 
 TOY(toy_ok, TOY_OK, "toy", "a locked stack, bad puts refused")
-TOY(toy_dup, TOY_DUP, "toy-dup", "the 1000th get hands out a handle that is out (C1)")
-TOY(toy_refuse, TOY_REFUSE, "toy-refuse", "the 1000th put of a held handle is refused (C2)")
+TOY(toy_dup, TOY_DUP, "toy-dup", "the 100th get hands out a handle that is out (C1)")
+TOY(toy_refuse, TOY_REFUSE, "toy-refuse", "the 100th put of a held handle is refused (C2)")
 TOY(toy_double_put, TOY_DOUBLE_PUT, "toy-double-put", "puts of free handles are accepted (C3)")
-TOY(toy_leak, TOY_LEAK, "toy-leak", "the 1000th put is accepted and the handle dropped (C5)")
+TOY(toy_leak, TOY_LEAK, "toy-leak", "the 100th put is accepted and the handle dropped (C5)")

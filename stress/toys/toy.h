@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define TOY_SLIP_AT 1000u
+#define TOY_SLIP_AT 100u
 
 enum toy_mode {
 	TOY_OK,
