@@ -545,7 +545,7 @@ static struct {
 	 * of every step of v from its point's to the one that makes it
 	 * (mt_sched_after(), fp_after); an access without that call (a plain
 	 * load) until its operation ends. */
-	struct { const void *a; uint8_t w, wide, valid; } carry[MT_IN_MAX_VCPUS];
+	struct { const void *a; uint8_t w, wide, sc, valid; } carry[MT_IN_MAX_VCPUS];
 	unsigned nheld[MT_IN_MAX_VCPUS];
 	struct { const void *a; uint8_t w; } held[MT_IN_MAX_VCPUS][MAX_HELD];
 	struct mt_sim *attached[4];
@@ -603,6 +603,8 @@ static void fp_carry(unsigned v, struct mt_dp_fp *fp)
 	mt_dp_fp_add(fp, F.carry[v].a, F.carry[v].w);
 	if (F.carry[v].wide)
 		mt_dp_fp_add(fp, (const char *)F.carry[v].a + 8, F.carry[v].w);
+	if (F.carry[v].sc)
+		mt_dp_fp_add(fp, &loc_seq_cst, 1);   /* the model's global order */
 }
 
 static void fp_begin(void *ctx, struct mt_sim *sim)
@@ -713,15 +715,17 @@ static void fp_access(void *ctx, struct mt_sim *sim, unsigned v, unsigned site, 
 	if (op == MT_ACC_NONE && !addr) {
 		mt_dp_fp_add(&F.fp, &loc_alloc, 1);
 	} else if (op != MT_ACC_NONE) {
-		mt_dp_fp_add(&F.fp, addr, w);
-		if (mt_acc_bytes(acc) == 16)         /* both 8-byte halves (fuzz/engine/memory.h) */
-			mt_dp_fp_add(&F.fp, (const char *)addr + 8, w);
 		F.carry[v].a = addr;
 		F.carry[v].w = (uint8_t)w;
-		F.carry[v].wide = mt_acc_bytes(acc) == 16;
+		F.carry[v].wide = mt_acc_bytes(acc) == 16;   /* both 8-byte halves (fuzz/engine/memory.h) */
+		F.carry[v].sc = (acc & MT_ACC_ORDER_MASK) == MT_ACC_SEQ_CST;
 		F.carry[v].valid = 1;    /* until fp_after() or the operation's end */
-		if ((acc & MT_ACC_ORDER_MASK) == MT_ACC_SEQ_CST)
-			mt_dp_fp_add(&F.fp, &loc_seq_cst, 1);
+		/* A deferred access is made at its after callback (fp_after), in
+		 * this step or, when its address passes a point of its own, in a
+		 * later one; the steps in between carry it (fp_start).  Any
+		 * other access is made now. */
+		if (!(acc & MT_ACC_DEFER))
+			fp_carry(v, &F.fp);
 		F.last_addr[v] = addr;
 	}
 	if (!F.claims || op == MT_ACC_NONE)
