@@ -613,6 +613,8 @@ int main(int argc, char **argv)
 			D.mutant = 1;
 		} else if (!strcmp(a, "--dpor-mutant-observers")) {
 			D.mutant = 2;
+		} else if (!strcmp(a, "--dpor-mutant-locks")) {
+			D.mutant = 3;
 		} else if (!strcmp(a, "--dpor-boundaries")) {
 			D.boundaries = 1;
 		} else if (!strcmp(a, "--lock-reduction") && val && (!strcmp(val, "on") || !strcmp(val, "off"))) {

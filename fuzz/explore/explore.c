@@ -756,7 +756,7 @@ static struct {
 		uint16_t sites[16];
 		struct mt_dp_fp fp;
 	} cs[MT_IN_MAX_VCPUS];
-	const void *prot[LR_PROT_MAX];   /* the step's reads of protected locations */
+	const void *prot[LR_PROT_MAX];   /* the section's reads of protected locations */
 	unsigned nprot;
 	int rel;                         /* the step released its section's lock */
 } LR;
@@ -827,6 +827,8 @@ static void lr_point(unsigned v, unsigned site, const void *addr)
 	LR.pend[v][LR.npend[v]++].site = site;
 }
 
+static int lr_protected(const void *a);
+
 /* v made an access (its after callback: acc says what it did). */
 static void lr_access(unsigned v, const void *addr, unsigned acc)
 {
@@ -857,6 +859,7 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 			LR.cs[v].head = mt_dp_depth() - 1;
 			LR.cs[v].nonmovers = 0;
 			LR.cs[v].nsites = 0;
+			LR.nprot = 0;
 			struct mt_dp_fp *f = &LR.cs[v].fp;
 			f->n = 0;
 			f->reads_all = f->overflow = f->any_write = f->driver = 0;
@@ -893,6 +896,15 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 	if (!LR.cs[v].active || LR.held[v] != (uint16_t)(1u << LR.cs[v].lock) || !e || site >= LR_MAX_SITES)
 		return;
 	unsigned l = LR.cs[v].lock;
+	if (X.cfg->dpor_mutant == 3) {
+		/* the broken reduction of the tests: every read under a lock
+		 * taken as protected, unchecked */
+		if (LR.nprot < LR_PROT_MAX)
+			LR.prot[LR.nprot++] = addr;
+		else
+			LR.cs[v].ok = 0;
+		return;
+	}
 	if (!(e->wset >> l & 1u))
 		lr_flag(site);
 	if (LR.flagged[site])
@@ -907,8 +919,12 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 		e->r[e->nr].site = (uint16_t)site;
 		e->r[e->nr++].lock = (uint8_t)l;
 	}
-	if (LR.nprot < LR_PROT_MAX)
-		LR.prot[LR.nprot++] = addr;
+	if (!lr_protected(addr)) {
+		if (LR.nprot < LR_PROT_MAX)
+			LR.prot[LR.nprot++] = addr;
+		else
+			LR.cs[v].ok = 0;
+	}
 	if (LR.cs[v].nsites < 16)
 		LR.cs[v].sites[LR.cs[v].nsites++] = (uint16_t)site;
 	else
@@ -967,7 +983,6 @@ static void lr_step_done(unsigned v, const struct mt_dp_fp *fp, int table_alive)
 			}
 		}
 	}
-	LR.nprot = 0;
 	LR.rel = 0;
 }
 
@@ -1547,7 +1562,7 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 	uint64_t next_progress = 0x400;
 	mt_dp_reset(sc->hdr.nr_vcpus);
 	mt_dp_set_refresh(fp_refresh);
-	LR.on = cfg->lock_reduction && sc->hdr.model != MT_MODEL_C11;
+	LR.on = (cfg->lock_reduction || cfg->dpor_mutant == 3) && sc->hdr.model != MT_MODEL_C11;
 	st->lock_reduction = LR.on;
 	memset(LR.flagged, 0, sizeof(LR.flagged));
 	memset(LR.relied, 0, sizeof(LR.relied));

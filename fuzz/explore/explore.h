@@ -112,7 +112,8 @@ struct mt_xp_config {
 	int dpor_mutant;             /* tests only: a broken reduction, which the
 	                                soundness check must catch: 1 loads touch
 	                                nothing; 2 boundaries unordered without the
-	                                observer runs */
+	                                observer runs; 3 the lock reduction with every
+	                                read under a lock taken as protected, unchecked */
 	int lock_reduction;          /* dpor, sc: a critical section that only reads
 	                                locations written only under its lock is one
 	                                step, commuting with others like it (explore.c,

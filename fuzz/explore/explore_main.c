@@ -353,6 +353,8 @@ int main(int argc, char **argv)
 			mutant = 1;
 		} else if (!strcmp(a, "--dpor-mutant-observers")) {
 			mutant = 2;
+		} else if (!strcmp(a, "--dpor-mutant-locks")) {
+			mutant = 3;
 		} else if (!strcmp(a, "--dpor-boundaries")) {
 			cfg.dpor_boundaries = 1;
 		} else if (!strcmp(a, "--lock-reduction") && val && (!strcmp(val, "on") || !strcmp(val, "off"))) {
