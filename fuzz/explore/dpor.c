@@ -337,10 +337,11 @@ static void races(unsigned from, unsigned to)
 		else
 			memset(acc, 0, sizeof(acc));
 		const struct mt_dp_fp *fj = &node[j].fp[p];
-		for (unsigned i = j; i-- > 0;) {
+		for (unsigned i = j; i-- > 0 && !node[j].cont;) {
 			unsigned q = node[i].cur;
-			if (q == p || acc[q] > i)
-				continue;    /* program order, or happens before j already */
+			if (q == p || acc[q] > i || node[i].cont)
+				continue;    /* program order, or happens before j already, or
+				              * part of a merged step (its first node races) */
 			if (!mt_dp_dependent(&node[i].fp[q], fj))
 				continue;
 			reverse(i, j, acc);
