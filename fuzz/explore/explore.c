@@ -1884,6 +1884,7 @@ int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config 
 	}
 	out->executions = st.executions;
 	out->runs = st.schedules;
+	out->lock_restarts = st.lock_restarts;
 	naive.dpor = 0;
 	naive.dpor_mutant = 0;
 	naive.preemptions = 250;

@@ -152,6 +152,7 @@ struct mt_xp_check {
 	char kinds[32][32];
 	uint32_t reduced, naive;         /* kinds found by each */
 	uint64_t executions, runs, naive_schedules;
+	uint64_t lock_restarts;          /* the reduced side's (lock_reduction) */
 	int naive_complete;
 	/* The quiescent states (the table at every quiescent point: view, list
 	 * ends, every entry) each side reached, when neither found anything

@@ -492,8 +492,9 @@ int main(int argc, char **argv)
 		mt_xp_print_kinds(&ck, ck.reduced, stdout);
 		printf(" naive=");
 		mt_xp_print_kinds(&ck, ck.naive, stdout);
-		printf(" states_compared=%d states_naive=%llu states_missing=%llu seconds=%.2f\n", ck.states_compared,
-		       (unsigned long long)ck.states_naive, (unsigned long long)ck.states_missing, now() - M.t0);
+		printf(" states_compared=%d states_naive=%llu states_missing=%llu lock_restarts=%llu seconds=%.2f\n",
+		       ck.states_compared, (unsigned long long)ck.states_naive, (unsigned long long)ck.states_missing,
+		       (unsigned long long)ck.lock_restarts, now() - M.t0);
 		return differ ? 1 : 0;
 	}
 	cfg.preemptions = M.k;
