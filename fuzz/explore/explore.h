@@ -93,7 +93,7 @@ typedef int (*mt_xp_violation_fn)(void *ctx, const struct mt_program *ran, const
 typedef void (*mt_xp_progress_fn)(void *ctx, const struct mt_xp_stats *st);
 
 /* --lock-reduction's default (explore_main, depth_main): 1 on, 0 off. */
-#define MT_XP_LOCK_REDUCTION_DEFAULT 0
+#define MT_XP_LOCK_REDUCTION_DEFAULT 1
 
 struct mt_xp_config {
 	struct mt_harness *harness;  /* the engine, its checkers, the implementation */

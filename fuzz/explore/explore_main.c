@@ -111,7 +111,7 @@ static void usage(FILE *out)
 	        "                      other VCPUs' ends (no quiescent observers: docs/explore.md)\n"
 	        "  --lock-reduction on|off  --preemptions all, sc: a critical section that only\n"
 	        "                      reads what is written only under its lock is one step\n"
-	        "                      (docs/explore.md; default off)\n"
+	        "                      (docs/explore.md; default on)\n"
 	        "  --check-dpor        the reduction of --preemptions all against the naive\n"
 	        "                      enumeration (every switch, every reads-from choice):\n"
 	        "                      the same kinds of verdict or exit 1 (--max-schedules:\n"
