@@ -749,7 +749,8 @@ static struct {
 	unsigned npend[MT_IN_MAX_VCPUS];
 	struct lr_loc shadow[LR_SHADOW];
 	unsigned nshadow;
-	int full;                        /* the shadow overflowed: no merges this run */
+	int full;                        /* the shadow overflowed (or too many locks): the
+	                                  * lock reduction stops, the search starts again */
 	struct {
 		int active, ok;
 		unsigned lock, head, nonmovers, nsites;
@@ -1599,6 +1600,13 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			st->max_depth = X.d;
 		int counted;
 		int more = mt_dp_end(finding, &counted);
+		if (LR.on && LR.full) {
+			/* a run touched more locations than the check keeps: its
+			 * writes were not all seen; no more merges, from the start */
+			LR.on = 0;
+			st->lock_reduction = 0;
+			LR.restart = 1;
+		}
 		if (mt_dp_stats()->merge_errors && !LR.restart) {
 			fail("nondeterminism: a merged critical section was replayed without its merge");
 			st->error = 1;
