@@ -733,13 +733,22 @@ struct lr_loc {
 	uint32_t gen;                    /* the run that filled it */
 	uint16_t wset;                   /* locks held at every write so far (bit: LR.locks index) */
 	uint8_t nr;
-	struct { uint16_t site; uint8_t lock; } r[4];   /* read under a lock, at a site */
+	uint8_t writes;                  /* writes so far (2: more than one) */
+	uint32_t wseq;                   /* LR.seq of the last write */
+	struct { uint16_t site; uint8_t lock; } r[4];   /* read in a section at a site, relying on
+	                                                  * lock (a lock index) or LR_ONCE */
 };
+#define LR_ONCE 0xffu                    /* "written at most once, before the section" */
+#define LR_BY_LOCK 1u                    /* flagged, relied: bits per condition */
+#define LR_BY_ONCE 2u
 
 static struct {
 	int on;
-	uint8_t flagged[LR_MAX_SITES];   /* read site of a location written without its lock */
-	uint8_t relied[LR_MAX_SITES];    /* a merge of this search read there */
+	uint8_t flagged[LR_MAX_SITES];   /* read site of a location written without its lock
+	                                  * (LR_BY_LOCK), or twice or in or after the section
+	                                  * (LR_BY_ONCE) */
+	uint8_t relied[LR_MAX_SITES];    /* a merge of this search relied on it (same bits) */
+	uint32_t seq;                    /* accesses made in this run */
 	int restart;                     /* a relied-on site was flagged */
 	uint32_t gen;
 	unsigned nlocks;
@@ -754,7 +763,8 @@ static struct {
 	struct {
 		int active, ok;
 		unsigned lock, head, nonmovers, nsites;
-		uint16_t sites[16];
+		uint32_t start;              /* LR.seq at its acquire */
+		uint16_t sites[16];          /* read sites relied on (bit 15: by LR_ONCE) */
 		struct mt_dp_fp fp;
 	} cs[MT_IN_MAX_VCPUS];
 	const void *prot[LR_PROT_MAX];   /* the section's reads of protected locations */
@@ -776,12 +786,12 @@ static void lr_begin(void)
 	LR.rel = 0;
 }
 
-static void lr_flag(unsigned site)
+static void lr_flag(unsigned site, unsigned why)
 {
-	if (site >= LR_MAX_SITES || LR.flagged[site])
+	if (site >= LR_MAX_SITES || (LR.flagged[site] & why))
 		return;
-	LR.flagged[site] = 1;
-	if (LR.relied[site])
+	LR.flagged[site] |= (uint8_t)why;
+	if (LR.relied[site] & why)
 		LR.restart = 1;
 }
 
@@ -798,6 +808,8 @@ static struct lr_loc *lr_loc(const void *a)
 			e->a = a;
 			e->wset = 0xffff;
 			e->nr = 0;
+			e->writes = 0;
+			e->wseq = 0;
 			return e;
 		}
 		if (e->a == a)
@@ -844,6 +856,7 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 	const struct mt_site *s = site < LR_MAX_SITES ? mt_sim_site(X.sim, site) : NULL;
 	const char *id = s && s->id ? s->id : "";
 	unsigned op = acc & MT_ACC_OP_MASK;
+	LR.seq++;
 	int unlock = strstr(id, "UNLOCK") != NULL, lock = !unlock && strstr(id, "LOCK") != NULL;
 	if (lock && op == MT_ACC_RMW) {
 		int li = lr_lock_index(addr, 1);
@@ -860,6 +873,7 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 			LR.cs[v].head = mt_dp_depth() - 1;
 			LR.cs[v].nonmovers = 0;
 			LR.cs[v].nsites = 0;
+			LR.cs[v].start = LR.seq;
 			LR.nprot = 0;
 			struct mt_dp_fp *f = &LR.cs[v].fp;
 			f->n = 0;
@@ -888,9 +902,13 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 		LR.cs[v].ok = 0;         /* a section that writes: not merged */
 		if (e) {
 			e->wset &= LR.held[v];
+			e->writes = (uint8_t)(e->writes < 2 ? e->writes + 1 : 2);
+			e->wseq = LR.seq;
 			for (unsigned i = 0; i < e->nr; i++)
-				if (!(e->wset >> e->r[i].lock & 1u))
-					lr_flag(e->r[i].site);
+				if (e->r[i].lock == LR_ONCE)
+					lr_flag(e->r[i].site, LR_BY_ONCE);   /* written after the read */
+				else if (!(e->wset >> e->r[i].lock & 1u))
+					lr_flag(e->r[i].site, LR_BY_LOCK);
 		}
 		return;
 	}
@@ -906,19 +924,26 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 			LR.cs[v].ok = 0;
 		return;
 	}
+	/* protected by its lock (every write of it so far under l), else
+	 * written at most once and before this section (LR_ONCE) */
 	if (!(e->wset >> l & 1u))
-		lr_flag(site);
-	if (LR.flagged[site])
+		lr_flag(site, LR_BY_LOCK);
+	if (!(e->writes == 0 || (e->writes == 1 && e->wseq < LR.cs[v].start)))
+		lr_flag(site, LR_BY_ONCE);
+	unsigned by = !(LR.flagged[site] & LR_BY_LOCK) ? LR_BY_LOCK
+	            : !(LR.flagged[site] & LR_BY_ONCE) ? LR_BY_ONCE : 0;
+	if (!by)
 		return;                  /* not protected: a non-mover */
+	unsigned rl = by == LR_BY_LOCK ? l : LR_ONCE;
 	unsigned i;
 	for (i = 0; i < e->nr; i++)
-		if (e->r[i].site == site && e->r[i].lock == l)
+		if (e->r[i].site == site && e->r[i].lock == rl)
 			break;
 	if (i == e->nr) {
 		if (e->nr == 4)
 			return;              /* not remembered: not relied on */
 		e->r[e->nr].site = (uint16_t)site;
-		e->r[e->nr++].lock = (uint8_t)l;
+		e->r[e->nr++].lock = (uint8_t)rl;
 	}
 	if (!lr_protected(addr)) {
 		if (LR.nprot < LR_PROT_MAX)
@@ -927,7 +952,7 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 			LR.cs[v].ok = 0;
 	}
 	if (LR.cs[v].nsites < 16)
-		LR.cs[v].sites[LR.cs[v].nsites++] = (uint16_t)site;
+		LR.cs[v].sites[LR.cs[v].nsites++] = (uint16_t)(site | (by == LR_BY_ONCE ? 0x8000u : 0));
 	else
 		LR.cs[v].ok = 0;
 }
@@ -977,8 +1002,10 @@ static void lr_step_done(unsigned v, const struct mt_dp_fp *fp, int table_alive)
 					if (m->e[i].loc != lk && !static_loc(m->e[i].loc))
 						m->driver |= FP_EXTRA;
 				if (!mt_dp_merge(mt_dp_depth() - LR.cs[v].head, m)) {
-					for (unsigned i = 0; i < LR.cs[v].nsites; i++)
-						LR.relied[LR.cs[v].sites[i]] = 1;
+					for (unsigned i = 0; i < LR.cs[v].nsites; i++) {
+						unsigned st = LR.cs[v].sites[i];
+						LR.relied[st & 0x7fffu] |= (uint8_t)(st & 0x8000u ? LR_BY_ONCE : LR_BY_LOCK);
+					}
 					X.st->lock_merges++;
 				}
 			}
