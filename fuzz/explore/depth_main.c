@@ -97,6 +97,7 @@ static struct {
 	int check_dpor;          /* --check-dpor: no bound, reduced against naive */
 	int mutant;              /* --dpor-mutant: a broken reduction (tests: must be caught) */
 	int boundaries;          /* --dpor-boundaries: no observers (boundaries ordered) */
+	int lock_red;            /* --lock-reduction on|off (explore.h: lock_reduction) */
 	struct mt_xp_check ck;   /* --check-dpor: the kinds of verdict, any scenario */
 	uint64_t executions, differ, naive_cut;
 	unsigned time_limit;     /* --time: seconds, 0 none */
@@ -234,6 +235,7 @@ static int check_dpor(const struct mt_xp_config *cfg)
 	struct mt_xp_config c = *cfg;
 	c.dpor_mutant = D.mutant;
 	c.dpor_boundaries = D.boundaries;
+	c.lock_reduction = D.lock_red;
 	if (mt_xp_check_dpor(&sc, &c, max_naive, &D.ck)) {
 		fprintf(stderr, "depth: %s\n", D.ck.err);
 		exit(2);
@@ -304,6 +306,7 @@ static uint8_t bound_free(const struct mt_xp_config *cfg)
 		return BF_CLEAN;         /* tests only: a skip that loses violations */
 	}
 	c.dpor = 1;
+	c.lock_reduction = D.lock_red;
 	c.stale = sc.hdr.model == MT_MODEL_C11 ? 255 : 0;
 	c.max_schedules = D.bf_budget;
 	c.catch_crashes = 1;         /* a crash is a violation like any other here */
@@ -574,6 +577,7 @@ int main(int argc, char **argv)
 
 	D.reduce_from = 1;
 	D.bf_budget = 1000;
+	D.lock_red = MT_XP_LOCK_REDUCTION_DEFAULT;
 
 	D.out = "out/depth";
 	for (int i = 1; i < argc; i++) {
@@ -609,8 +613,13 @@ int main(int argc, char **argv)
 			D.mutant = 1;
 		} else if (!strcmp(a, "--dpor-mutant-observers")) {
 			D.mutant = 2;
+		} else if (!strcmp(a, "--dpor-mutant-locks")) {
+			D.mutant = 3;
 		} else if (!strcmp(a, "--dpor-boundaries")) {
 			D.boundaries = 1;
+		} else if (!strcmp(a, "--lock-reduction") && val && (!strcmp(val, "on") || !strcmp(val, "off"))) {
+			D.lock_red = !strcmp(val, "on");
+			i++;
 		} else if (!strcmp(a, "--max-naive") && val) {
 			char *end;
 			errno = 0;
@@ -655,7 +664,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
 			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] "
 			                "[--check-dpor [--max-naive S]] [--time S] [--out DIR] [--quiet] "
-			                "[--no-reduction] [--reduce-from K] [--bound-free-budget N]\n");
+			                "[--no-reduction] [--reduce-from K] [--bound-free-budget N] [--lock-reduction on|off]\n");
 			return 2;
 		}
 	}

@@ -32,6 +32,9 @@ static inline void fp_copy(struct mt_dp_fp *to, const struct mt_dp_fp *from)
 struct dnode {
 	uint8_t enabled, backtrack, done, sleep;
 	uint8_t cur, rf, rf_n;
+	uint8_t cont;                          /* continuation of a merged step (mt_dp_merge) */
+	uint16_t glue;                         /* a merged step: its continuation's length */
+	uint32_t merged_in;                    /* the execution that last merged it */
 	struct mt_dp_fp fp[MT_DP_MAX_PROCS];   /* valid for cur, done and sleep */
 };
 
@@ -52,6 +55,7 @@ static struct {
 	unsigned d;                  /* steps chosen in this execution */
 	int blocked;                 /* every enabled process asleep: no more nodes */
 	int pending;                 /* a chosen step awaits mt_dp_step() */
+	uint32_t exec;               /* executions begun */
 	unsigned trace_len;          /* the execution mt_dp_end() finished */
 	uint8_t trace_proc[MT_DP_MAX_DEPTH], trace_rf[MT_DP_MAX_DEPTH];
 	struct mt_dp_stats st;
@@ -113,6 +117,7 @@ void mt_dp_begin(void)
 	D.d = 0;
 	D.blocked = 0;
 	D.pending = 0;
+	D.exec++;
 }
 
 static unsigned lowest(unsigned mask)
@@ -145,6 +150,8 @@ int mt_dp_choose(unsigned enabled, unsigned prefer, unsigned *proc, unsigned *rf
 	struct dnode *n = &node[D.depth];
 	n->enabled = (uint8_t)enabled;
 	n->sleep = 0;
+	n->cont = 0;
+	n->glue = 0;
 	if (D.depth > 0) {
 		/* asleep here: asleep or done at the parent, and independent of
 		 * the parent's step */
@@ -189,9 +196,62 @@ void mt_dp_step(const struct mt_dp_fp *fp, unsigned rf_allowed)
 		return;
 	D.pending = 0;
 	struct dnode *n = &node[D.d - 1];
+	if (n->cont)
+		return;                  /* a merged step's continuation: stays empty */
 	fp_copy(&n->fp[n->cur], fp);
 	if (n->rf_n == 0)
 		n->rf_n = (uint8_t)(rf_allowed > 1 ? (rf_allowed > 255 ? 255 : rf_allowed) : 1);
+}
+
+int mt_dp_merge(unsigned k, const struct mt_dp_fp *fp)
+{
+	if (D.blocked || D.pending || k < 2 || k > D.d || D.d > D.depth)
+		return 1;
+	unsigned e = D.d - 1, h = D.d - k, p = node[h].cur;
+	for (unsigned i = h; i <= e; i++)
+		if (node[i].cur != p || node[i].rf_n > 1 || (i > h && node[i].glue))
+			return 1;
+	if (D.replay > 0 && e < D.first_new) {
+		/* replayed as it was: the same merge, this run's footprint */
+		if (node[h].glue != k - 1 || node[h].cont)
+			return 1;
+		fp_copy(&node[h].fp[p], fp);
+		node[h].merged_in = D.exec;
+		D.st.merges++;
+		return 0;
+	}
+	if (D.replay > 0 && h < D.first_new)
+		return 1;                /* straddles the branch point: left as steps */
+	if (node[h].cont)
+		return 1;
+	/* new steps: one node, and the sleep sets after it from fp (a
+	 * process asleep or done at h, independent of the whole block) */
+	struct dnode *nh = &node[h];
+	fp_copy(&nh->fp[p], fp);
+	nh->glue = (uint16_t)(k - 1);
+	nh->merged_in = D.exec;
+	unsigned sleep = 0;
+	for (unsigned cand = (unsigned)(nh->sleep | nh->done) & ~(1u << p); cand; cand &= cand - 1) {
+		unsigned q = lowest(cand);
+		if (refresh)
+			refresh(q, &nh->fp[q]);
+		if (!mt_dp_dependent(&nh->fp[q], fp))
+			sleep |= 1u << q;
+	}
+	for (unsigned i = h + 1; i <= e; i++) {
+		struct dnode *n = &node[i];
+		n->cont = 1;
+		n->glue = 0;
+		n->fp[p].n = 0;
+		n->fp[p].reads_all = n->fp[p].overflow = n->fp[p].any_write = 0;
+		n->fp[p].kr = n->fp[p].kw = 0;
+		n->fp[p].driver = 0;
+		n->sleep = (uint8_t)sleep;
+		for (unsigned c = sleep; c; c &= c - 1)
+			fp_copy(&n->fp[lowest(c)], &nh->fp[lowest(c)]);
+	}
+	D.st.merges++;
+	return 0;
 }
 
 unsigned mt_dp_depth(void)
@@ -277,10 +337,11 @@ static void races(unsigned from, unsigned to)
 		else
 			memset(acc, 0, sizeof(acc));
 		const struct mt_dp_fp *fj = &node[j].fp[p];
-		for (unsigned i = j; i-- > 0;) {
+		for (unsigned i = j; i-- > 0 && !node[j].cont;) {
 			unsigned q = node[i].cur;
-			if (q == p || acc[q] > i)
-				continue;    /* program order, or happens before j already */
+			if (q == p || acc[q] > i || node[i].cont)
+				continue;    /* program order, or happens before j already, or
+				              * part of a merged step (its first node races) */
 			if (!mt_dp_dependent(&node[i].fp[q], fj))
 				continue;
 			reverse(i, j, acc);
@@ -305,6 +366,9 @@ int mt_dp_end(int finding, int *counted)
 	else
 		D.st.executions++;
 	races(D.first_new, D.depth);
+	for (unsigned k = 0; k < D.depth && k < D.d && !D.blocked; k++)
+		if (node[k].glue && node[k].merged_in != D.exec)
+			D.st.merge_errors++;   /* a merged step replayed without its merge */
 	D.trace_len = D.blocked ? 0 : D.depth;
 	for (unsigned k = 0; k < D.trace_len; k++) {
 		D.trace_proc[k] = node[k].cur;
@@ -315,7 +379,10 @@ int mt_dp_end(int finding, int *counted)
 		 * processes did not make may be dependent with anything, and a
 		 * schedule that makes one of them first may end otherwise (a
 		 * crash before the finding): each is tried in its place. */
-		struct dnode *n = &node[D.depth - 1];
+		unsigned last = D.depth - 1;
+		while (last > 0 && node[last].cont)
+			last--;              /* a merged step: tried in its place */
+		struct dnode *n = &node[last];
 		unsigned add = (unsigned)n->enabled & ~(unsigned)(n->backtrack | n->sleep);
 		n->backtrack |= (uint8_t)add;
 		D.st.backtracks += (uint64_t)__builtin_popcount(add);
@@ -334,6 +401,7 @@ int mt_dp_end(int finding, int *counted)
 			n->cur = (uint8_t)lowest(cand);
 			n->rf = 0;
 			n->rf_n = 0;
+			n->glue = 0;         /* another process's step: not merged yet */
 		}
 		D.replay = D.depth;
 		D.first_new = D.depth - 1;

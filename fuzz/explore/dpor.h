@@ -57,6 +57,8 @@ struct mt_dp_stats {
 	uint64_t blocked;             /* runs finished because every enabled process slept */
 	uint64_t races;               /* reversible races found */
 	uint64_t backtracks;          /* processes added to backtrack sets */
+	uint64_t merges;              /* mt_dp_merge() calls that made one step of several */
+	uint64_t merge_errors;        /* a merged step replayed without its merge */
 };
 
 /* A new search over nprocs processes. */
@@ -85,6 +87,20 @@ void mt_dp_step(const struct mt_dp_fp *fp, unsigned rf_allowed);
  * search is complete.  *counted: this execution was a new one (not
  * sleep-set blocked). */
 int mt_dp_end(int finding, int *counted);
+
+/* The last k steps of this execution (each already told by mt_dp_step(),
+ * all of one process, none with a reads-from choice) are one step: the
+ * first of them is its node, with footprint fp; the others stay on the
+ * stack as its continuation (empty footprints, never a branch point), so
+ * a replay runs them again in the same place.  For a driver whose
+ * atomic blocks (a critical section that only reads, dpor.h's callers
+ * say when that is sound) are longer than one step.  The merge of steps
+ * new in this execution computes the sleep sets after it from fp; a
+ * replayed merged step must be merged again, with the same k (its
+ * footprint refreshed), else merge_errors counts it.  Returns 0, or 1 if
+ * refused (the steps straddle this execution's branch point, or k does
+ * not match the replayed merge): the steps stay as they are. */
+int mt_dp_merge(unsigned k, const struct mt_dp_fp *fp);
 
 /* Footprints of processes that did not move are kept from the execution
  * that made them and compared with steps of later executions (sleep

@@ -74,6 +74,10 @@ struct mt_xp_stats {
 	uint64_t sleep_blocked;      /* dpor: runs cut short by the sleep sets (not counted) */
 	uint64_t races;              /* dpor: reversible races found */
 	uint64_t observer_runs;      /* dpor: runs through other quiescent points of a trace */
+	uint64_t lock_merges;        /* dpor, lock_reduction: critical sections told as one step */
+	uint64_t lock_restarts;      /* ... searches started again (a relied-on read site was
+	                                seen reading a location written without its lock) */
+	int lock_reduction;          /* dpor: the lock reduction was on (sc) */
 	int observers;               /* dpor: boundaries unordered, quiescent points observed */
 	uint64_t crashes;            /* catch_crashes: runs the library crashed in */
 	int complete;                /* every schedule within the bound was run */
@@ -87,6 +91,9 @@ typedef int (*mt_xp_violation_fn)(void *ctx, const struct mt_program *ran, const
 
 /* Called about every 2^k schedules (progress). */
 typedef void (*mt_xp_progress_fn)(void *ctx, const struct mt_xp_stats *st);
+
+/* --lock-reduction's default (explore_main, depth_main): 1 on, 0 off. */
+#define MT_XP_LOCK_REDUCTION_DEFAULT 1
 
 struct mt_xp_config {
 	struct mt_harness *harness;  /* the engine, its checkers, the implementation */
@@ -105,7 +112,12 @@ struct mt_xp_config {
 	int dpor_mutant;             /* tests only: a broken reduction, which the
 	                                soundness check must catch: 1 loads touch
 	                                nothing; 2 boundaries unordered without the
-	                                observer runs */
+	                                observer runs; 3 the lock reduction with every
+	                                read under a lock taken as protected, unchecked */
+	int lock_reduction;          /* dpor, sc: a critical section that only reads
+	                                locations written only under its lock is one
+	                                step, commuting with others like it (explore.c,
+	                                "read-only critical sections"); 0 off */
 	int dpor_boundaries;         /* dpor: every start ordered with other VCPUs'
 	                                ends, no observers (the reduction before
 	                                them; scenarios with put-bad always) */
@@ -140,6 +152,7 @@ struct mt_xp_check {
 	char kinds[32][32];
 	uint32_t reduced, naive;         /* kinds found by each */
 	uint64_t executions, runs, naive_schedules;
+	uint64_t lock_restarts;          /* the reduced side's (lock_reduction) */
 	int naive_complete;
 	/* The quiescent states (the table at every quiescent point: view, list
 	 * ends, every entry) each side reached, when neither found anything
