@@ -25,7 +25,7 @@
 # - --locks FILE (3 VCPUs, production, sc): with read-only critical
 #   sections as one step (--lock-reduction on) the same verdicts (none)
 #   and every quiescent state of the naive search, in fewer runs than
-#   without (523 against 1,353); on m-pop-unlock-early (pop writes head
+#   without (427 against 1,353); on m-pop-unlock-early (pop writes head
 #   after its unlock) the search starts again once it sees that write
 #   (lock_restarts=1) and still agrees with the naive search; the
 #   reduction without its check (--dpor-mutant-locks: every read under a

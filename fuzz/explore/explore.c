@@ -1207,14 +1207,16 @@ static void fp_refresh(unsigned v, struct mt_dp_fp *fp)
 	if (fp->driver & FP_MERGED) {
 		/* a read-only critical section: v is parked before its acquire;
 		 * its lock is read, the protected reads need no place (see
-		 * "read-only critical sections"), another access of this run's
-		 * table has no address here: dependent with everything */
+		 * "read-only critical sections"), its other reads of this run's
+		 * table have no address here: it reads everything; the holds
+		 * it ended are the mirror's now */
 		if (st == MT_SIM_PARKED && mt_sim_pending(X.sim, v, &addr, &acc))
 			mt_dp_fp_add(fp, addr, 0);
 		else
 			fp->overflow = 1;
 		if (fp->driver & FP_EXTRA)
-			fp->overflow = 1;
+			fp->reads_all = 1;   /* its other accesses are reads (of this run's
+			                      * table, elsewhere now): dependent with every write */
 		if (fp->driver & FP_RELEASED)
 			for (unsigned i = 0; i < F.nheld[v]; i++)
 				mt_dp_fp_add(fp, F.held[v][i].a, F.held[v][i].w);
