@@ -51,13 +51,6 @@ struct afl_mut {
 	unsigned long calls, structured;
 };
 
-static uint32_t next(uint32_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
-}
 
 void *afl_custom_init(void *afl, unsigned int seed)
 {
@@ -78,7 +71,7 @@ void *afl_custom_init(void *afl, unsigned int seed)
 		free(m);
 		return NULL;
 	}
-	m->x = seed * 2654435761u | 1u;
+	m->x = mt_in_rng_seed(seed);
 	return m;
 }
 
@@ -112,7 +105,7 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_
 	size_t n = 0;
 	for (unsigned tries = 0; tries < 4 && !n; tries++) {
 		memcpy(m->buf, buf, buf_size);
-		n = mt_in_mutate_structure(m->buf, buf_size, max_size, next(&m->x), &m->h->sites, m->h->model);
+		n = mt_in_mutate_structure(m->buf, buf_size, max_size, mt_in_rng_next(&m->x), &m->h->sites, m->h->model);
 		if (n == buf_size && !memcmp(m->buf, buf, n))
 			n = 0;
 	}
@@ -122,7 +115,7 @@ size_t afl_custom_fuzz(void *data, uint8_t *buf, size_t buf_size, uint8_t **out_
 		memcpy(m->buf, buf, buf_size);
 		n = buf_size;
 		if (n) {
-			uint32_t r = next(&m->x);
+			uint32_t r = mt_in_rng_next(&m->x);
 			m->buf[r % n] ^= (uint8_t)(1u << (r >> 29));
 		}
 	}

@@ -4,19 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One call's random numbers (xorshift32 from the fuzzer's seed). */
-static uint32_t next(uint32_t *x)
-{
-	*x ^= *x << 13;
-	*x ^= *x >> 17;
-	*x ^= *x << 5;
-	return *x;
-}
 
 /* 1-3 stores back: 0 (the newest) is what a load reads anyway. */
 static uint8_t stale_store(uint32_t *x)
 {
-	return (uint8_t)(1u + next(x) % 3u);
+	return (uint8_t)(1u + mt_in_rng_next(x) % 3u);
 }
 
 static struct mt_program prog;
@@ -25,11 +17,11 @@ static uint8_t out[MT_IN_V2_HEADER_LEN + MT_IN_MAX_RECORDS * MT_IN_V2_RECORD_LEN
 size_t mt_in_mutate_structure(uint8_t *data, size_t size, size_t max, unsigned seed,
                               const struct mt_in_sites *s, int forced)
 {
-	uint32_t x = seed * 2654435761u | 1u;
+	uint32_t x = mt_in_rng_seed(seed);
 
 	if (forced == MT_MODEL_SC || !s)
 		return 0;
-	next(&x);                        /* (mt_in_mutate's draw: the same choices from a seed) */
+	mt_in_rng_next(&x);                        /* (mt_in_mutate's draw: the same choices from a seed) */
 	mt_in_decode(data, size, s, &prog);
 	if (!prog.nr_records)
 		return 0;
@@ -37,20 +29,20 @@ size_t mt_in_mutate_structure(uint8_t *data, size_t size, size_t max, unsigned s
 	for (unsigned i = 0; i < prog.nr_records; i++)
 		rf += prog.rec[i].op == MT_OP_READ_FROM;
 	/* 0, 2, 3: insert a read-from record; 1: change one's store; 4: none */
-	unsigned what = next(&x) % 4u;
+	unsigned what = mt_in_rng_next(&x) % 4u;
 	if (forced < 0 && prog.model != MT_MODEL_C11) {
 		prog.model = MT_MODEL_C11;   /* the same records under c11 ... */
-		what = next(&x) % 2u ? 4u : 0u;   /* ... and half the time a read-from */
+		what = mt_in_rng_next(&x) % 2u ? 4u : 0u;   /* ... and half the time a read-from */
 	}
 	if (what == 1 && rf) {
-		unsigned k = next(&x) % rf, i = 0;
+		unsigned k = mt_in_rng_next(&x) % rf, i = 0;
 		while (prog.rec[i].op != MT_OP_READ_FROM || k--)
 			i++;
 		prog.rec[i].arg = stale_store(&x);
 	} else if (what != 4 && prog.nr_records < MT_IN_MAX_RECORDS) {
 		/* Before record `at`, for the VCPU that runs there or any VCPU. */
-		unsigned at = next(&x) % (prog.nr_records + 1u);
-		unsigned v = at < prog.nr_records && next(&x) % 2u ? prog.rec[at].vcpu : next(&x) % prog.nr_vcpus;
+		unsigned at = mt_in_rng_next(&x) % (prog.nr_records + 1u);
+		unsigned v = at < prog.nr_records && mt_in_rng_next(&x) % 2u ? prog.rec[at].vcpu : mt_in_rng_next(&x) % prog.nr_vcpus;
 		memmove(&prog.rec[at + 1], &prog.rec[at], (prog.nr_records - at) * sizeof(prog.rec[0]));
 		prog.rec[at] = (struct mt_in_record){ .vcpu = (uint8_t)v, .op = MT_OP_READ_FROM,
 		                                      .arg = stale_store(&x), .run_mode = MT_RUN_ALL };
@@ -66,10 +58,10 @@ size_t mt_in_mutate_structure(uint8_t *data, size_t size, size_t max, unsigned s
 size_t mt_in_mutate(uint8_t *data, size_t size, size_t max, unsigned seed, const struct mt_in_sites *s,
                     int forced, mt_in_byte_mutator bytes)
 {
-	uint32_t x = seed * 2654435761u | 1u;
+	uint32_t x = mt_in_rng_seed(seed);
 	size_t n = 0;
 
-	if (next(&x) % MT_IN_MUTATE_OUT_OF < MT_IN_MUTATE_SHARE)
+	if (mt_in_rng_next(&x) % MT_IN_MUTATE_OUT_OF < MT_IN_MUTATE_SHARE)
 		n = mt_in_mutate_structure(data, size, max, seed, s, forced);
 	return n ? n : bytes(data, size, max);
 }

@@ -34,6 +34,20 @@ typedef size_t (*mt_in_byte_mutator)(uint8_t *data, size_t size, size_t max);
 
 /* Structure-aware mutations: MT_IN_MUTATE_SHARE calls out of every
  * MT_IN_MUTATE_OUT_OF (on average; the rest go to the byte mutator). */
+/* The mutations' random numbers: xorshift32 from a fuzzer's seed (never 0). */
+static inline uint32_t mt_in_rng_seed(unsigned seed)
+{
+	return seed * 2654435761u | 1u;
+}
+
+static inline uint32_t mt_in_rng_next(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
 #define MT_IN_MUTATE_SHARE 1u
 #define MT_IN_MUTATE_OUT_OF 8u
 
