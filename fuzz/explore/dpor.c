@@ -242,10 +242,7 @@ int mt_dp_merge(unsigned k, const struct mt_dp_fp *fp)
 		struct dnode *n = &node[i];
 		n->cont = 1;
 		n->glue = 0;
-		n->fp[p].n = 0;
-		n->fp[p].reads_all = n->fp[p].overflow = n->fp[p].any_write = 0;
-		n->fp[p].kr = n->fp[p].kw = 0;
-		n->fp[p].driver = 0;
+		mt_dp_fp_clear(&n->fp[p]);
 		n->sleep = (uint8_t)sleep;
 		for (unsigned c = sleep; c; c &= c - 1)
 			fp_copy(&n->fp[lowest(c)], &nh->fp[lowest(c)]);

@@ -875,11 +875,8 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 			LR.cs[v].nsites = 0;
 			LR.cs[v].start = LR.seq;
 			LR.nprot = 0;
-			struct mt_dp_fp *f = &LR.cs[v].fp;
-			f->n = 0;
-			f->reads_all = f->overflow = f->any_write = f->driver = 0;
-			f->kr = f->kw = 0;
-			mt_dp_fp_add(f, addr, 0);
+			mt_dp_fp_clear(&LR.cs[v].fp);
+			mt_dp_fp_add(&LR.cs[v].fp, addr, 0);
 		}
 		LR.held[v] |= (uint16_t)(1u << li);
 		return;
@@ -1247,11 +1244,7 @@ static void fp_refresh(unsigned v, struct mt_dp_fp *fp)
  * is ordered with every start and end. */
 static void fp_start(unsigned v, int state, int op)
 {
-	/* Empty: e[] past n is never read (a memset of all 40 entries was
-	 * a twentieth of a run). */
-	F.fp.n = 0;
-	F.fp.reads_all = F.fp.overflow = F.fp.any_write = F.fp.driver = 0;
-	F.fp.kr = F.fp.kw = 0;
+	mt_dp_fp_clear(&F.fp);
 	F.v = (int)v;
 	/* The view after the last step is the view before this one: nothing
 	 * ran in between (fp_done() took it). */
