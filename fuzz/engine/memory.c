@@ -12,7 +12,12 @@
 #define SLOTS_MIN 1024u          /* the index in use starts this small (16 KB) */
 #define HIST MT_MEM_HISTORY
 
-typedef uint32_t vclock[MAXV];
+/* A clock: entries [0, MAXV) are happens-before; [MAXV, 2 MAXV) its
+ * shadow (mt_mem_set_shadow): the same edges but those from one merged
+ * critical section to another (the explorer's lock reduction, which
+ * lets two such sections trade places).  Every join moves both halves. */
+#define SH MAXV
+typedef uint32_t vclock[2 * MAXV];
 
 struct store {
 	uint64_t val;
@@ -21,8 +26,10 @@ struct store {
 	int32_t site;
 	int8_t v;                    /* writer; -1: before the run / unseen code */
 	uint8_t has_sync;
+	uint8_t mrel;                /* shadow: the release of a merged section (or its
+	                              * continuation by an RMW) */
 	vclock sync;                 /* clock of its release sequence */
-	vclock seen;                 /* per VCPU: its own clock entry when it first read
+	uint32_t seen[MAXV];               /* per VCPU: its own clock entry when it first read
 	                              * or wrote this store or a later one (0: not yet) */
 };
 
@@ -34,6 +41,8 @@ struct loc {
 	uint8_t wide;                /* a half of a 16-byte access this run: newest only */
 	uint32_t seq;                /* seq of the newest */
 	uint32_t seen[MAXV];         /* newest seq each VCPU read or wrote (coherence) */
+	vclock lnm;                  /* shadow, a lock word: the releases of sections
+	                              * that were not merged, joined */
 	struct store h[HIST];
 };
 
@@ -58,6 +67,8 @@ struct vstate {
 	struct pending pend[PEND];
 	vclock acq;                  /* sync of stores read relaxed (for an acquire fence) */
 	vclock rel;
+	uint8_t spend_on;            /* shadow: a lock acquired from a merged section's release */
+	vclock spend;                /* ... what a section that is not merged joins at its end */
 };
 
 /* The index: address -> number of its location this run.  Kept apart
@@ -71,6 +82,8 @@ struct slot {
 
 struct mt_mem {
 	int c11;
+	int shadow;                  /* mt_mem_set_shadow */
+	unsigned narrowed;           /* loads narrowed by a merged-to-merged edge, this run */
 	int last_loc;                /* the location of the last mt_mem_access(); -1: none */
 	int last_loc2;               /* ... its upper half's, if 16 bytes (mt_mem_last_loc2) */
 	struct vstate vs[MAXV];
@@ -122,13 +135,21 @@ void mt_mem_begin(struct mt_mem *m, int c11)
 	m->c11 = c11;
 	memset(m->vs, 0, sizeof(m->vs));
 	memset(m->sc, 0, sizeof(m->sc));
+	m->narrowed = 0;
 	for (unsigned v = 0; v < MAXV; v++)
-		m->vs[v].vc[v] = 1;      /* epoch 0 means "before the run" */
+		m->vs[v].vc[v] = m->vs[v].vc[SH + v] = 1;   /* epoch 0 means "before the run" */
 }
 
 static void join(vclock into, const uint32_t *from)
 {
-	for (unsigned i = 0; i < MAXV; i++)     /* branch-free: vectorised */
+	for (unsigned i = 0; i < 2 * MAXV; i++) /* branch-free: vectorised */
+		into[i] = from[i] > into[i] ? from[i] : into[i];
+}
+
+/* One half: [0, MAXV) (off 0) or the shadow (off SH). */
+static void join_half(vclock into, const uint32_t *from, unsigned off)
+{
+	for (unsigned i = off; i < off + MAXV; i++)
 		into[i] = from[i] > into[i] ? from[i] : into[i];
 }
 
@@ -138,6 +159,7 @@ static inline void catch_up(struct vstate *s, unsigned v)
 {
 	if (s->tick) {
 		s->vc[v]++;
+		s->vc[SH + v]++;
 		s->tick = 0;
 	}
 }
@@ -176,6 +198,8 @@ static void restart(struct loc *l, const void *addr, unsigned size)
 	l->h[0].seq = 1;
 	l->h[0].epoch = 0;
 	l->h[0].has_sync = 0;
+	l->h[0].mrel = 0;
+	memset(l->lnm, 0, sizeof(l->lnm));
 	l->h[0].val = mt_mem_peek(addr, size);
 	if (size) {                  /* the c11 fields (sc tracks no sizes) */
 		memset(l->seen, 0, sizeof(l->seen));
@@ -270,18 +294,18 @@ static struct loc *find_upper_half(struct mt_mem *m, const void *addr)
 	return hi;
 }
 
-static inline int hb_before(const struct store *s, const struct vstate *vs)
+static inline int hb_before(const struct store *s, const struct vstate *vs, unsigned off)
 {
-	return s->v < 0 || s->epoch <= vs->vc[s->v];
+	return s->v < 0 || s->epoch <= vs->vc[off + (unsigned)s->v];
 }
 
 /* Some VCPU read or wrote s or a later store at an event that happens
  * before vs's next one: read-read (and write-read) coherence through
  * happens-before: vs may not read older than s. */
-static inline int seen_before(const struct store *s, const struct vstate *vs)
+static inline int seen_before(const struct store *s, const struct vstate *vs, unsigned off)
 {
 	for (unsigned u = 0; u < MAXV; u++)
-		if (s->seen[u] && s->seen[u] <= vs->vc[u])
+		if (s->seen[u] && s->seen[u] <= vs->vc[off + u])
 			return 1;
 	return 0;
 }
@@ -309,6 +333,21 @@ void mt_mem_choose(struct mt_mem *m, unsigned v, unsigned choice)
 
 	if (s->nq < MT_MEM_CHOICES)  /* a full queue drops the choice */
 		s->q[(s->qhead + s->nq++) % MT_MEM_CHOICES] = (uint8_t)choice;
+}
+
+/* How many stores, newest first, v's load of l may read: back to the
+ * newest that happens before it (clock half off) or that v, or an access
+ * that happens before it, read or wrote. */
+static unsigned allowed_from(const struct loc *l, const struct vstate *s, unsigned v, unsigned off)
+{
+	unsigned allowed = 1;
+	while (allowed < l->n) {
+		const struct store *st = &l->h[ring_back(l, allowed - 1)];
+		if (hb_before(st, s, off) || st->seq <= l->seen[v] || seen_before(st, s, off))
+			break;
+		allowed++;
+	}
+	return allowed;
 }
 
 /* What an order (enum mt_acc's order bits) takes part in. */
@@ -371,14 +410,13 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 		 * is memory's, the newest. */
 		if (op == MT_ACC_LOAD && m->c11 && l->size && order != MT_ACC_PLAIN && order != MT_ACC_SEQ_CST &&
 		    (acc & MT_ACC_DEFER)) {
-			unsigned allowed = 1;
-			while (allowed < l->n) {
-				const struct store *st = &l->h[ring_back(l, allowed - 1)];
-				if (hb_before(st, s) || st->seq <= l->seen[v] || seen_before(st, s))
-					break;
-				allowed++;
-			}
+			unsigned allowed = allowed_from(l, s, v, 0);
 			s->last_allowed = (uint8_t)allowed;
+			/* Shadow: would the load have more stores to read if no merged
+			 * section had followed another?  Then the order of two of them
+			 * decides what it reads (the explorer may not merge them). */
+			if (m->shadow && allowed < l->n && allowed_from(l, s, v, SH) > allowed)
+				m->narrowed++;
 			/* The oldest queued choice serves the next load that has a
 			 * choice to make. */
 			if (s->nq && allowed > 1) {
@@ -394,10 +432,22 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 			mark_seen(l, back, v, s->vc[v]);
 		}
 		if (st->has_sync) {
-			if (acquire)
-				join(s->vc, st->sync);
-			else if (order != MT_ACC_PLAIN)
-				join(s->acq, st->sync);
+			uint32_t *into = acquire ? s->vc : order != MT_ACC_PLAIN ? s->acq : NULL;
+			if (into && m->shadow && st->mrel) {
+				/* a merged section's release: its shadow is not joined,
+				 * only the lock's releases by sections not merged; a
+				 * section that turns out not merged joins it at its end */
+				join_half(into, st->sync, 0);
+				join_half(into, l->lnm, SH);
+				if (acquire && op == MT_ACC_RMW) {
+					if (!s->spend_on)
+						memset(s->spend, 0, sizeof(s->spend));
+					join_half(s->spend, st->sync, SH);
+					s->spend_on = 1;
+				}
+			} else if (into) {
+				join(into, st->sync);
+			}
 		}
 	}
 	if (op & MT_ACC_STORE) {
@@ -410,6 +460,7 @@ static int perform(struct mt_mem *m, unsigned v, struct loc *l, int site, unsign
 		if (goes_on && st != prev)
 			memcpy(st->sync, prev->sync, sizeof(vclock));
 		st->has_sync = (uint8_t)goes_on;
+		st->mrel = (uint8_t)(goes_on && prev->mrel);
 		const uint32_t *lend = release ? s->vc : order != MT_ACC_PLAIN && s->has_rel ? s->rel : NULL;
 		if (lend) {
 			if (st->has_sync)
@@ -545,4 +596,41 @@ void mt_mem_hand_acquire(struct mt_mem *m, unsigned v, unsigned h)
 {
 	if (h < MT_IN_MAX_HANDLES)
 		join(m->vs[v].vc, m->book[h]);
+}
+
+void mt_mem_set_shadow(struct mt_mem *m, int on)
+{
+	m->shadow = on;
+}
+
+unsigned mt_mem_narrowed(const struct mt_mem *m)
+{
+	return m->narrowed;
+}
+
+void mt_mem_section_end(struct mt_mem *m, unsigned v, const void *lock, int merged)
+{
+	struct vstate *s = &m->vs[v];
+
+	if (!m->shadow)
+		return;
+	struct loc *l = NULL;
+	unsigned h = slot_hash(lock, m->mask);
+	for (unsigned probe = 0; probe < 64 && m->index[h].addr; probe++, h = (h + 1) & m->mask)
+		if (m->index[h].addr == lock) {
+			l = &m->loc[m->index[h].loc];
+			break;
+		}
+	if (!merged && s->spend_on)
+		join_half(s->vc, s->spend, SH);   /* the edge it did not take provisionally */
+	s->spend_on = 0;
+	if (!l)
+		return;
+	struct store *st = &l->h[l->newest];  /* the release that ended the section */
+	if (st->v != (int8_t)v || !st->has_sync)
+		return;
+	if (merged)
+		st->mrel = 1;
+	else
+		join_half(l->lnm, st->sync, SH);
 }

@@ -118,6 +118,19 @@ void mt_mem_hand_acquire(struct mt_mem *m, unsigned v, unsigned h);
  * load with a choice (c11), else 0 or 1 (for the explorer). */
 unsigned mt_mem_last_allowed(const struct mt_mem *m, unsigned v);
 
+/* The explorer's lock reduction under c11 (fuzz/explore/explore.c): a
+ * shadow of every clock leaves out the edges from one merged critical
+ * section's release to another's acquire, since the reduction lets two
+ * such sections trade places.  A load whose shadow lets it read more
+ * stores than its clock is counted (mt_mem_narrowed: this run's): the
+ * order of two merged sections then decides what it may read. */
+void mt_mem_set_shadow(struct mt_mem *m, int on);
+unsigned mt_mem_narrowed(const struct mt_mem *m);
+/* v released lock (its section's last access, just made): the section
+ * was merged or not.  Every release of a lock by a VCPU whose section
+ * is not merged must be told too (merged = 0), nested ones included. */
+void mt_mem_section_end(struct mt_mem *m, unsigned v, const void *lock, int merged);
+
 /* The size-byte value at addr (1, 2, 4 or 8 bytes; else 0). */
 uint64_t mt_mem_peek(const void *addr, unsigned size);
 

@@ -142,6 +142,21 @@ const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v)
 	return mt_mem_clock(sim->mem, v);
 }
 
+void mt_sim_set_shadow(struct mt_sim *sim, int on)
+{
+	mt_mem_set_shadow(sim->mem, on);
+}
+
+unsigned mt_sim_narrowed(const struct mt_sim *sim)
+{
+	return mt_mem_narrowed(sim->mem);
+}
+
+void mt_sim_section_end(struct mt_sim *sim, unsigned v, const void *lock, int merged)
+{
+	mt_mem_section_end(sim->mem, v, lock, merged);
+}
+
 int mt_sim_loc(const struct mt_sim *sim)
 {
 	return sim->mem_on ? mt_mem_last_loc(sim->mem) : -1;

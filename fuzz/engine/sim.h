@@ -184,6 +184,11 @@ const uint32_t *mt_sim_clock(const struct mt_sim *sim, unsigned v);
 int mt_sim_loc(const struct mt_sim *sim);
 /* A 16-byte access: the number of its upper half (addr + 8), else -1. */
 int mt_sim_loc2(const struct mt_sim *sim);
+/* The explorer's lock reduction under c11 (fuzz/engine/memory.h,
+ * mt_mem_set_shadow and the two after it). */
+void mt_sim_set_shadow(struct mt_sim *sim, int on);
+unsigned mt_sim_narrowed(const struct mt_sim *sim);
+void mt_sim_section_end(struct mt_sim *sim, unsigned v, const void *lock, int merged);
 /* c11: how many stores v's last access could have read (>1: a load whose
  * read-from choice matters), else 0 or 1. */
 unsigned mt_sim_last_allowed(const struct mt_sim *sim, unsigned v);

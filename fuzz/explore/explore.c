@@ -720,8 +720,19 @@ static void book_put(const struct mt_sim_op *op)
  * lock; a read site whose location is written without that lock, in any
  * run, is flagged for the rest of the exploration, and if a merge of this
  * search relied on it, the search starts again without it (LR.restart).
- * sc only: under c11 the order of two sections decides which stores the
- * later loads may read (the release/acquire pair), so they do not commute.
+ * Under c11 the order of two sections also decides which stores later
+ * loads may read (the lock's release/acquire pair carries each section's
+ * past to the next).  The engine keeps a shadow of every clock without
+ * the edges from one merged section to another (fuzz/engine/memory.h,
+ * mt_sim_set_shadow; every other edge is in every order the reduction
+ * takes as equivalent: a section that writes L is ordered with every
+ * other).  A run in which some load could read more stores by its shadow
+ * than by its clock (mt_sim_narrowed) relied on an order the reduction
+ * did not explore: the search starts again without the reduction
+ * (lock_narrowed).  Without one, every load of every equivalent order
+ * has the same stores to read as the explored one or fewer (its clock
+ * lies between its shadow and the explored clock), so the explored order
+ * covers them.
  */
 #define LR_MAX_SITES 1024u
 #define LR_MAX_LOCKS 16u
@@ -770,6 +781,7 @@ static struct {
 	const void *prot[LR_PROT_MAX];   /* the section's reads of protected locations */
 	unsigned nprot;
 	int rel;                         /* the step released its section's lock */
+	int c11;                         /* the run's model is c11: the clocks' shadow */
 } LR;
 
 static void lr_begin(void)
@@ -887,6 +899,8 @@ static void lr_access(unsigned v, const void *addr, unsigned acc)
 			LR.held[v] &= (uint16_t)~(1u << li);
 			if (LR.cs[v].active && LR.cs[v].lock == (unsigned)li)
 				LR.rel = 1;
+			else if (LR.c11)
+				mt_sim_section_end(X.sim, v, addr, 0);
 		} else if (op != MT_ACC_LOAD) {
 			LR.cs[v].ok = 0;     /* a lock word written otherwise */
 		}
@@ -992,6 +1006,7 @@ static void lr_step_done(unsigned v, const struct mt_dp_fp *fp, int table_alive)
 		}
 		if (LR.rel) {
 			LR.cs[v].active = 0;
+			int merged = 0;
 			if (LR.cs[v].ok && LR.cs[v].nonmovers <= 1 && table_alive && !LR.full && !m->overflow &&
 			    LR.held[v] == 0) {
 				m->driver |= FP_MERGED;
@@ -1004,8 +1019,11 @@ static void lr_step_done(unsigned v, const struct mt_dp_fp *fp, int table_alive)
 						LR.relied[st & 0x7fffu] |= (uint8_t)(st & 0x8000u ? LR_BY_ONCE : LR_BY_LOCK);
 					}
 					X.st->lock_merges++;
+					merged = 1;
 				}
 			}
+			if (LR.c11)
+				mt_sim_section_end(X.sim, v, lk, merged);
 		}
 	}
 	LR.rel = 0;
@@ -1585,7 +1603,8 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 	uint64_t next_progress = 0x400;
 	mt_dp_reset(sc->hdr.nr_vcpus);
 	mt_dp_set_refresh(fp_refresh);
-	LR.on = (cfg->lock_reduction || cfg->dpor_mutant == 3) && sc->hdr.model != MT_MODEL_C11;
+	LR.on = (cfg->lock_reduction || cfg->dpor_mutant == 3);
+	LR.c11 = sc->hdr.model == MT_MODEL_C11;
 	st->lock_reduction = LR.on;
 	memset(LR.flagged, 0, sizeof(LR.flagged));
 	memset(LR.relied, 0, sizeof(LR.relied));
@@ -1606,8 +1625,10 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 		F.next_view = 0;
 		if (LR.on)
 			lr_begin();
+		mt_sim_set_shadow(X.sim, LR.on && LR.c11);
 		const char *crash;
 		int finding = run_once(feed_dp, &crash);
+		int narrowed = LR.on && LR.c11 && mt_sim_narrowed(X.sim);
 		if (crash)
 			F.fp.overflow = 1;   /* the step did not finish: dependent with all */
 		fp_done(0);              /* a finding ended the run: the table is gone */
@@ -1622,9 +1643,12 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			st->max_depth = X.d;
 		int counted;
 		int more = mt_dp_end(finding, &counted);
-		if (LR.on && LR.full) {
+		if (LR.on && (LR.full || narrowed)) {
 			/* a run touched more locations than the check keeps: its
-			 * writes were not all seen; no more merges, from the start */
+			 * writes were not all seen; or, under c11, a load could read
+			 * more stores had two merged sections traded places: no more
+			 * merges, from the start */
+			st->lock_narrowed += (uint64_t)narrowed;
 			LR.on = 0;
 			st->lock_reduction = 0;
 			LR.restart = 1;
@@ -1693,6 +1717,7 @@ int mt_xp_explore(const struct mt_xp_scenario *sc, const struct mt_xp_config *cf
 	if (cfg->catch_crashes)
 		crash_catch(1);
 	int rc = cfg->dpor ? explore_dpor(sc, cfg, st) : explore_bounded(sc, cfg, st);
+	mt_sim_set_shadow(X.sim, 0);
 	if (cfg->catch_crashes)
 		crash_catch(0);
 	return rc;
@@ -1915,6 +1940,7 @@ int mt_xp_check_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_config 
 	out->executions = st.executions;
 	out->runs = st.schedules;
 	out->lock_restarts = st.lock_restarts;
+	out->lock_narrowed = st.lock_narrowed;
 	naive.dpor = 0;
 	naive.dpor_mutant = 0;
 	naive.preemptions = 250;

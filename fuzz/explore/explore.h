@@ -74,6 +74,8 @@ struct mt_xp_stats {
 	uint64_t sleep_blocked;      /* dpor: runs cut short by the sleep sets (not counted) */
 	uint64_t races;              /* dpor: reversible races found */
 	uint64_t observer_runs;      /* dpor: runs through other quiescent points of a trace */
+	uint64_t lock_narrowed;      /* dpor, lock_reduction, c11: runs with a load that an edge
+	                              * between two merged sections narrowed */
 	uint64_t lock_merges;        /* dpor, lock_reduction: critical sections told as one step */
 	uint64_t lock_restarts;      /* ... searches started again (a relied-on read site was
 	                                seen reading a location written without its lock) */
@@ -114,7 +116,7 @@ struct mt_xp_config {
 	                                nothing; 2 boundaries unordered without the
 	                                observer runs; 3 the lock reduction with every
 	                                read under a lock taken as protected, unchecked */
-	int lock_reduction;          /* dpor, sc: a critical section that only reads
+	int lock_reduction;          /* dpor: a critical section that only reads
 	                                locations written only under its lock is one
 	                                step, commuting with others like it (explore.c,
 	                                "read-only critical sections"); 0 off */
@@ -153,6 +155,7 @@ struct mt_xp_check {
 	uint32_t reduced, naive;         /* kinds found by each */
 	uint64_t executions, runs, naive_schedules;
 	uint64_t lock_restarts;          /* the reduced side's (lock_reduction) */
+	uint64_t lock_narrowed;          /* ... of them, for a load a merged section narrowed (c11) */
 	int naive_complete;
 	/* The quiescent states (the table at every quiescent point: view, list
 	 * ends, every entry) each side reached, when neither found anything

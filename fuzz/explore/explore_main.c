@@ -109,9 +109,9 @@ static void usage(FILE *out)
 	        "                      left costs a preemption too (default: free)\n"
 	        "  --dpor-boundaries   --preemptions all orders every operation's start with the\n"
 	        "                      other VCPUs' ends (no quiescent observers: docs/explore.md)\n"
-	        "  --lock-reduction on|off  --preemptions all, sc: a critical section that only\n"
+	        "  --lock-reduction on|off  --preemptions all: a critical section that only\n"
 	        "                      reads what is written only under its lock is one step\n"
-	        "                      (docs/explore.md; default on)\n"
+	        "                      (docs/explore.md; default on; c11: checked per run)\n"
 	        "  --check-dpor        the reduction of --preemptions all against the naive\n"
 	        "                      enumeration (every switch, every reads-from choice):\n"
 	        "                      the same kinds of verdict or exit 1 (--max-schedules:\n"
@@ -492,9 +492,9 @@ int main(int argc, char **argv)
 		mt_xp_print_kinds(&ck, ck.reduced, stdout);
 		printf(" naive=");
 		mt_xp_print_kinds(&ck, ck.naive, stdout);
-		printf(" states_compared=%d states_naive=%llu states_missing=%llu lock_restarts=%llu seconds=%.2f\n",
+		printf(" states_compared=%d states_naive=%llu states_missing=%llu lock_restarts=%llu lock_narrowed=%llu seconds=%.2f\n",
 		       ck.states_compared, (unsigned long long)ck.states_naive, (unsigned long long)ck.states_missing,
-		       (unsigned long long)ck.lock_restarts, now() - M.t0);
+		       (unsigned long long)ck.lock_restarts, (unsigned long long)ck.lock_narrowed, now() - M.t0);
 		return differ ? 1 : 0;
 	}
 	cfg.preemptions = M.k;
@@ -567,10 +567,10 @@ int main(int argc, char **argv)
 	char dp[320] = "";
 	if (M.dpor) {
 		snprintf(dp, sizeof(dp), " bound=none executions=%llu sleep_blocked=%llu races=%llu observers=%d "
-		         "observer_runs=%llu lock_reduction=%d lock_merges=%llu lock_restarts=%llu seconds=%.2f",
+		         "observer_runs=%llu lock_reduction=%d lock_merges=%llu lock_restarts=%llu lock_narrowed=%llu seconds=%.2f",
 		         (unsigned long long)st.executions, (unsigned long long)st.sleep_blocked,
 		         (unsigned long long)st.races, st.observers, (unsigned long long)st.observer_runs,
-		         st.lock_reduction, (unsigned long long)st.lock_merges, (unsigned long long)st.lock_restarts, secs);
+		         st.lock_reduction, (unsigned long long)st.lock_merges, (unsigned long long)st.lock_restarts, (unsigned long long)st.lock_narrowed, secs);
 		printf("explored: %llu executions (equivalence classes: %s), %llu runs cut short by sleep sets, "
 		       "%llu races reversed, %llu observer runs (quiescent points: %s)\n",
 		       (unsigned long long)st.executions, st.complete ? "all of them" : "stopped early",
