@@ -621,7 +621,8 @@ void mt_mem_section_end(struct mt_mem *m, unsigned v, const void *lock, int merg
 			l = &m->loc[m->index[h].loc];
 			break;
 		}
-	if (!merged && s->spend_on)
+	int pend = !merged && s->spend_on;
+	if (pend)
 		join_half(s->vc, s->spend, SH);   /* the edge it did not take provisionally */
 	s->spend_on = 0;
 	if (!l)
@@ -629,8 +630,11 @@ void mt_mem_section_end(struct mt_mem *m, unsigned v, const void *lock, int merg
 	struct store *st = &l->h[l->newest];  /* the release that ended the section */
 	if (st->v != (int8_t)v || !st->has_sync)
 		return;
-	if (merged)
+	if (merged) {
 		st->mrel = 1;
-	else
+	} else {
+		if (pend)                        /* ... which its release passes on too */
+			join_half(st->sync, s->spend, SH);
 		join_half(l->lnm, st->sync, SH);
+	}
 }
