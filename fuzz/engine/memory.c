@@ -29,7 +29,7 @@ struct store {
 	uint8_t mrel;                /* shadow: the release of a merged section (or its
 	                              * continuation by an RMW) */
 	vclock sync;                 /* clock of its release sequence */
-	uint32_t seen[MAXV];               /* per VCPU: its own clock entry when it first read
+	uint32_t seen[MAXV];         /* per VCPU: its own clock entry when it first read
 	                              * or wrote this store or a later one (0: not yet) */
 };
 
