@@ -1036,7 +1036,6 @@ static int feed_dp(void *ctx, struct mt_in_record *r)
 }
 
 
-
 /* ---- quiescent observers ----
  *
  * With the boundaries of operations unordered, the schedules of one trace
@@ -1290,12 +1289,9 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 		F.on = 1;
 		F.v = -1;
 		F.next_view = 0;
-		if (mt_lr_on())
-			mt_lr_run_begin();
-		mt_sim_set_shadow(X.sim, mt_lr_on() && mt_lr_c11());
+		mt_lr_run_begin();
 		const char *crash;
 		int finding = run_once(feed_dp, &crash);
-		int narrowed = mt_lr_on() && mt_lr_c11() && mt_sim_narrowed(X.sim);
 		if (crash)
 			F.fp.overflow = 1;   /* the step did not finish: dependent with all */
 		fp_done(0);              /* a finding ended the run: the table is gone */
@@ -1310,7 +1306,7 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			st->max_depth = X.d;
 		int counted;
 		int more = mt_dp_end(finding, &counted);
-		int off, restart = mt_lr_run_end(narrowed, &off);
+		int narrowed, off, restart = mt_lr_run_end(&narrowed, &off);
 		if (off) {               /* no more merges, from the start */
 			st->lock_narrowed += (uint64_t)narrowed;
 			st->lock_reduction = 0;
@@ -1463,12 +1459,10 @@ static void ck_restarted(void)
 		return;
 	if (CK.into)
 		*CK.into = 0;
-	{
-		if (states_into->slot && states_into->n)
-			memset(states_into->slot, 0, STATES_CAP * sizeof(uint64_t));
-		states_into->n = 0;
-		states_into->overflow = 0;
-	}
+	if (states_into->slot && states_into->n)
+		memset(states_into->slot, 0, STATES_CAP * sizeof(uint64_t));
+	states_into->n = 0;
+	states_into->overflow = 0;
 }
 
 static void state_insert(struct state_set *set, uint64_t h)

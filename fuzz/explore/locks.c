@@ -99,6 +99,9 @@ static struct {
 
 void mt_lr_run_begin(void)
 {
+	if (!LR.on)
+		return;
+	mt_sim_set_shadow(LR.sim, LR.c11);   /* the clocks' shadow (locks.h, c11) */
 	LR.gen++;
 	LR.nlocks = 0;
 	LR.nshadow = 0;
@@ -355,7 +358,6 @@ int mt_lr_step_done(unsigned v, const struct mt_dp_fp *fp, int table_alive)
 	return merged;
 }
 
-
 void mt_lr_search(struct mt_sim *sim, int on, int c11, int unchecked, int (*static_loc)(const void *a))
 {
 	LR.on = on;
@@ -373,15 +375,11 @@ int mt_lr_on(void)
 	return LR.on;
 }
 
-int mt_lr_c11(void)
+int mt_lr_run_end(int *narrowed, int *off)
 {
-	return LR.c11;
-}
-
-int mt_lr_run_end(int narrowed, int *off)
-{
+	*narrowed = LR.on && LR.c11 && mt_sim_narrowed(LR.sim);
 	*off = 0;
-	if (LR.on && (LR.full || narrowed)) {
+	if (LR.on && (LR.full || *narrowed)) {
 		/* a run touched more locations than the check keeps: its
 		 * writes were not all seen; or, under c11, a load could read
 		 * more stores had two merged sections traded places: no more
@@ -389,6 +387,7 @@ int mt_lr_run_end(int narrowed, int *off)
 		LR.on = 0;
 		LR.restart = 1;
 		*off = 1;
+		mt_sim_set_shadow(LR.sim, 0);
 	}
 	return LR.restart;
 }

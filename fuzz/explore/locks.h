@@ -31,9 +31,9 @@
  * locations are the driver's own (never rebuilt). */
 void mt_lr_search(struct mt_sim *sim, int on, int c11, int unchecked, int (*static_loc)(const void *a));
 int mt_lr_on(void);
-int mt_lr_c11(void);
 
-/* A new run of the search (only when mt_lr_on()). */
+/* A new run of the search (nothing when off); under c11 it switches
+ * the clocks' shadow on (mt_sim_set_shadow). */
 void mt_lr_run_begin(void);
 /* v's schedule point at site for an access of addr (its step's). */
 void mt_lr_point(unsigned v, unsigned site, const void *addr);
@@ -43,10 +43,11 @@ void mt_lr_access(unsigned v, const void *addr, unsigned acc);
  * run's table still exists.  1 if a section was merged into one step. */
 int mt_lr_step_done(unsigned v, const struct mt_dp_fp *fp, int table_alive);
 
-/* The run is over; narrowed: a c11 load could read more stores by its
- * shadow (mt_sim_narrowed).  1 if the search must start again; *off: the
- * reduction is off from now on. */
-int mt_lr_run_end(int narrowed, int *off);
+/* The run is over (call it before the simulator runs again): *narrowed,
+ * a c11 load could read more stores by its shadow (mt_sim_narrowed).  1
+ * if the search must start again; *off: the reduction (and the shadow)
+ * is off from now on. */
+int mt_lr_run_end(int *narrowed, int *off);
 /* The search started again: what it relied on is forgotten. */
 void mt_lr_restarted(void);
 
