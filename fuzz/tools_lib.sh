@@ -155,6 +155,11 @@ mt_maptrack_names() {
   [[ -x $bin && -z ${MT_REPLAY_BIN:-} ]] || bin=$(mt_replay_bin) || return 1
   "$bin" --list-impls
 }
+# mt_maptrack_names_need_build: true if mt_maptrack_names must build the
+# replay binary first (a tool that silences it can say so).
+mt_maptrack_names_need_build() {
+  [[ -z ${MT_REPLAY_BIN:-} && ! -x $mt_root/bazel-out/k8-fastbuild/bin/fuzz/drivers/maptrack_replay ]]
+}
 
 # mt_unknown_impl TOOL NAME: say that nobody registers NAME and list every
 # name (the maptrack implementations, then each suite's adapters).  The

@@ -51,7 +51,6 @@ struct afl_mut {
 	unsigned long calls, structured;
 };
 
-
 void *afl_custom_init(void *afl, unsigned int seed)
 {
 	(void)afl;

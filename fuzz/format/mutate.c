@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 /* 1-3 stores back: 0 (the newest) is what a load reads anyway. */
 static uint8_t stale_store(uint32_t *x)
 {
@@ -21,7 +20,7 @@ size_t mt_in_mutate_structure(uint8_t *data, size_t size, size_t max, unsigned s
 
 	if (forced == MT_MODEL_SC || !s)
 		return 0;
-	mt_in_rng_next(&x);                        /* (mt_in_mutate's draw: the same choices from a seed) */
+	mt_in_rng_next(&x);              /* (mt_in_mutate's draw: the same choices from a seed) */
 	mt_in_decode(data, size, s, &prog);
 	if (!prog.nr_records)
 		return 0;
