@@ -20,7 +20,7 @@
  * bound, ">=").  --time S: stop after S seconds (SUMMARY stopped=time).
  * At K >= 1 (--reduce-from K) a scenario is first explored once without a
  * bound (the reduction of --preemptions all, at most --bound-free-budget
- * runs, default 1,000, stopping at its first violation); clean there, no
+ * runs, default 10,000, stopping at its first violation); clean there, no
  * schedule at any K shows anything and it is skipped at this K and every
  * later one; otherwise it is explored at K as before (docs/explore.md "Bug
  * depth": why the answer is the same).  --no-reduction: every scenario at
@@ -116,6 +116,12 @@ static struct {
 	int bf_mutant;           /* tests only: every scenario taken as clean bound-free */
 	uint64_t skipped, bf_scenarios, bf_runs, bf_clean, bf_violating, bf_fallback;
 	double bf_seconds;
+	/* Twins (twin_of()): a scenario the harness cannot tell from one
+	 * earlier in the sweep is not explored. */
+	int twins;               /* on unless --no-twins (or an adapter) */
+	int check_twins;         /* --check-twins: explore both, compare */
+	int twin_mutant;         /* tests only: every put-other taken as a put-own */
+	uint64_t skipped_twins, twin_pairs, twin_differ;
 } D;
 
 /* Scenarios sampled per level for its estimate, and their bound. */
@@ -171,6 +177,9 @@ static void write_found(const char *finding)
  * runs and seconds. */
 static void summary_reduction(void)
 {
+	printf(" twins=%s", D.twins ? "on" : "off");
+	if (D.twins)
+		printf(" skipped_twins=%llu", (unsigned long long)D.skipped_twins);
 	printf(" reduction=%s", D.reduce ? "on" : "off");
 	if (D.reduce)
 		printf(" reduce_from=%u skipped_clean=%llu bound_free=%llu bound_free_clean=%llu "
@@ -334,9 +343,8 @@ static uint8_t bound_free(const struct mt_xp_config *cfg)
 	return BF_TOO_BIG;
 }
 
-/* Explore one scenario (index in its level); 1 if it shows a violation. */
-static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned *choice,
-                   uint64_t index, const struct mt_xp_config *cfg, struct mt_xp_stats *st)
+/* Make sc the scenario of geometry g, split parts, choice of letters. */
+static void build(unsigned g, unsigned m, const unsigned *parts, const unsigned *choice)
 {
 	memset(&sc, 0, sizeof(sc));
 	sc.hdr.version = MT_IN_VERSION;
@@ -350,6 +358,46 @@ static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned
 	for (unsigned v = 0, j = 0; v < m; v++)
 		for (unsigned i = 0; i < parts[v]; i++)
 			sc.ops[v][sc.nr_ops[v]++] = alphabet[choice[j++]];
+}
+
+/* --check-twins: a scenario and its twin explored at K; whether each
+ * shows a violation must agree (a disagreement is printed, exit 1). */
+static void check_twin(unsigned g, unsigned m, const unsigned *parts, const unsigned *choice,
+                       const unsigned *twin, const struct mt_xp_config *cfg)
+{
+	struct mt_xp_stats st[2];
+	struct mt_xp_scenario pair[2];
+	struct mt_xp_config c = *cfg;
+
+	c.catch_crashes = 1;         /* a crash of the library is a violation like any other */
+	for (int t = 0; t < 2; t++) {
+		build(g, m, parts, t ? twin : choice);
+		pair[t] = sc;
+		if (mt_xp_explore(&sc, &c, &st[t])) {
+			fprintf(stderr, "depth: %s\n", st[t].err);
+			exit(2);
+		}
+		D.schedules += st[t].schedules;
+	}
+	D.scenarios++;
+	D.twin_pairs++;
+	if ((st[0].violations > 0) != (st[1].violations > 0)) {
+		D.twin_differ++;
+		for (int t = 0; t < 2; t++) {
+			printf("UNSOUND: twins differ: %s %s:\n", t ? "its twin" : "scenario",
+			       st[t].violations ? "shows a violation" : "is clean");
+			mt_xp_print_scenario(&pair[t], &D.h->sites, stdout);
+		}
+		fflush(stdout);
+	}
+	progress();
+}
+
+/* Explore one scenario (index in its level); 1 if it shows a violation. */
+static int try_one(unsigned g, unsigned m, const unsigned *parts, const unsigned *choice,
+                   uint64_t index, const struct mt_xp_config *cfg, struct mt_xp_stats *st)
+{
+	build(g, m, parts, choice);
 	D.finding[0] = '\0';
 	if (D.check_dpor)
 		return check_dpor(cfg);
@@ -429,6 +477,88 @@ static uint64_t level_size(unsigned n, unsigned m)
 	return NR_GEOM * c * a;
 }
 
+/* Twins.  A put-other picks among the handles the other VCPUs hold and,
+ * finding none, among its own; a put-own the other way round (oracle.c,
+ * pick_held()).  Only v's own gets give v a handle, so when no get comes
+ * before the put in v's program, or no other VCPU's program has a get,
+ * one of the two sets is empty whatever the schedule, and both picks are
+ * the same handle.  Nothing else tells the two apart: the library is
+ * called alike and the oracle reads the kind only to pick.  So such a
+ * put-other's scenario shows what its twin with a put-own there shows, at
+ * every K and under either model.  The twin comes first in the sweep
+ * (put-own is the smaller letter; the odometer of choices turns the first
+ * position fastest, so the twin, smaller at the last position where they
+ * differ, is met earlier in the same geometry and split): skipping the
+ * scenario changes neither the verdict nor which scenario is found first.
+ * Fills twin (the scenario with every such put-other a put-own) and
+ * returns 1 when it differs from choice.  --check-twins explores both and
+ * compares them; the mutant (tests) takes every put-other as a put-own. */
+#define A_GET 0u
+#define A_PUT_OWN 1u
+#define A_PUT_OTHER 2u
+
+static int twin_of(unsigned m, const unsigned *parts, const unsigned *choice, unsigned *twin)
+{
+	unsigned start[MT_IN_MAX_VCPUS], gets = 0, n = 0;
+	int differs = 0;
+
+	for (unsigned v = 0; v < m; v++) {
+		start[v] = n;
+		for (unsigned i = 0; i < parts[v]; i++)
+			gets |= (choice[n + i] == A_GET) << v;
+		n += parts[v];
+	}
+	for (unsigned v = 0; v < m; v++) {
+		int got = 0;                     /* a get before, in v's program */
+		int others = (gets & ~(1u << v)) != 0;
+		for (unsigned i = 0; i < parts[v]; i++) {
+			unsigned j = start[v] + i;
+			twin[j] = choice[j];
+			if (choice[j] == A_PUT_OTHER && (!got || !others || D.twin_mutant)) {
+				twin[j] = A_PUT_OWN;
+				differs = 1;
+			}
+			got |= choice[j] == A_GET;
+		}
+	}
+	return differs;
+}
+
+/* Scenarios of level (n, m) that are twins of earlier ones (not explored
+ * unless --no-twins): every geometry alike. */
+static uint64_t level_twins(unsigned n, unsigned m)
+{
+	unsigned parts[MT_IN_MAX_VCPUS], choice[16], twin[16];
+	uint64_t c = 0;
+
+	if (!D.twins)
+		return 0;
+	for (unsigned i = 0; i < m; i++)
+		parts[i] = 1;
+	for (;;) {
+		unsigned sum = 0;
+		for (unsigned i = 0; i < m; i++)
+			sum += parts[i];
+		if (sum == n) {
+			memset(choice, 0, sizeof(choice));
+			for (;;) {
+				c += (uint64_t)twin_of(m, parts, choice, twin);
+				unsigned j = 0;
+				while (j < n && ++choice[j] == NR_ALPHA)
+					choice[j++] = 0;
+				if (j == n)
+					break;
+			}
+		}
+		unsigned i = 0;
+		while (i < m && ++parts[i] > n)
+			parts[i++] = 1;
+		if (i == m)
+			break;
+	}
+	return c * NR_GEOM;
+}
+
 /* sweep() explores only the scenarios whose index in the level is one of
  * these (the sample of an estimate), when pick_n > 0. */
 static uint64_t pick[SAMPLES];
@@ -469,8 +599,17 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 				for (;;) {
 					/* a sample is drawn from the scenarios not
 					 * known clean (live ones) */
-					int take = !pick_n;
-					if (pick_n && !bf_skips(n, m, index, k)) {
+					unsigned twin[16];
+					int is_twin = (D.twins || D.check_twins) && twin_of(m, parts, choice, twin);
+					int take = !pick_n && !is_twin && !D.check_twins;
+					if (D.check_twins && is_twin)
+						check_twin(g, m, parts, choice, twin, &cfg);
+					else if (is_twin && !D.sampling) {
+						D.scenarios++;   /* its twin came first */
+						D.skipped_twins++;
+						progress();
+					}
+					if (pick_n && !is_twin && !bf_skips(n, m, index, k)) {
 						for (unsigned q = 0; q < pick_n; q++)
 							take |= pick[q] == live;
 						live++;
@@ -514,7 +653,8 @@ static uint64_t known_clean(unsigned n, unsigned m, unsigned k)
  * be skipped: the estimate counts each as the sample's mean. */
 static void estimate(unsigned n, unsigned m, unsigned k)
 {
-	uint64_t size = level_size(n, m), skip = known_clean(n, m, k), live = size - skip;
+	uint64_t size = level_size(n, m), skip = known_clean(n, m, k), twins = level_twins(n, m);
+	uint64_t live = size - skip - twins;
 	uint64_t bf_runs = D.bf_runs;
 	double t = now();
 
@@ -535,10 +675,14 @@ static void estimate(unsigned n, unsigned m, unsigned k)
 	D.sampling = 0;
 	unsigned taken = pick_n;
 	pick_n = 0;
-	char skipped[96] = "";
+	char skipped[128] = "";
+	size_t at = 0;
 	if (skip)
-		snprintf(skipped, sizeof(skipped), ", %llu skipped: clean without a bound",
-		         (unsigned long long)skip);
+		at += (size_t)snprintf(skipped, sizeof(skipped), ", %llu skipped: clean without a bound",
+		                       (unsigned long long)skip);
+	if (twins)
+		snprintf(skipped + at, sizeof(skipped) - at, ", %llu twins of earlier ones",
+		         (unsigned long long)twins);
 	if (D.stop)
 		return;
 	if (!taken) {
@@ -573,10 +717,10 @@ static void on_alarm(int sig)
 int main(int argc, char **argv)
 {
 	unsigned max_k = 2, max_ops = 4, max_vcpus = 3;
-	int ops_given = 0, vcpus_given = 0, no_reduction = 0;
+	int ops_given = 0, vcpus_given = 0, no_reduction = 0, no_twins = 0;
 
 	D.reduce_from = 1;
-	D.bf_budget = 1000;
+	D.bf_budget = 10000;
 	D.lock_red = MT_XP_LOCK_REDUCTION_DEFAULT;
 
 	D.out = "out/depth";
@@ -645,6 +789,12 @@ int main(int argc, char **argv)
 			no_reduction = 1;
 		} else if (!strcmp(a, "--reduction-mutant")) {
 			D.bf_mutant = 1;
+		} else if (!strcmp(a, "--no-twins")) {
+			no_twins = 1;
+		} else if (!strcmp(a, "--check-twins")) {
+			D.check_twins = 1;
+		} else if (!strcmp(a, "--twin-mutant")) {
+			D.twin_mutant = 1;
 		} else if ((!strcmp(a, "--reduce-from") || !strcmp(a, "--bound-free-budget")) && val) {
 			char *end;
 			errno = 0;
@@ -664,7 +814,8 @@ int main(int argc, char **argv)
 			fprintf(stderr, "usage: maptrack_depth --impl NAME [--max-k K] [--max-ops N] "
 			                "[--max-vcpus M] [--no-i11] [--strict-boundaries] [--check-pruning] "
 			                "[--check-dpor [--max-naive S]] [--time S] [--out DIR] [--quiet] "
-			                "[--no-reduction] [--reduce-from K] [--bound-free-budget N] [--lock-reduction on|off]\n");
+			                "[--no-reduction] [--reduce-from K] [--bound-free-budget N] [--lock-reduction on|off] "
+			                "[--no-twins] [--check-twins]\n");
 			return 2;
 		}
 	}
@@ -680,6 +831,19 @@ int main(int argc, char **argv)
 	/* The reduction's dependences are the maptrack oracle's (explore.c):
 	 * none for a free list of your own behind an adapter. */
 	D.reduce = !no_reduction && !D.check && !D.check_dpor && mt_harness_kind(D.ops) == MT_HARNESS_MAPTRACK;
+	/* Twins are the maptrack oracle's picks (twin_of()); an adapter's
+	 * contract tells a put-other from a put-own (a remote put). */
+	int maptrack = mt_harness_kind(D.ops) == MT_HARNESS_MAPTRACK;
+	D.twins = !no_twins && !D.check && !D.check_dpor && !D.check_twins && maptrack;
+	if (D.check_twins && (!maptrack || D.check || D.check_dpor)) {
+		fprintf(stderr, "depth: --check-twins checks the maptrack harness's twins, alone\n");
+		return 2;
+	}
+	if (alphabet[A_GET].kind != MT_OP_GET || alphabet[A_PUT_OWN].kind != MT_OP_PUT_OWN ||
+	    alphabet[A_PUT_OTHER].kind != MT_OP_PUT_OTHER) {
+		fprintf(stderr, "depth: the alphabet's letters moved: twin_of() must follow\n");
+		return 2;
+	}
 	if (D.check_dpor && !ops_given)
 		max_ops = 2;             /* the naive side grows fast: 2 operations ... */
 	if (D.check_dpor && !vcpus_given)
@@ -691,7 +855,7 @@ int main(int argc, char **argv)
 	signal(SIGFPE, on_crash);
 	signal(SIGILL, on_crash);
 	D.t0 = D.last = now();
-	if (D.time_limit && (D.check || D.check_dpor)) {
+	if (D.time_limit && (D.check || D.check_dpor || D.check_twins)) {
 		fprintf(stderr, "depth: --time bounds the depth search only, not a soundness check\n");
 		return 2;
 	}
@@ -716,6 +880,20 @@ int main(int argc, char **argv)
 		printf(" seconds=%.1f\n", now() - D.t0);
 		return D.differ ? 1 : 0;
 	}
+	if (D.check_twins) {
+		/* Every scenario with a twin within the bounds, at every K up to
+		 * max-k: both explored, whether each shows a violation agrees. */
+		for (D.k = 0; D.k <= max_k; D.k++)
+			for (D.n = 1; D.n <= max_ops; D.n++)
+				for (D.m = 1; D.m <= max_vcpus && D.m <= D.n; D.m++)
+					sweep(D.n, D.m, D.k);
+		printf("SUMMARY impl=%s check=twins model=%s max_k=%u max_ops=%u max_vcpus=%u pairs=%llu "
+		       "differ=%llu schedules=%llu seconds=%.1f\n", D.impl,
+		       D.h->model == MT_MODEL_C11 ? "c11" : "sc", max_k, max_ops, max_vcpus,
+		       (unsigned long long)D.twin_pairs, (unsigned long long)D.twin_differ,
+		       (unsigned long long)D.schedules, now() - D.t0);
+		return D.twin_differ ? 1 : 0;
+	}
 	if (D.check) {
 		/* Pruning against no pruning, on every scenario within the bounds
 		 * at exactly K = max-k (a crash of the library ends the run). */
@@ -737,8 +915,12 @@ int main(int argc, char **argv)
 	unsigned levels = 0;
 	for (unsigned n = 1; n <= max_ops; n++)
 		for (unsigned m = 1; m <= max_vcpus && m <= n; m++) {
-			printf("PLAN ops=%u vcpus=%u scenarios=%llu (each at K=0..%u)\n", n, m,
+			printf("PLAN ops=%u vcpus=%u scenarios=%llu (each at K=0..%u", n, m,
 			       (unsigned long long)level_size(n, m), max_k);
+			if (D.twins)
+				printf("; %llu twins of earlier ones not explored",
+				       (unsigned long long)level_twins(n, m));
+			printf(")\n");
 			all += level_size(n, m);
 			levels++;
 		}
