@@ -119,13 +119,16 @@ case $mode in
     echo "SUMMARY test=explore_depth files=$n fail=$fail"
     ;;
   pruning)
-    # explore_test.sh pruning DEPTH IMPL...: for each implementation, every
-    # scenario of up to 3 operations on up to 2 VCPUs at K=1, pruned with
-    # I11 against unpruned without: nothing only the second finds.
+    # explore_test.sh pruning DEPTH [--max-ops N] IMPL...: for each
+    # implementation, every scenario of up to 3 (N) operations on up to 2
+    # VCPUs at K=1, pruned with I11 against unpruned without: nothing only
+    # the second finds.
+    ops=3
+    if [[ ${1:-} == --max-ops ]]; then ops=$2; shift 2; fi
     (($#)) || { echo "explore_test: no implementations"; exit 1; }
     for impl in "$@"; do
       n=$((n + 1))
-      out=$("$explore" --check-pruning --impl "$impl" --max-k 1 --max-ops 3 --max-vcpus 2 --quiet 2>&1); rc=$?
+      out=$("$explore" --check-pruning --impl "$impl" --max-k 1 --max-ops "$ops" --max-vcpus 2 --quiet 2>&1); rc=$?
       last=$(grep '^SUMMARY ' <<<"$out" | tail -1)
       check "$impl: pruning sound on $(field scenarios "$last") scenarios (both $(field both "$last"), pruned+I11 only $(field pruned_only "$last"), unpruned only $(field unpruned_only "$last"))" \
         "[[ $rc == 0 && '$(field unpruned_only "$last")' == 0 && ${#last} -gt 0 ]]"

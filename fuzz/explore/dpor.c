@@ -20,6 +20,8 @@
 #include "fuzz/explore/dpor.h"
 
 #include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* A footprint copied up to its last entry in use (a whole one is 680
@@ -38,7 +40,11 @@ struct dnode {
 	struct mt_dp_fp fp[MT_DP_MAX_PROCS];   /* valid for cur, done and sleep */
 };
 
-static struct dnode node[MT_DP_MAX_DEPTH];
+/* MT_DP_MAX_DEPTH nodes, 10 MB: allocated by the first mt_dp_reset(), so a
+ * process that never runs the reduction (a bounded search) does not carry
+ * them in .bss, every page of which LeakSanitizer reads at exit (a bounded
+ * asan explorer run: 0.17-0.18 s and 56 MB before, 0.14-0.15 s, 45 MB). */
+static struct dnode *node;
 static void (*refresh)(unsigned proc, struct mt_dp_fp *fp);
 
 void mt_dp_set_refresh(void (*fn)(unsigned proc, struct mt_dp_fp *fp))
@@ -108,6 +114,10 @@ int mt_dp_dependent(const struct mt_dp_fp *a, const struct mt_dp_fp *b)
 
 void mt_dp_reset(unsigned nprocs)
 {
+	if (!node && !(node = calloc(MT_DP_MAX_DEPTH, sizeof(*node)))) {
+		fprintf(stderr, "dpor: out of memory for %u nodes\n", MT_DP_MAX_DEPTH);
+		abort();
+	}
 	memset(&D, 0, sizeof(D));
 	D.nprocs = nprocs;
 }
