@@ -45,8 +45,9 @@ if ((!small)); then
   same sc w-relaxed-next 1 --max-ops 3 --max-vcpus 2    # clean under sc: every level swept
 fi
 # The check, and its mutant, where an over-eager rule changes a verdict
-# (4 operations on 2 VCPUs; the mutant shows at K=0 already): K=0 on all
-# three, K<=1 on one (the sanitizers' build: K=0 on one).
+# (4 operations on 2 VCPUs, K=0, where the mutant shows already; K<=2 on
+# every implementation and both models: docs/explore.md, "Twins"; the
+# sanitizers' build: one of the three).
 twin_check() {  # twin_check IMPL MAX_K
   local impl=$1 k=$2
   s=$("$d" --impl "$impl" --check-twins --max-k "$k" --max-ops 4 --max-vcpus 2 --quiet | tail -1); rc=$?
@@ -67,7 +68,7 @@ if ((small)); then
 else
   twin_check m-steal-takes-last 0
   twin_check w-plain-limit-read 0
-  twin_check v7-take-last 1
+  twin_check v7-take-last 0
 fi
 # bad usage exits 2
 "$d" --impl b1-xsa228-aba --check-twins --check-dpor >/dev/null 2>&1
