@@ -686,8 +686,8 @@ static void estimate(unsigned n, unsigned m, unsigned k)
 	if (D.stop)
 		return;
 	if (!taken) {
-		printf("LEVEL K=%u ops=%u vcpus=%u scenarios=%llu estimate: 0 schedules, 0 s (all clean "
-		       "without a bound%s)\n", k, n, m, (unsigned long long)size, skipped);
+		printf("LEVEL K=%u ops=%u vcpus=%u scenarios=%llu estimate: 0 schedules, 0 s (none left "
+		       "to explore%s)\n", k, n, m, (unsigned long long)size, skipped);
 		fflush(stdout);
 		return;
 	}
