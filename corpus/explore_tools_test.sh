@@ -112,6 +112,18 @@ check "--depth m-destroy-leak: found at K=0 with 1 operation" \
 check "  its scenario file is written" "[[ -s $tmp/depth/m-destroy-leak.txt ]]"
 y=$("$tool" --depth --impl production --max-k 0 --max-ops 2 --out "$tmp/depth" 2>/dev/null); ry=$?
 check "--depth production (K=0, 2 ops): not found, exit 1" "[[ $ry == 1 && '$(tail -1 <<<"$y")' == *not_found=1* ]]"
+# --jobs 2: the same table, in the same order, as one at a time (every
+# zoo variant, K=0, up to 2 operations on 2 VCPUs); --jobs outside --depth
+# or not a number: exit 2
+j1=$("$tool" --depth --max-k 0 --max-ops 2 --max-vcpus 2 --out "$tmp/j1" 2>/dev/null); r1=$?
+j2=$("$tool" --depth --max-k 0 --max-ops 2 --max-vcpus 2 --jobs 2 --out "$tmp/j2" 2>/dev/null); r2=$?
+norm() { sed "s|$tmp/j[12]|DIR|g; s/ seconds=[0-9]*//"; }
+check "--depth --jobs 2: the same table and SUMMARY as --jobs 1 (exit $r1 / $r2)" \
+  "[[ $r1 == $r2 && \$(grep -c 'not found within the bounds\| 0 ' <<<\"\$j1\") -gt 10 && \"\$(norm <<<\"\$j1\")\" == \"\$(norm <<<\"\$j2\")\" ]]"
+"$tool" --jobs 2 "$sc/explore_2x3_grow.txt" >/dev/null 2>&1
+check "--jobs without --depth: exit 2" "[[ $? == 2 ]]"
+"$tool" --depth --jobs 0 >/dev/null 2>&1
+check "--depth --jobs 0: exit 2" "[[ $? == 2 ]]"
 
 echo "SUMMARY test=explore_tools fail=$fail"
 exit $fail
