@@ -524,6 +524,34 @@ static int twin_of(unsigned m, const unsigned *parts, const unsigned *choice, un
 	return differs;
 }
 
+/* The odometers of a level's order (sweep(), level_twins()): every split
+ * of n operations over m VCPUs (each part 1..n; only those summing to n
+ * are a split), and every choice of letters (position 0 turns fastest).
+ * Each returns 0 when it has gone all the way round. */
+static int is_split(const unsigned *parts, unsigned m, unsigned n)
+{
+	unsigned sum = 0;
+	for (unsigned i = 0; i < m; i++)
+		sum += parts[i];
+	return sum == n;
+}
+
+static int next_parts(unsigned *parts, unsigned m, unsigned n)
+{
+	unsigned i = 0;
+	while (i < m && ++parts[i] > n)
+		parts[i++] = 1;
+	return i < m;
+}
+
+static int next_choice(unsigned *choice, unsigned n)
+{
+	unsigned j = 0;
+	while (j < n && ++choice[j] == NR_ALPHA)
+		choice[j++] = 0;
+	return j < n;
+}
+
 /* Scenarios of level (n, m) that are twins of earlier ones (not explored
  * unless --no-twins): every geometry alike. */
 static uint64_t level_twins(unsigned n, unsigned m)
@@ -535,27 +563,14 @@ static uint64_t level_twins(unsigned n, unsigned m)
 		return 0;
 	for (unsigned i = 0; i < m; i++)
 		parts[i] = 1;
-	for (;;) {
-		unsigned sum = 0;
-		for (unsigned i = 0; i < m; i++)
-			sum += parts[i];
-		if (sum == n) {
-			memset(choice, 0, sizeof(choice));
-			for (;;) {
-				c += (uint64_t)twin_of(m, parts, choice, twin);
-				unsigned j = 0;
-				while (j < n && ++choice[j] == NR_ALPHA)
-					choice[j++] = 0;
-				if (j == n)
-					break;
-			}
-		}
-		unsigned i = 0;
-		while (i < m && ++parts[i] > n)
-			parts[i++] = 1;
-		if (i == m)
-			break;
-	}
+	do {
+		if (!is_split(parts, m, n))
+			continue;
+		memset(choice, 0, sizeof(choice));
+		do
+			c += (uint64_t)twin_of(m, parts, choice, twin);
+		while (next_choice(choice, n));
+	} while (next_parts(parts, m, n));
 	return c * NR_GEOM;
 }
 
@@ -590,10 +605,7 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 		for (unsigned i = 0; i < m; i++)
 			parts[i] = 1;
 		for (;;) {
-			unsigned sum = 0;
-			for (unsigned i = 0; i < m; i++)
-				sum += parts[i];
-			if (sum == n) {
+			if (is_split(parts, m, n)) {
 				/* every choice of operations */
 				memset(choice, 0, sizeof(choice));
 				for (;;) {
@@ -619,17 +631,11 @@ static int sweep(unsigned n, unsigned m, unsigned k)
 						return 0;
 					if (take && try_one(g, m, parts, choice, index - 1, &cfg, &st))
 						return 1;
-					unsigned j = 0;
-					while (j < n && ++choice[j] == NR_ALPHA)
-						choice[j++] = 0;
-					if (j == n)
+					if (!next_choice(choice, n))
 						break;
 				}
 			}
-			unsigned i = 0;
-			while (i < m && ++parts[i] > n)
-				parts[i++] = 1;
-			if (i == m)
+			if (!next_parts(parts, m, n))
 				break;
 		}
 	}
