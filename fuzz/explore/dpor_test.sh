@@ -11,9 +11,11 @@
 #   search misses (complete: exactly the same kinds);
 # - a broken reduction (--dpor-mutant: loads touch nothing) is caught on
 #   b1-xsa228-aba and m-pop-unlock-early;
-# - --observers FILE: production, sc and c11, every quiescent state the
-#   naive search reaches is reached by the reduced one, and the boundaries
-#   unordered without the observer runs (--dpor-mutant-observers) miss one;
+# - --observers FILE (repeatable): production, sc and c11, every quiescent
+#   state the naive search reaches is reached by the reduced one, and the
+#   boundaries unordered without the observer runs (--dpor-mutant-observers)
+#   miss one (dpor_observers.txt; dpor_observers_hostile.txt, with a
+#   put-bad, whose start and end are ordered only with what they touch);
 # - SCENARIO (a small production proof scenario) under sc and c11: the
 #   same verdicts (none) both ways, and --preemptions all ends with
 #   complete=1 bound=none and a count of executions;
@@ -40,9 +42,9 @@
 set -uo pipefail
 NAIVE=20000
 if [[ ${1:-} == --naive ]]; then NAIVE=$2; shift 2; fi
-strength= strength_max= observers=
+strength= strength_max= observers=()
 if [[ ${1:-} == --strength ]]; then strength=$2 strength_max=$3; shift 3; fi
-if [[ ${1:-} == --observers ]]; then observers=$2; shift 2; fi
+while [[ ${1:-} == --observers ]]; do observers+=("$2"); shift 2; done
 locks= narrow=
 if [[ ${1:-} == --locks ]]; then locks=$2; shift 2; fi
 if [[ ${1:-} == --narrow ]]; then narrow=$2; shift 2; fi
@@ -77,18 +79,18 @@ for v in b1-xsa228-aba m-pop-unlock-early; do
     "[[ $rc == 1 && '$(field differ "$s")' == 1 ]]"
 done
 
-if [[ -n $observers ]]; then
+for obs in "${observers[@]}"; do
   for m in sc c11; do
-    out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor --max-schedules 2000 "$observers" 2>&1); rc=$?
+    out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor --max-schedules 2000 "$obs" 2>&1); rc=$?
     s=$(grep '^SUMMARY ' <<<"$out" | tail -1)
-    check "$(basename "$observers") $m: the $(field states_naive "$s") quiescent states of the naive search all reached (missing $(field states_missing "$s"))" \
+    check "$(basename "$obs") $m: the $(field states_naive "$s") quiescent states of the naive search all reached (missing $(field states_missing "$s"))" \
       "[[ $rc == 0 && '$(field states_compared "$s")' == 1 && '$(field states_missing "$s")' == 0 && '$(field differ "$s")' == 0 ]]"
-    out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor --dpor-mutant-observers --max-schedules 2000 "$observers" 2>&1); rc=$?
+    out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor --dpor-mutant-observers --max-schedules 2000 "$obs" 2>&1); rc=$?
     s=$(grep '^SUMMARY ' <<<"$out" | tail -1)
-    check "$(basename "$observers") $m: without the observer runs $(field states_missing "$s") quiescent state(s) missed, caught" \
+    check "$(basename "$obs") $m: without the observer runs $(field states_missing "$s") quiescent state(s) missed, caught" \
       "[[ $rc == 1 && '$(field differ "$s")' == 1 && '$(field states_missing "$s")' -gt 0 ]]"
   done
-fi
+done
 
 for m in sc c11; do
   out=$(MT_MEMORY_MODEL=$m "$explore" --check-dpor "$scenario" 2>&1); rc=$?

@@ -473,16 +473,31 @@ static int run_once(mt_sim_feed_fn fn, const char **what)
  * - a wake from a lock wait reads the lock;
  * - the oracle's book of who holds which handle: a get's end writes the
  *   handle it got and appends to its VCPU's list; a put's start reads what
- *   its pick looked at (fp_pick) and writes the handle picked; a put's end
- *   writes that handle and its holder's list;
+ *   its pick looked at (fp_pick: the mirror skips the handles a put-bad
+ *   is putting, as pick_held() does) and writes the handle picked; a put's
+ *   end writes that handle, its holder's list and the last handle put;
  * - which operations are in flight (the overlap marks, what quiescent
- *   means): with quiescent observers (Q.on, observe()) nothing; else an
- *   operation's start reads the other VCPUs' in-flight locations and its
- *   end writes its own, so every start is ordered with every other VCPU's
- *   end and every schedule of a trace passes the same quiescent points;
- * - the oracle reads the table without schedule points: the limit at a
- *   hostile put's start, the view at the end of every operation but a put
- *   of a held handle that succeeded: those steps read every location;
+ *   means): with quiescent observers (Q.on, observe()) nothing, but in a
+ *   scenario with a put-bad every start and end writes its VCPU's
+ *   in-flight location for an accepted put-bad's end to read (the gets in
+ *   flight excuse it); without them an operation's start reads the other
+ *   VCPUs' in-flight locations and its end writes its own, so every start
+ *   is ordered with every other VCPU's end and every schedule of a trace
+ *   passes the same quiescent points;
+ * - a put-bad (Q.on): its start reads the book and the last handle put
+ *   (its pick), the limit (the pick is below it), and writes the handle
+ *   picked (hostile[h]: a put's pick skips it, a get's end that hands it
+ *   out excuses the put); its end writes that handle and the hostile
+ *   puts' bookkeeping (KEY_GLOBAL: only refused since the last quiescent
+ *   point, the excuses, which the gets' ends read) and reads whether the
+ *   limit is above the handle (the refusal wanted).  Without Q.on its
+ *   start writes every in-flight location and key, and both read the view;
+ * - the oracle reads the table without schedule points: a get's end whose
+ *   get succeeded and a put-bad's end compare one handle with the limit
+ *   and read only whether a step moved the limit across it (loc_cross);
+ *   a put-bad's start, a grow's end that said "at the frame limit" and a
+ *   put's end that was refused read the view (limit and frames), which
+ *   every step that changes it writes;
  * - with I11 on, the claims checker's holds: a VCPU's private accesses
  *   are held until its next shared access or operation edge, and that
  *   step touches them again (as the claims were made), so whether another
@@ -494,9 +509,18 @@ static int run_once(mt_sim_feed_fn fn, const char **what)
  */
 
 static char loc_alloc, loc_seq_cst, loc_view, loc_in_flight[MT_IN_MAX_VCPUS];
+/* Whether the limit is above handle h (h >= CROSS_MAX share the last):
+ * a step that moves the limit across h writes it; the oracle's checks
+ * that only compare one handle with the limit read it (fp_read_cross). */
+#define CROSS_MAX 64u
+static char loc_cross[CROSS_MAX];
 /* A VCPU's list of held handles in the oracle's book: its end (a get
  * appends there) and the rest (a put's end removes a handle anywhere). */
 static char loc_held_end[MT_IN_MAX_VCPUS], loc_held_list[MT_IN_MAX_VCPUS];
+/* The last handle put (the oracle's last_put): every put's end writes it,
+ * only a put-bad's start reads it (the gets' ends read KEY_GLOBAL, which
+ * puts of held handles leave alone). */
+static char loc_last_put;
 
 /* Quiescent observers (Q.on): the boundaries of operations are left
  * unordered, and every quiescent state of every trace is checked by
@@ -561,6 +585,7 @@ static struct {
 	int book_bad;                    /* the mirror cannot follow: whole-book reads */
 	int pick_pending;                /* the step starts a put: its pick is due */
 	uint8_t bk_state[KEY_GLOBAL];
+	uint8_t bk_hostile[KEY_GLOBAL];  /* put-bads of the handle in flight (the oracle's hostile[]) */
 	uint8_t bk_held[MT_IN_MAX_VCPUS][BOOK_MAX];
 	unsigned bk_n[MT_IN_MAX_VCPUS];
 } F;
@@ -585,6 +610,28 @@ static void fp_read_view(void)
 		mt_dp_fp_add(&F.fp, &loc_view, 0);
 	else
 		F.fp.reads_all = 1;
+}
+
+/* The step compares handle h with the limit (h < limit?) and reads no
+ * other part of the view: only a step that moved the limit across h
+ * changes the answer. */
+static void fp_read_cross(mt_handle_t h)
+{
+	if (F.have_view)
+		mt_dp_fp_add(&F.fp, &loc_cross[h < CROSS_MAX ? h : CROSS_MAX - 1], 0);
+	else
+		F.fp.reads_all = 1;
+}
+
+/* The step moved the limit from a to b: it writes the answer for every
+ * handle in between. */
+static void fp_write_cross(mt_handle_t a, mt_handle_t b)
+{
+	mt_handle_t lo = a < b ? a : b, hi = a < b ? b : a;
+	for (mt_handle_t h = lo; h < hi && h < CROSS_MAX; h++)
+		mt_dp_fp_add(&F.fp, &loc_cross[h], 1);
+	if (lo < hi && hi >= CROSS_MAX)      /* across some h >= CROSS_MAX - 1: they share the last */
+		mt_dp_fp_add(&F.fp, &loc_cross[CROSS_MAX - 1], 1);
 }
 
 #define FP_RELEASED 1u                   /* fp.driver: the step ended v's holds */
@@ -618,6 +665,7 @@ static void fp_begin(void *ctx, struct mt_sim *sim)
 	memset(F.last_addr, 0, sizeof(F.last_addr));
 	memset(F.carry, 0, sizeof(F.carry));
 	memset(F.bk_state, BK_FREE, sizeof(F.bk_state));
+	memset(F.bk_hostile, 0, sizeof(F.bk_hostile));
 	memset(F.bk_n, 0, sizeof(F.bk_n));
 	F.book_bad = 0;
 	F.pick_pending = 0;
@@ -642,7 +690,7 @@ static mt_handle_t fp_pick_class(unsigned v, int own)
 		for (unsigned i = 0; i < F.bk_n[w]; i++) {
 			mt_handle_t h = F.bk_held[w][i];
 			mt_dp_fp_key(&F.fp, key_of(h), 0);
-			if (F.bk_state[h] == BK_HELD)
+			if (F.bk_state[h] == BK_HELD && !F.bk_hostile[h])
 				return h;
 		}
 		mt_dp_fp_add(&F.fp, &loc_held_end[w], 0);
@@ -654,7 +702,7 @@ static void fp_pick(unsigned v, const struct mt_sim_op *op)
 {
 	F.pick_pending = 0;
 	int own = op->kind == MT_OP_PUT_OWN;
-	if (F.book_bad || F.hostile || op->arg != 0 || !op->legit ||
+	if (F.book_bad || op->arg != 0 || !op->legit ||
 	    (op->kind != MT_OP_PUT_OWN && op->kind != MT_OP_PUT_OTHER)) {
 		F.fp.kr |= KEY_ALL;      /* the whole book */
 		return;
@@ -767,6 +815,19 @@ static void fp_after(void *ctx, struct mt_sim *sim, unsigned v, const void *addr
 	F.carry[v].valid = 0;
 }
 
+/* A put-bad of h starts (+1) or ends (-1): the oracle's hostile[h],
+ * which a put's pick skips. */
+static void book_hostile(mt_handle_t h, int d)
+{
+	if (h >= (mt_handle_t)X.sc->hdr.max_frames * X.sc->hdr.per_page)
+		return;                  /* beyond every table: the oracle keeps no count */
+	if (h >= KEY_GLOBAL - 1 || (d < 0 && !F.bk_hostile[h]) || (d > 0 && F.bk_hostile[h] == UINT8_MAX)) {
+		F.book_bad = 1;
+		return;
+	}
+	F.bk_hostile[h] = (uint8_t)(F.bk_hostile[h] + d);
+}
+
 static void fp_op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_sim_op *op)
 {
 	(void)ctx;
@@ -777,6 +838,11 @@ static void fp_op_started(void *ctx, struct mt_sim *sim, unsigned v, struct mt_s
 		F.fp.overflow = 1;
 	if (F.pick_pending)
 		fp_pick(v, op);
+	if (op->kind == MT_OP_PUT_BAD) {
+		if (Q.on)
+			mt_dp_fp_key(&F.fp, key_of(op->handle), 1);   /* hostile[h]: puts skip it, a get's end excuses */
+		book_hostile(op->handle, 1);
+	}
 	if (op->legit) {
 		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);   /* now being put */
 		if (op->handle < KEY_GLOBAL - 1 && F.bk_state[op->handle] == BK_HELD)
@@ -796,7 +862,7 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 	if ((int)v != F.v)
 		F.fp.overflow = 1;
 	F.carry[v].valid = 0;            /* every access of the operation is done */
-	if (!Q.on)
+	if (!Q.on || F.hostile)
 		mt_dp_fp_add(&F.fp, &loc_in_flight[v], 1);
 	switch (op->kind) {
 	case MT_OP_GET:
@@ -809,7 +875,8 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 		}
 		if (F.hostile)
 			mt_dp_fp_key(&F.fp, KEY_GLOBAL, 0);
-		fp_read_view();
+		if (op->rc == MT_OK)
+			fp_read_cross(op->handle);   /* check_get(): beyond the limit? */
 		break;
 	case MT_OP_PUT_OWN:
 	case MT_OP_PUT_OTHER:
@@ -820,14 +887,40 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 		else
 			F.book_bad = 1;
 		if (F.hostile)
-			mt_dp_fp_key(&F.fp, KEY_GLOBAL, 1);
+			mt_dp_fp_add(&F.fp, &loc_last_put, 1);
 		if (!(op->legit && op->rc == MT_OK))
 			fp_read_view();
 		break;
 	case MT_OP_GROW:
-		fp_read_view();
+		if (op->rc == MT_ERR_LIMIT)
+			fp_read_view();      /* "at the frame limit": frames against the maximum */
 		break;
-	default:                         /* put-bad and anything else: everything */
+	case MT_OP_PUT_BAD:
+		book_hostile(op->handle, -1);
+		if (op->rc == MT_OK)
+			F.book_bad = 1;      /* accepted: the book changes in ways the mirror does not follow */
+		mt_dp_fp_add(&F.fp, &loc_last_put, 1);
+		if (!Q.on)
+			goto everything;
+		/* hostile[h], the state of h; the refused and accepted puts'
+		 * bookkeeping (only refused since the last quiescent point, the
+		 * excuses, the last handle put); which refusal is wanted: h
+		 * against the limit now */
+		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
+		mt_dp_fp_key(&F.fp, KEY_GLOBAL, 1);
+		fp_read_cross(op->handle);
+		if (op->rc == MT_OK) {
+			/* accepted: excused by the gets in flight (won_gets), or a
+			 * get handed it out meanwhile and its holder loses it */
+			for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++) {
+				if (u != v)
+					mt_dp_fp_add(&F.fp, &loc_in_flight[u], 0);
+				mt_dp_fp_add(&F.fp, &loc_held_list[u], 1);
+			}
+		}
+		break;
+	default:                         /* anything else: everything */
+	everything:
 		F.fp.kw |= KEY_ALL;
 		F.fp.any_write = 1;
 		fp_read_view();
@@ -869,7 +962,8 @@ static int fp_attach(struct mt_sim *sim)
 static int static_loc(const void *a)
 {
 	const char *p = a;
-	return p == &loc_alloc || p == &loc_seq_cst || p == &loc_view ||
+	return p == &loc_alloc || p == &loc_seq_cst || p == &loc_view || p == &loc_last_put ||
+	       (p >= loc_cross && p < loc_cross + CROSS_MAX) ||
 	       (p >= loc_in_flight && p < loc_in_flight + MT_IN_MAX_VCPUS) ||
 	       (p >= loc_held_end && p < loc_held_end + MT_IN_MAX_VCPUS) ||
 	       (p >= loc_held_list && p < loc_held_list + MT_IN_MAX_VCPUS);
@@ -943,14 +1037,23 @@ static void fp_start(unsigned v, int state, int op)
 	F.next_view = 0;
 	if (state == MT_SIM_IDLE) {
 		int bad = op != MT_OP_GET && op != MT_OP_GROW && op != MT_OP_PUT_OWN && op != MT_OP_PUT_OTHER;
-		for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++)
-			if ((u != v && !Q.on) || bad)
-				mt_dp_fp_add(&F.fp, &loc_in_flight[u], bad);
+		if (!Q.on) {
+			for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++)
+				if (u != v || bad)
+					mt_dp_fp_add(&F.fp, &loc_in_flight[u], bad);
+		} else if (F.hostile) {
+			mt_dp_fp_add(&F.fp, &loc_in_flight[v], 1);   /* an accepted put-bad's end reads it */
+		}
 		if (op == MT_OP_PUT_OWN || op == MT_OP_PUT_OTHER)
 			F.pick_pending = 1;  /* its pick's footprint: fp_op_started */
-		if (bad) {
+		if (bad && Q.on && op == MT_OP_PUT_BAD) {
+			F.fp.kr |= KEY_ALL;  /* its pick: the book, the last handle put */
+			mt_dp_fp_add(&F.fp, &loc_last_put, 0);
+			fp_read_view();      /* ... below the limit (and lim + k) */
+		} else if (bad) {
 			F.fp.kw |= KEY_ALL;
 			F.fp.any_write = 1;
+			mt_dp_fp_add(&F.fp, &loc_last_put, 1);
 			fp_read_view();
 		}
 	} else if (state == MT_SIM_WAKEABLE) {
@@ -974,6 +1077,10 @@ static void fp_done(int table_alive)
 		F.next_view = table_alive && view_now(&F.after);
 		if (!F.next_view || memcmp(&F.after, &F.view, sizeof(F.after)))
 			mt_dp_fp_add(&F.fp, &loc_view, 1);   /* the step changed the view */
+		if (!F.next_view)
+			F.fp.overflow = 1;   /* a finding ended the run: the limit now is unknown */
+		else if (F.after.limit != F.view.limit)
+			fp_write_cross(F.view.limit, F.after.limit);
 	}
 	unsigned allowed = X.cfg->stale ? mt_sim_last_allowed(X.sim, (unsigned)F.v) : 1;
 	unsigned k = mt_dp_depth() - 1;
@@ -1259,14 +1366,26 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 			F.hostile |= k != MT_OP_GET && k != MT_OP_GROW && k != MT_OP_PUT_OWN && k != MT_OP_PUT_OTHER;
 		}
 	/* Quiescent observers: the oracle's checks at quiescent points are
-	 * all that reads the order of boundaries, when no put-bad runs (its
-	 * picture and excuses read it too) and each quiescent point walks the
-	 * whole table (the oracle's credit: up to MT_ORACLE_WALK_CREDIT, 32,
-	 * handles). */
+	 * all that reads the order of boundaries when each quiescent point
+	 * walks the whole table (the oracle's credit: up to
+	 * MT_ORACLE_WALK_CREDIT, 32, handles).  A put-bad reads it in two
+	 * more places.  (1) Starting on a quiescent table whose picture is
+	 * stale, it takes one: every quiescent point walks the table and
+	 * leaves the picture fresh, so only a put that found nothing to put
+	 * (skipped: no operation, no walk after it) leaves it stale; the
+	 * table is then as the last walk saw it, and the new picture only
+	 * starts again the check that refused puts change nothing between two
+	 * quiescent points, which the skip had stopped.  Whether the check
+	 * runs at a point is then a property of the segment before it (only
+	 * refused puts, and a skip only before them), which the observer runs
+	 * see on every chain; the skip and the put-bad's start are ordered
+	 * (the skip's pick read the whole book, the start writes a handle of
+	 * it).  (2) Accepted, it is excused by the gets in flight: in its
+	 * end's footprint (fp_op_returned). */
 	unsigned ncuts = 1;
 	for (unsigned v = 0; v < sc->hdr.nr_vcpus; v++)
 		ncuts *= sc->nr_ops[v] + 1;
-	Q.on = !cfg->dpor_boundaries && !F.hostile && sc->hdr.max_frames * sc->hdr.per_page <= 32 &&
+	Q.on = !cfg->dpor_boundaries && sc->hdr.max_frames * sc->hdr.per_page <= 32 &&
 	       ncuts <= OBS_MAX_CUTS;
 	st->observers = Q.on;
 	uint64_t next_progress = 0x400;
