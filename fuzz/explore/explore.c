@@ -487,11 +487,12 @@ static int run_once(mt_sim_feed_fn fn, const char **what)
  * - a put-bad (Q.on): its start reads the book and the last handle put
  *   (its pick), the limit (the pick is below it), and writes the handle
  *   picked (hostile[h]: a put's pick skips it, a get's end that hands it
- *   out excuses the put); its end writes that handle and the hostile
- *   puts' bookkeeping (KEY_GLOBAL: only refused since the last quiescent
- *   point, the excuses, which the gets' ends read) and reads whether the
- *   limit is above the handle (the refusal wanted).  Without Q.on its
- *   start writes every in-flight location and key, and both read the view;
+ *   out excuses the put); its end writes that handle and reads whether the
+ *   limit is above it (the refusal wanted), and if the put was accepted,
+ *   the excuses (KEY_GLOBAL, which the gets' ends read) and the last
+ *   handle put; a refused one's count is read only at quiescent points,
+ *   the same in any order of the segment.  Without Q.on its start writes
+ *   every in-flight location and key, and both read the view;
  * - the oracle reads the table without schedule points: a get's end whose
  *   get succeeded and a put-bad's end compare one handle with the limit
  *   and read only whether a step moved the limit across it (loc_cross);
@@ -897,21 +898,26 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 		break;
 	case MT_OP_PUT_BAD:
 		book_hostile(op->handle, -1);
-		if (op->rc == MT_OK)
+		if (op->rc == MT_OK) {
 			F.book_bad = 1;      /* accepted: the book changes in ways the mirror does not follow */
-		mt_dp_fp_add(&F.fp, &loc_last_put, 1);
-		if (!Q.on)
+			mt_dp_fp_add(&F.fp, &loc_last_put, 1);
+		}
+		if (!Q.on) {
+			mt_dp_fp_add(&F.fp, &loc_last_put, 1);
 			goto everything;
-		/* hostile[h], the state of h; the refused and accepted puts'
-		 * bookkeeping (only refused since the last quiescent point, the
-		 * excuses, the last handle put); which refusal is wanted: h
-		 * against the limit now */
+		}
+		/* hostile[h], the state of h; which refusal is wanted: h against
+		 * the limit now.  A refused one's bookkeeping (a count of refused
+		 * puts, and that nothing else ran, since the last quiescent point)
+		 * is read only there, and is the same whatever the order within
+		 * the segment: the observers see it. */
 		mt_dp_fp_key(&F.fp, key_of(op->handle), 1);
-		mt_dp_fp_key(&F.fp, KEY_GLOBAL, 1);
 		fp_read_cross(op->handle);
 		if (op->rc == MT_OK) {
-			/* accepted: excused by the gets in flight (won_gets), or a
-			 * get handed it out meanwhile and its holder loses it */
+			/* accepted: the excuses (KEY_GLOBAL, which the gets' ends
+			 * read) by the gets in flight (won_gets), or a get handed it
+			 * out meanwhile and its holder loses it */
+			mt_dp_fp_key(&F.fp, KEY_GLOBAL, 1);
 			for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++) {
 				if (u != v)
 					mt_dp_fp_add(&F.fp, &loc_in_flight[u], 0);
