@@ -15,28 +15,10 @@ small=0
 [[ ${1:-} == --small ]] && { small=1; shift; }
 d=$1 fail=0
 t=$(mktemp -d); trap 'rm -rf "$t"' EXIT
-answer() {  # answer MODEL IMPL FLAGS... -> $ans, $s, $rc
-  local model=$1 impl=$2; shift 2
-  out=$(MT_MEMORY_MODEL=$model "$d" --impl "$impl" --quiet --out "$t/$model-$impl$*" "$@" 2>&1); rc=$?
-  ans=$(sed -n '/^DEPTH /,/^scenario: /p' <<<"$out" | grep -v '^scenario: ')
-  s=$(grep '^SUMMARY ' <<<"$out")
-  ans+=$'\n'$(sed -n 's/.*\( depth=[^ ]*\).*\( scenarios=[0-9]*\).*/\1\2/p' <<<"$s")
-}
-field() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<<"$s"; }
-same() {  # same MODEL IMPL WANT_RC BOUNDS...
+source "$(dirname "$0")/depth_test_lib.sh"   # answer, field, same_both_ways
+same() {  # same MODEL IMPL WANT_RC BOUNDS...: both ways, the same answer; twins skipped
   local model=$1 impl=$2 want=$3; shift 3
-  answer "$model" "$impl" --no-twins "$@"; local plain=$ans prc=$rc
-  answer "$model" "$impl" "$@"; local twins
-  twins=$(field skipped_twins)
-  if [[ $prc != "$want" || $rc != "$want" ]]; then
-    echo "FAIL $impl ($model): exit $prc with --no-twins, $rc with the twins skipped, want $want"; fail=1
-  elif [[ $plain != "$ans" ]]; then
-    echo "FAIL $impl ($model): the answers differ"; diff <(echo "$plain") <(echo "$ans"); fail=1
-  elif [[ -z $twins || $twins == 0 ]]; then
-    echo "FAIL $impl ($model): no twin skipped: $s"; fail=1
-  else
-    echo "ok   $impl ($model): the same answer ($(head -1 <<<"$ans" | cut -c1-60)...; $(tail -1 <<<"$ans")), skipped_twins=$twins"
-  fi
+  same_both_ways "$model" "$impl" "$want" --no-twins skipped_twins "$@"
 }
 same sc b1-xsa228-aba 0 --max-ops 2 --max-vcpus 2       # K=1, 2 operations on 2 VCPUs
 same c11 w-relaxed-next 0 --max-ops 3 --max-vcpus 2     # c11: found at K=0, 3 operations
