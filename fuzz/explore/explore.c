@@ -547,6 +547,13 @@ static struct {
 #define KEY_GLOBAL 63u
 #define KEY_ALL (~0ull)
 
+/* An operation the oracle judges as hostile (a put-bad), or one it does
+ * not know: not a get, grow or put of a held handle. */
+static int hostile_op(unsigned k)
+{
+	return k != MT_OP_GET && k != MT_OP_GROW && k != MT_OP_PUT_OWN && k != MT_OP_PUT_OTHER;
+}
+
 static unsigned key_of(mt_handle_t h)
 {
 	return h < KEY_GLOBAL ? (unsigned)h : KEY_GLOBAL - 1;
@@ -898,14 +905,12 @@ static void fp_op_returned(void *ctx, struct mt_sim *sim, unsigned v, struct mt_
 		break;
 	case MT_OP_PUT_BAD:
 		book_hostile(op->handle, -1);
-		if (op->rc == MT_OK) {
+		if (op->rc == MT_OK)
 			F.book_bad = 1;      /* accepted: the book changes in ways the mirror does not follow */
-			mt_dp_fp_add(&F.fp, &loc_last_put, 1);
-		}
-		if (!Q.on) {
-			mt_dp_fp_add(&F.fp, &loc_last_put, 1);
+		if (op->rc == MT_OK || !Q.on)
+			mt_dp_fp_add(&F.fp, &loc_last_put, 1);   /* accepted: the last handle put */
+		if (!Q.on)
 			goto everything;
-		}
 		/* hostile[h], the state of h; which refusal is wanted: h against
 		 * the limit now.  A refused one's bookkeeping (a count of refused
 		 * puts, and that nothing else ran, since the last quiescent point)
@@ -1042,7 +1047,7 @@ static void fp_start(unsigned v, int state, int op)
 		F.have_view = view_now(&F.view);
 	F.next_view = 0;
 	if (state == MT_SIM_IDLE) {
-		int bad = op != MT_OP_GET && op != MT_OP_GROW && op != MT_OP_PUT_OWN && op != MT_OP_PUT_OTHER;
+		int bad = hostile_op((unsigned)op);
 		if (!Q.on) {
 			for (unsigned u = 0; u < X.sc->hdr.nr_vcpus; u++)
 				if (u != v || bad)
@@ -1369,7 +1374,7 @@ static int explore_dpor(const struct mt_xp_scenario *sc, const struct mt_xp_conf
 	for (unsigned v = 0; v < sc->hdr.nr_vcpus; v++)
 		for (unsigned i = 0; i < sc->nr_ops[v]; i++) {
 			unsigned k = sc->ops[v][i].kind;
-			F.hostile |= k != MT_OP_GET && k != MT_OP_GROW && k != MT_OP_PUT_OWN && k != MT_OP_PUT_OTHER;
+			F.hostile |= hostile_op(k);
 		}
 	/* Quiescent observers: the oracle's checks at quiescent points are
 	 * all that reads the order of boundaries when each quiescent point
